@@ -1,0 +1,22 @@
+"""Kafka topic names. Partners publish on their own topic; guichet publishes on `guichet.*`.
+
+Every record is keyed by the dossier's business key, so one dossier's events stay in order.
+"""
+
+OPCO = "partenaires.opco"
+ASP = "partenaires.asp"
+PORTAIL = "partenaires.portail"
+ETABLISSEMENTS = "partenaires.etablissements"
+
+PARTENAIRES = (OPCO, ASP, PORTAIL, ETABLISSEMENTS)
+
+NOTIFICATIONS = "guichet.notifications"
+PAIEMENTS = "guichet.paiements"
+DOSSIERS = "guichet.dossiers"
+REBUTS = "guichet.rebuts"
+"""Dead letters: partner records that could not be delivered, with the reason and the original
+bytes (headers `rebut-motif`, `rebut-topic`, `rebut-partition`, `rebut-offset`)."""
+
+SORTANTS = (NOTIFICATIONS, PAIEMENTS, DOSSIERS, REBUTS)
+
+TOUS = PARTENAIRES + SORTANTS

@@ -1,0 +1,58 @@
+"""structlog, configured once per process.
+
+JSON lines when the output is not a terminal (a log store reads them), a coloured console on a
+terminal. Standard-library loggers (temporalio, aiokafka, faststream) go through the same
+processors, so their lines are formatted and redacted the same way.
+"""
+
+import logging
+import sys
+
+import structlog
+
+from workers.redaction import redact_personal_data
+from workers.settings import LogFormat, Settings
+
+
+def configure_logging(settings: Settings) -> None:
+    use_json = settings.log_format is LogFormat.JSON or (
+        settings.log_format is LogFormat.AUTO and not sys.stderr.isatty()
+    )
+    renderer: structlog.typing.Processor = (
+        structlog.processors.JSONRenderer(ensure_ascii=False)
+        if use_json
+        else structlog.dev.ConsoleRenderer()
+    )
+    shared: list[structlog.typing.Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    structlog.configure(
+        processors=[
+            *shared,
+            structlog.processors.StackInfoRenderer(),
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder()],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            redact_personal_data,
+            renderer,
+        ],
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level.upper())
+    # FastStream logs two INFO lines per record (DESIGN.md, "Known pitfalls"): warnings only.
+    logging.getLogger("faststream").setLevel(max(root.level, logging.WARNING))
+    logging.getLogger("aiokafka").setLevel(max(root.level, logging.WARNING))

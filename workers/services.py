@@ -1,0 +1,64 @@
+"""The two long-running services: the Temporal worker and the partner event consumer.
+
+Each runs until cancelled, then stops cleanly (the worker finishes its in-flight tasks, the
+consumer stops fetching and leaves its group without committing an undelivered record).
+"""
+
+import asyncio
+
+import structlog
+from aiokafka.errors import KafkaConnectionError
+
+from events.consumer import build_broker
+from events.publisher import KafkaPublisher
+from workers.errors import ServiceUnreachable
+from workers.settings import Settings
+from workers.temporal import build_worker, connect
+
+log = structlog.get_logger(__name__)
+
+
+async def started_publisher(bootstrap_servers: str) -> KafkaPublisher:
+    publisher = KafkaPublisher(bootstrap_servers)
+    try:
+        await publisher.start()
+    except KafkaConnectionError as exc:
+        raise ServiceUnreachable("Kafka", bootstrap_servers, str(exc)) from exc
+    return publisher
+
+
+async def run_worker(settings: Settings, ready: asyncio.Event | None = None) -> None:
+    client = await connect(settings.temporal_address, settings.temporal_namespace)
+    publisher = await started_publisher(settings.kafka_bootstrap_servers)
+    try:
+        worker = build_worker(client, settings.task_queue, publisher)
+        log.info("worker_demarre", task_queue=settings.task_queue)
+        if ready:
+            ready.set()
+        await worker.run()
+    finally:
+        await publisher.stop()
+
+
+async def run_consumer(settings: Settings, ready: asyncio.Event | None = None) -> None:
+    client = await connect(settings.temporal_address, settings.temporal_namespace)
+    dead_letters = await started_publisher(settings.kafka_bootstrap_servers)
+    broker = build_broker(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        client=client,
+        task_queue=settings.task_queue,
+        dead_letters=dead_letters,
+        group_id=settings.kafka_group_id,
+    )
+    try:
+        try:
+            await broker.start()
+        except KafkaConnectionError as exc:
+            raise ServiceUnreachable("Kafka", settings.kafka_bootstrap_servers, str(exc)) from exc
+        log.info("consommateur_demarre", group_id=settings.kafka_group_id)
+        if ready:
+            ready.set()
+        await asyncio.Event().wait()
+    finally:
+        await broker.stop()
+        await dead_letters.stop()

@@ -1,0 +1,53 @@
+"""The one settings class of the service, read from the environment and a `.env` file.
+
+Every variable is prefixed `GUICHET_` (e.g. `GUICHET_TEMPORAL_ADDRESS`). The defaults are the
+embedded stack that `guichet dev` (and `make run`) starts on this machine.
+"""
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class LogFormat(StrEnum):
+    AUTO = "auto"  # console on a terminal, JSON otherwise
+    JSON = "json"
+    CONSOLE = "console"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="GUICHET_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    temporal_address: str = Field(
+        default="127.0.0.1:7233", description="Temporal front-end, host:port"
+    )
+    temporal_namespace: str = "default"
+    task_queue: str = "guichet"
+    temporal_ui_port: int = Field(
+        default=8233, description="Web UI port of the embedded Temporal dev server"
+    )
+
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:9092", description="Kafka bootstrap servers, comma-separated"
+    )
+    kafka_group_id: str = "guichet"
+
+    data_dir: Path = Field(
+        default=Path("data"), description="Where the embedded stack keeps its files"
+    )
+    database_url: str = Field(
+        default="", description="Read model database URL; empty means a SQLite file in data_dir"
+    )
+
+    log_format: LogFormat = LogFormat.AUTO
+    log_level: str = "INFO"
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'guichet.db'}"

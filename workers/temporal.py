@@ -1,0 +1,32 @@
+"""Temporal client and worker, built the one way the whole service uses."""
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Worker
+
+from activities.publication import PublicationActivities
+from events.publisher import Publisher
+from workers.errors import ServiceUnreachable
+from workflows.contrat_pro import ContratProWorkflow
+
+WORKFLOWS = [ContratProWorkflow]
+
+
+async def connect(address: str, namespace: str) -> Client:
+    """Connect with the pydantic data converter (dates, Decimals, models) or say why not."""
+    try:
+        return await Client.connect(
+            address, namespace=namespace, data_converter=pydantic_data_converter
+        )
+    except RuntimeError as exc:
+        raise ServiceUnreachable("Temporal", address, str(exc)) from exc
+
+
+def build_worker(client: Client, task_queue: str, publisher: Publisher) -> Worker:
+    publication = PublicationActivities(publisher)
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=WORKFLOWS,
+        activities=[publication.publier_evenement],
+    )
