@@ -3,12 +3,18 @@
 Each record is parsed and checked (`events.delivery.parse`), then delivered to its dossier
 workflow; a record that cannot be delivered goes to the dead-letter topic with its reason and
 coordinates. Each partner topic has its own consumer group (`<group>.<topic>`), so one
-partner's rebalance never pauses another's. The offset is committed (AckPolicy.ACK) only when the handler returns, that is
-after Temporal accepted the event or the dead letter was published. The handler never raises
-for a bad record, so a failure cannot be acknowledged silently (faststream #2618).
+partner's rebalance never pauses another's. The offset is committed (AckPolicy.ACK) only when
+the handler returns, that is after Temporal accepted the event or the dead letter was
+published. The handler never raises, so a failure cannot be acknowledged silently
+(faststream #2618).
 """
 
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
 import structlog
+from aiokafka import ConsumerRecord
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage, KafkaRouter
 from temporalio.client import Client
@@ -16,6 +22,9 @@ from temporalio.client import Client
 from events import topics
 from events.delivery import Rejet, deliver, parse
 from events.publisher import Publisher
+
+FIRST_BACKOFF_S = 0.5
+MAX_BACKOFF_S = 30.0
 
 log = structlog.get_logger(__name__)
 
@@ -26,48 +35,76 @@ def build_routers(
     routers = []
     for topic in topics.PARTENAIRES:
         router = KafkaRouter()
-
-        @router.subscriber(
+        router.subscriber(
             topic,
             group_id=f"{group_id}.{topic}",
             ack_policy=AckPolicy.ACK,
             auto_offset_reset="earliest",
-        )
-        async def handle(body: bytes, msg: KafkaMessage, topic: str = topic) -> None:
-            record = msg.raw_message
-            parsed = parse(topic, body)
-            outcome = (
-                parsed if isinstance(parsed, Rejet) else await deliver(client, task_queue, parsed)
-            )
-            if isinstance(outcome, Rejet):
-                await reject(dead_letters, topic, record, body, outcome)
-
+        )(_handler(topic, client, task_queue, dead_letters))
         routers.append(router)
     return routers
 
 
-async def reject(
-    dead_letters: Publisher, topic: str, record: object, body: bytes, rejet: Rejet
+def _handler(
+    topic: str, client: Client, task_queue: str, dead_letters: Publisher
+) -> Callable[[KafkaMessage], Awaitable[None]]:
+    async def handle(msg: KafkaMessage) -> None:
+        """Deliver or dead-letter one record; on an unexpected error, retry the same record
+        (never raise: FastStream would commit past it)."""
+        backoff = FIRST_BACKOFF_S
+        while True:
+            try:
+                await _process(topic, msg, client, task_queue, dead_letters)
+                return
+            except Exception:
+                record = _record(msg)
+                log.exception(
+                    "traitement_en_echec",
+                    topic=topic,
+                    partition=record.partition,
+                    offset=record.offset,
+                    nouvel_essai_dans_s=backoff,
+                )
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_S)
+
+    return handle
+
+
+def _record(msg: KafkaMessage) -> ConsumerRecord:
+    record = msg.raw_message
+    assert isinstance(record, ConsumerRecord), "subscribers here are not batch subscribers"
+    return record
+
+
+async def _process(
+    topic: str, msg: KafkaMessage, client: Client, task_queue: str, dead_letters: Publisher
 ) -> None:
-    partition = getattr(record, "partition", -1)
-    offset = getattr(record, "offset", -1)
-    key = getattr(record, "key", None) or b""
+    record = _record(msg)
+    parsed = parse(topic, msg.body)
+    outcome = parsed if isinstance(parsed, Rejet) else await deliver(client, task_queue, parsed)
+    if isinstance(outcome, Rejet):
+        await reject(dead_letters, record, outcome)
+
+
+async def reject(dead_letters: Publisher, record: ConsumerRecord, rejet: Rejet) -> None:
+    """Publish the original bytes on the dead-letter topic with the reason and coordinates."""
     await dead_letters.publish(
         topics.REBUTS,
-        key.decode(errors="replace"),
-        body,
+        (record.key or b"").decode(errors="replace"),
+        record.value or b"",
         headers=[
             ("rebut-motif", rejet.motif.encode()),
-            ("rebut-topic", topic.encode()),
-            ("rebut-partition", str(partition).encode()),
-            ("rebut-offset", str(offset).encode()),
+            ("rebut-topic", record.topic.encode()),
+            ("rebut-partition", str(record.partition).encode()),
+            ("rebut-offset", str(record.offset).encode()),
         ],
     )
     log.warning(
         "evenement_rejete",
-        topic=topic,
-        partition=partition,
-        offset=offset,
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
         motif=rejet.motif,
     )
 
@@ -80,7 +117,7 @@ def build_broker(
     dead_letters: Publisher,
     group_id: str,
 ) -> KafkaBroker:
-    broker = KafkaBroker(bootstrap_servers, logger=None)
+    broker = KafkaBroker(bootstrap_servers, logger=logging.getLogger("faststream"))
     for router in build_routers(
         client=client, task_queue=task_queue, dead_letters=dead_letters, group_id=group_id
     ):

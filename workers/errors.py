@@ -2,8 +2,9 @@
 
 
 class ServiceUnreachable(Exception):
-    def __init__(self, service: str, where: str, detail: str) -> None:
+    def __init__(self, service: str, where: str, setting: str, detail: str) -> None:
         self.service = service
         self.where = where
-        self.detail = detail
-        super().__init__(f"{service} injoignable à {where} : {detail.splitlines()[0]}")
+        super().__init__(
+            f"{service} injoignable à {where} (réglage {setting}) : {detail.splitlines()[0]}"
+        )

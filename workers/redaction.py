@@ -54,10 +54,17 @@ _PATTERNS = [
 ]
 
 
+_PERSONAL_TOKENS = [tuple(name.split("_")) for name in PERSONAL_FIELD_NAMES]
+
+
 def _is_personal_field(name: str) -> bool:
-    lowered = name.lower()
-    return lowered in PERSONAL_FIELD_NAMES or any(
-        lowered.endswith("_" + personal) for personal in PERSONAL_FIELD_NAMES
+    """True when the name contains a personal field name as whole `_`-separated words:
+    `date_naissance_salarie` and `salarie_nom` are personal, `nombre` and `hotel` are not."""
+    tokens = tuple(name.lower().split("_"))
+    return any(
+        tokens[i : i + len(personal)] == personal
+        for personal in _PERSONAL_TOKENS
+        for i in range(len(tokens) - len(personal) + 1)
     )
 
 
@@ -83,7 +90,9 @@ def redact_value(value: Any) -> Any:
 def redact_personal_data(
     _logger: object, _method: str, event_dict: MutableMapping[str, Any]
 ) -> MutableMapping[str, Any]:
-    """structlog processor: mask personal fields and personal-looking values."""
+    """structlog processor: mask personal fields and personal-looking values.
+
+    It errs on the side of masking: `nom_certification` is masked too."""
     for key in list(event_dict):
         if _is_personal_field(key):
             event_dict[key] = MASK

@@ -23,7 +23,9 @@ async def started_publisher(bootstrap_servers: str) -> KafkaPublisher:
     try:
         await publisher.start()
     except KafkaConnectionError as exc:
-        raise ServiceUnreachable("Kafka", bootstrap_servers, str(exc)) from exc
+        raise ServiceUnreachable(
+            "Kafka", bootstrap_servers, "GUICHET_KAFKA_BOOTSTRAP_SERVERS", str(exc)
+        ) from exc
     return publisher
 
 
@@ -54,7 +56,12 @@ async def run_consumer(settings: Settings, ready: asyncio.Event | None = None) -
         try:
             await broker.start()
         except KafkaConnectionError as exc:
-            raise ServiceUnreachable("Kafka", settings.kafka_bootstrap_servers, str(exc)) from exc
+            raise ServiceUnreachable(
+                "Kafka",
+                settings.kafka_bootstrap_servers,
+                "GUICHET_KAFKA_BOOTSTRAP_SERVERS",
+                str(exc),
+            ) from exc
         log.info("consommateur_demarre", group_id=settings.kafka_group_id)
         if ready:
             ready.set()

@@ -19,7 +19,7 @@ async def connect(address: str, namespace: str) -> Client:
             address, namespace=namespace, data_converter=pydantic_data_converter
         )
     except RuntimeError as exc:
-        raise ServiceUnreachable("Temporal", address, str(exc)) from exc
+        raise ServiceUnreachable("Temporal", address, "GUICHET_TEMPORAL_ADDRESS", str(exc)) from exc
 
 
 def build_worker(client: Client, task_queue: str, publisher: Publisher) -> Worker:

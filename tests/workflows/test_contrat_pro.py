@@ -3,6 +3,7 @@
 import uuid
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from temporalio import activity
@@ -48,7 +49,9 @@ async def running(
         yield task_queue, captured
 
 
-async def send(env: WorkflowEnvironment, task_queue: str, event: CloudEvent) -> WorkflowHandle:
+async def send(
+    env: WorkflowEnvironment, task_queue: str, event: CloudEvent
+) -> WorkflowHandle[Any, Any]:
     spec = CATALOGUE[event.type]
     assert await deliver(env.client, task_queue, Livrable(event, spec)) is None
     return env.client.get_workflow_handle(spec.workflow_id(event.subject))
@@ -58,8 +61,9 @@ async def today(env: WorkflowEnvironment) -> date:
     return (await env.get_current_time()).astimezone(PARIS).date()
 
 
-async def etat(handle: WorkflowHandle) -> EtatContratPro:
-    return await handle.query("etat", result_type=EtatContratPro)
+async def etat(handle: WorkflowHandle[Any, Any]) -> EtatContratPro:
+    state: EtatContratPro = await handle.query("etat", result_type=EtatContratPro)
+    return state
 
 
 async def test_registration_opens_the_dossier_with_the_three_month_request_deadline(

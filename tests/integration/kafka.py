@@ -1,0 +1,33 @@
+"""Reading topics in tests: a group-less consumer from the beginning of every partition."""
+
+import asyncio
+from collections.abc import Callable
+
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+
+
+async def read_until(
+    bootstrap_servers: str,
+    topic: str,
+    found: Callable[[ConsumerRecord], bool],
+    within_s: float = 60.0,
+) -> ConsumerRecord:
+    """The first record of `topic` for which `found` is true; fails after `within_s` seconds."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        await consumer.topics()  # fetches the cluster metadata
+        partitions = consumer.partitions_for_topic(topic) or set()
+        assert partitions, f"topic {topic} has no partition"
+        assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
+        consumer.assign(assigned)
+        await consumer.seek_to_beginning(*assigned)
+        async with asyncio.timeout(within_s):
+            while True:
+                batches = await consumer.getmany(timeout_ms=500)
+                for records in batches.values():
+                    for record in records:
+                        if found(record):
+                            return record
+    finally:
+        await consumer.stop()
