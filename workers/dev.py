@@ -79,7 +79,8 @@ async def run_dev(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
 
-    started = await asyncio.to_thread(start_servers, settings)
+    # Children are started from the main thread: PR_SET_PDEATHSIG follows the thread that forked.
+    started = start_servers(settings)
     try:
         await _wait_for_temporal(settings)
         await ensure_topics(settings.kafka_bootstrap_servers)
@@ -103,7 +104,7 @@ async def run_dev(settings: Settings) -> None:
             if isinstance(result, Exception):
                 raise result
     finally:
-        await asyncio.to_thread(stop_servers, started)
+        stop_servers(started)
         log.info("guichet_arrete")
 
 
@@ -115,7 +116,6 @@ async def _both(first: asyncio.Event, second: asyncio.Event) -> None:
 def _print_banner(settings: Settings) -> None:
     t_host, _ = processes.split_address(settings.temporal_address)
     lines = [
-        f"{READY_LINE} (Ctrl-C pour arrêter)",
         f"  Temporal (gRPC)      {settings.temporal_address}",
         f"  Temporal (interface) http://{t_host}:{settings.temporal_ui_port}",
         f"  Kafka (Tansu)        {settings.kafka_bootstrap_servers}",
@@ -123,5 +123,6 @@ def _print_banner(settings: Settings) -> None:
         f"  Données et journaux  {settings.data_dir.resolve()}",
         f"  Worker               file de tâches '{settings.task_queue}'",
         f"  Consommateur         groupes '{settings.kafka_group_id}.<topic partenaire>'",
+        f"{READY_LINE} (Ctrl-C pour arrêter)",
     ]
     print("\n".join(lines), flush=True)

@@ -1,0 +1,36 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from workers import processes
+
+GUICHET = str(Path(sys.executable).parent / "guichet")
+
+
+@pytest.mark.parametrize("command", ["dev", "worker", "consume"])
+def test_every_command_has_help(command: str) -> None:
+    result = subprocess.run(
+        [GUICHET, command, "--help"], capture_output=True, text=True, check=True
+    )
+    assert f"usage: guichet {command}" in result.stdout
+
+
+def test_an_unreachable_temporal_gives_one_line_naming_it_and_where(tmp_path: Path) -> None:
+    address = f"127.0.0.1:{processes.free_port()}"
+    result = subprocess.run(
+        [GUICHET, "worker"],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "GUICHET_TEMPORAL_ADDRESS": address},
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"guichet: Temporal injoignable à {address}")
+    assert "GUICHET_TEMPORAL_ADDRESS" in last
