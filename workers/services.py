@@ -23,6 +23,7 @@ async def started_publisher(bootstrap_servers: str) -> KafkaPublisher:
     try:
         await publisher.start()
     except KafkaConnectionError as exc:
+        await publisher.stop()
         raise ServiceUnreachable(
             "Kafka", bootstrap_servers, "GUICHET_KAFKA_BOOTSTRAP_SERVERS", str(exc)
         ) from exc

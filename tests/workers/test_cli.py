@@ -34,3 +34,27 @@ def test_an_unreachable_temporal_gives_one_line_naming_it_and_where(tmp_path: Pa
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith(f"guichet: Temporal injoignable à {address}")
     assert "GUICHET_TEMPORAL_ADDRESS" in last
+
+
+@pytest.mark.integration
+def test_an_unreachable_kafka_gives_one_line_naming_it_and_where(
+    tmp_path: Path, temporal_dev_server: str
+) -> None:
+    address = f"127.0.0.1:{processes.free_port()}"
+    result = subprocess.run(
+        [GUICHET, "consume"],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={
+            **os.environ,
+            "GUICHET_TEMPORAL_ADDRESS": temporal_dev_server,
+            "GUICHET_KAFKA_BOOTSTRAP_SERVERS": address,
+        },
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"guichet: Kafka injoignable à {address}")
