@@ -1,30 +1,22 @@
-"""The `guichet` command line."""
+"""The `guichet` command line.
+
+Each group of commands lives in its own module exposing `register(commands)`, which adds its
+sub-parsers with `set_defaults(run=...)`. A `run` function takes the settings and the parsed
+arguments and returns an exit code (or None for 0); it may be a coroutine function.
+"""
 
 import argparse
 import asyncio
+import inspect
 import sys
-from collections.abc import Callable, Coroutine, Sequence
-from typing import Any
+from collections.abc import Sequence
 
-from workers.dev import run_dev
+from workers import cli_services
 from workers.errors import ServiceUnreachable
 from workers.logging import configure_logging
-from workers.services import run_consumer, run_worker
 from workers.settings import Settings
 
-Command = Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, None]]
-
-
-async def _dev(settings: Settings, _args: argparse.Namespace) -> None:
-    await run_dev(settings)
-
-
-async def _worker(settings: Settings, _args: argparse.Namespace) -> None:
-    await run_worker(settings)
-
-
-async def _consume(settings: Settings, _args: argparse.Namespace) -> None:
-    await run_consumer(settings)
+COMMAND_MODULES = [cli_services]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,28 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
         "GUICHET_* ou fichier .env (voir README).",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
-    dev = commands.add_parser(
-        "dev",
-        help="la pile embarquée complète: Temporal, Kafka (Tansu), worker et consommateur",
-        description="Démarre Temporal (dev server, fichier SQLite dans le répertoire de "
-        "données), le broker Tansu, crée les topics, puis le worker et le consommateur. "
-        "Ctrl-C ou SIGTERM arrête tout.",
-    )
-    dev.set_defaults(run=_dev)
-    worker = commands.add_parser(
-        "worker",
-        help="le worker Temporal (workflows et activités)",
-        description="Exécute les workflows des dossiers et leurs activités sur la file de "
-        "tâches configurée (GUICHET_TASK_QUEUE).",
-    )
-    worker.set_defaults(run=_worker)
-    consume = commands.add_parser(
-        "consume",
-        help="le consommateur des événements partenaires (Kafka vers Temporal)",
-        description="Lit les topics partenaires et livre chaque événement au workflow de son "
-        "dossier; les événements invalides partent sur le topic des rebuts.",
-    )
-    consume.set_defaults(run=_consume)
+    for module in COMMAND_MODULES:
+        module.register(commands)
     return parser
 
 
@@ -63,15 +35,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = Settings()
     configure_logging(settings)
-    command: Command = args.run
     try:
-        asyncio.run(command(settings, args))
+        outcome = args.run(settings, args)
+        if inspect.iscoroutine(outcome):
+            outcome = asyncio.run(outcome)
     except ServiceUnreachable as exc:
         print(f"guichet: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
-    return 0
+    return int(outcome or 0)
 
 
 if __name__ == "__main__":
