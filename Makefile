@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint typecheck unit format clean
+.PHONY: install run test lint typecheck unit format clean system-deps
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "guichet needs Python >= 3.11, found " + sys.version.split()[0] + " at " + sys.executable)'
@@ -16,6 +16,17 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# PostgreSQL from Debian, for the read-model tests (they start their own throwaway cluster).
+system-deps:
+	@if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing PostgreSQL (Debian package postgresql)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else \
+	    echo "PostgreSQL is missing: run 'sudo apt-get install -y postgresql' once"; exit 1; \
+	  fi; \
+	fi
 
 run: $(STAMP)
 	$(BIN)/guichet dev
@@ -27,7 +38,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy .
 
-test: lint typecheck
+test: system-deps lint typecheck
 	$(BIN)/pytest
 
 format: $(STAMP)

@@ -11,6 +11,8 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from models.dossier import Registre
+
 WORKFLOW = "contrat-pro"
 
 
@@ -88,5 +90,5 @@ class EtatContratPro(BaseModel):
     statut: Statut = Statut.NOUVEAU
     contrat: ContratEnregistre | None = None
     date_limite_demande: date | None = None
-    evenements_appliques: list[str] = Field(default_factory=list)
     anomalies: list[Anomalie] = Field(default_factory=list)
+    registre: Registre = Field(default_factory=Registre)

@@ -26,9 +26,13 @@ class CloudEvent(BaseModel):
 
 
 class EntreeDossier(BaseModel):
-    """Input of every dossier workflow: its business key; the facts arrive as events."""
+    """Input of every dossier workflow: its business key; the facts arrive as events.
+
+    `reprise` carries the state over a continue-as-new (the scheme's state model, as JSON).
+    """
 
     cle: str
+    reprise: dict[str, Any] | None = None
 
 
 class EvenementSortant(BaseModel):

@@ -1,8 +1,15 @@
 """Fixtures that start real servers on free ports and stop them after the session."""
 
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
@@ -60,3 +67,94 @@ async def kafka_broker(servers_dir: Path) -> AsyncIterator[str]:
         yield f"127.0.0.1:{port}"
     finally:
         broker.stop()
+
+
+def _as_postgres(argv: list[str]) -> list[str]:
+    """PostgreSQL refuses to run as root: run its tools as the `postgres` user then."""
+    return ["runuser", "-u", "postgres", "--", *argv] if os.geteuid() == 0 else argv
+
+
+def _postgres_bin(name: str) -> str:
+    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True)
+    found = str(candidates[0]) if candidates else shutil.which(name)
+    if found is None:
+        pytest.fail(f"{name} introuvable: installez PostgreSQL (make test le fait: apt postgresql)")
+    return found
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster (Debian's binaries) on a free loopback port.
+
+    Not under pytest's tmp_path: those folders are private to root, and the server runs as
+    `postgres` when the tests run as root."""
+    base = Path(tempfile.mkdtemp(prefix="guichet-pg-"))
+    data = base / "data"
+    data.mkdir()
+    if os.geteuid() == 0:
+        shutil.chown(base, "postgres")
+        shutil.chown(data, "postgres")
+    port = processes.free_port()
+    subprocess.run(
+        _as_postgres(
+            [
+                _postgres_bin("initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "guichet",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
+    server = processes.start(
+        "postgres",
+        _as_postgres(
+            [
+                _postgres_bin("postgres"),
+                "-D",
+                str(data),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-k",
+                str(base),
+                "-c",
+                "fsync=off",
+            ]
+        ),
+        base / "postgres.log",
+    )
+    try:
+        processes.wait_for_port(server, "127.0.0.1", port)
+        url = f"postgresql+psycopg://guichet@127.0.0.1:{port}/postgres"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with psycopg.connect(f"postgresql://guichet@127.0.0.1:{port}/postgres"):
+                    break
+            except psycopg.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        yield url
+    finally:
+        server.stop()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each database test runs on SQLite and on a real PostgreSQL (a fresh database each)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'lecture.db'}"
+    server: str = request.getfixturevalue("postgres_url")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server.replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return server.rsplit("/", 1)[0] + f"/{name}"

@@ -11,6 +11,7 @@ from aiokafka.errors import KafkaConnectionError
 
 from events.consumer import build_broker
 from events.publisher import KafkaPublisher
+from workers.database import engine_for, upgrade
 from workers.errors import ServiceUnreachable
 from workers.settings import Settings
 from workers.temporal import build_worker, connect
@@ -32,15 +33,18 @@ async def started_publisher(bootstrap_servers: str) -> KafkaPublisher:
 
 async def run_worker(settings: Settings, ready: asyncio.Event | None = None) -> None:
     client = await connect(settings.temporal_address, settings.temporal_namespace)
+    engine = engine_for(settings.effective_database_url)
+    await asyncio.to_thread(upgrade, engine)
     publisher = await started_publisher(settings.kafka_bootstrap_servers)
     try:
-        worker = build_worker(client, settings.task_queue, publisher)
+        worker = build_worker(client, settings.task_queue, publisher, engine)
         log.info("worker_demarre", task_queue=settings.task_queue)
         if ready:
             ready.set()
         await worker.run()
     finally:
         await publisher.stop()
+        engine.dispose()
 
 
 async def run_consumer(settings: Settings, ready: asyncio.Event | None = None) -> None:

@@ -1,9 +1,11 @@
 """Temporal client and worker, built the one way the whole service uses."""
 
+from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
+from activities.projection import ProjectionActivities
 from activities.publication import PublicationActivities
 from events.publisher import Publisher
 from workers.errors import ServiceUnreachable
@@ -22,11 +24,16 @@ async def connect(address: str, namespace: str) -> Client:
         raise ServiceUnreachable("Temporal", address, "GUICHET_TEMPORAL_ADDRESS", str(exc)) from exc
 
 
-def build_worker(client: Client, task_queue: str, publisher: Publisher) -> Worker:
+def build_worker(client: Client, task_queue: str, publisher: Publisher, engine: Engine) -> Worker:
     publication = PublicationActivities(publisher)
+    projection = ProjectionActivities(engine)
     return Worker(
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
-        activities=[publication.publier_evenement],
+        activities=[
+            publication.publier_evenement,
+            projection.projeter_dossier,
+            projection.journaliser,
+        ],
     )

@@ -1,8 +1,7 @@
 """One workflow per contrat de professionnalisation, keyed by the OPCO contract number.
 
-Orchestration only: the rules are in `rules/contrat_pro.py`, side effects in activities.
-Partner events arrive on the `evenement` signal and are applied one at a time, in arrival
-order, from the main loop; an event id already applied is ignored.
+Orchestration only: the rules are in `rules/contrat_pro.py`, side effects in activities, the
+bookkeeping shared by every scheme in `workflows/dossier.py`.
 """
 
 from datetime import timedelta
@@ -19,25 +18,29 @@ with workflow.unsafe.imports_passed_through():
         EtatContratPro,
         Statut,
     )
-    from models.evenements import CloudEvent, EntreeDossier, EvenementSortant
+    from models.dossier import Nature
+    from models.evenements import CloudEvent, EntreeDossier
     from rules.calendrier import fin_du_jour
     from rules.contrat_pro import date_limite_demande
+    from workflows.dossier import Suivi
 
 ENREGISTRE = "opco.contrat-pro.enregistre.v1"
-PUBLICATION_TIMEOUT = timedelta(minutes=1)
 
 
 @workflow.defn(name=WORKFLOW)
 class ContratProWorkflow:
     @workflow.init
     def __init__(self, entree: EntreeDossier) -> None:
-        self._etat = EtatContratPro(cle=entree.cle)
-        self._a_appliquer: list[CloudEvent] = []
-        self._publications = 0
+        self._etat = (
+            EtatContratPro.model_validate(entree.reprise)
+            if entree.reprise
+            else EtatContratPro(cle=entree.cle)
+        )
+        self._suivi = Suivi(WORKFLOW, entree.cle, self._etat.registre)
 
     @workflow.signal(name="evenement")
     def evenement(self, event: CloudEvent) -> None:
-        self._a_appliquer.append(event)
+        self._suivi.recevoir(event)
 
     @workflow.query(name="etat")
     def etat(self) -> EtatContratPro:
@@ -46,14 +49,21 @@ class ContratProWorkflow:
     @workflow.run
     async def run(self, entree: EntreeDossier) -> EtatContratPro:
         while self._etat.statut not in STATUTS_TERMINAUX:
+            if self._suivi.doit_continuer_ailleurs():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(
+                    EntreeDossier(cle=self._etat.cle, reprise=self._etat.model_dump(mode="json"))
+                )
             try:
                 await workflow.wait_condition(
-                    lambda: bool(self._a_appliquer), timeout=self._temps_avant_echeance()
+                    lambda: bool(self._suivi.a_appliquer), timeout=self._temps_avant_echeance()
                 )
             except TimeoutError:
                 await self._echeance_atteinte()
                 continue
-            await self._appliquer(self._a_appliquer.pop(0))
+            event = self._suivi.prochain()
+            if event is not None:
+                await self._appliquer(event)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._etat
 
@@ -65,35 +75,39 @@ class ContratProWorkflow:
     async def _echeance_atteinte(self) -> None:
         self._etat.statut = Statut.PRESCRIT
         workflow.logger.info("demande_prescrite", extra={"dossier": self._etat.cle})
-        await self._publier(
+        await self._suivi.journaliser(
+            self._suivi.entree(
+                Nature.ECHEANCE,
+                "demande_hors_delai",
+                f"echeance/demande/{self._limite()}",
+                date_limite_demande=self._limite(),
+            )
+        )
+        await self._projeter()
+        await self._suivi.publier(
             topics.DOSSIERS,
             "guichet.dossier.prescrit.v1",
             {"motif": "DEMANDE_HORS_DELAI", "date_limite_demande": self._limite()},
         )
 
     async def _appliquer(self, event: CloudEvent) -> None:
-        if event.id in self._etat.evenements_appliques:
-            workflow.logger.info(
-                "evenement_deja_applique", extra={"dossier": self._etat.cle, "event_id": event.id}
-            )
-            return
-        self._etat.evenements_appliques.append(event.id)
         if event.type == ENREGISTRE and self._etat.statut is Statut.NOUVEAU:
-            await self._ouvrir(ContratEnregistre.model_validate(event.data))
-        else:
-            self._etat.anomalies.append(
-                Anomalie(
-                    evenement_id=event.id,
-                    type=event.type,
-                    motif=f"événement {event.type} inattendu au statut {self._etat.statut}",
-                )
-            )
+            await self._ouvrir(event, ContratEnregistre.model_validate(event.data))
+            return
+        motif = f"événement {event.type} inattendu au statut {self._etat.statut}"
+        self._etat.anomalies.append(Anomalie(evenement_id=event.id, type=event.type, motif=motif))
+        await self._suivi.signaler_anomalie(event, motif)
+        await self._projeter()
 
-    async def _ouvrir(self, contrat: ContratEnregistre) -> None:
+    async def _ouvrir(self, event: CloudEvent, contrat: ContratEnregistre) -> None:
         self._etat.contrat = contrat
         self._etat.date_limite_demande = date_limite_demande(contrat.date_debut)
         self._etat.statut = Statut.ATTENTE_DEMANDE
-        await self._publier(
+        await self._suivi.journaliser(
+            self._suivi.entree_evenement(event, date_limite_demande=self._limite())
+        )
+        await self._projeter()
+        await self._suivi.publier(
             topics.DOSSIERS,
             "guichet.dossier.ouvert.v1",
             {
@@ -103,21 +117,16 @@ class ContratProWorkflow:
             },
         )
 
+    async def _projeter(self) -> None:
+        en_attente = self._etat.statut is Statut.ATTENTE_DEMANDE
+        await self._suivi.projeter(
+            statut=self._etat.statut,
+            beneficiaire=self._etat.contrat.siret_etablissement if self._etat.contrat else None,
+            prochaine_echeance=self._etat.date_limite_demande if en_attente else None,
+            libelle_echeance="dépôt de la demande d'aide" if en_attente else None,
+            anomalies=len(self._etat.anomalies),
+        )
+
     def _limite(self) -> str | None:
         limite = self._etat.date_limite_demande
         return limite.isoformat() if limite else None
-
-    async def _publier(self, topic: str, type_: str, data: dict[str, object]) -> None:
-        self._publications += 1
-        await workflow.execute_activity(
-            "publier_evenement",
-            EvenementSortant(
-                topic=topic,
-                id=f"{workflow.info().workflow_id}/{self._publications}",
-                type=type_,
-                subject=self._etat.cle,
-                time=workflow.now(),
-                data=data,
-            ),
-            start_to_close_timeout=PUBLICATION_TIMEOUT,
-        )

@@ -116,7 +116,7 @@ async def test_dev_stack_serves_stops_cleanly_and_keeps_dossiers_across_a_restar
         "etat", result_type=EtatContratPro
     )
     assert state.cle == numero
-    assert len(state.evenements_appliques) == 1
+    assert len(state.registre.evenements_appliques) == 1
 
     assert stack.stop(signal.SIGINT) == 0
     assert [pid for pid in stack.children if processes.is_running(pid)] == []

@@ -78,7 +78,7 @@ async def test_a_registration_on_kafka_opens_the_dossier_and_its_announcement_co
     client = await connect(service.temporal_address, service.temporal_namespace)
     handle = client.get_workflow_handle(f"contrat-pro:{numero}")
     state = await handle.query("etat", result_type=EtatContratPro)
-    assert state.evenements_appliques == [event.id]
+    assert state.registre.evenements_appliques == [event.id]
     assert state.statut in {Statut.ATTENTE_DEMANDE, Statut.PRESCRIT}
 
 

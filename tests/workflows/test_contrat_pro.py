@@ -6,7 +6,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from temporalio import activity
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -15,41 +14,27 @@ from events import topics
 from events.catalogue import CATALOGUE
 from events.delivery import Livrable, deliver
 from models.contrat_pro import EtatContratPro, Statut
-from models.evenements import CloudEvent, EvenementSortant
+from models.evenements import CloudEvent
 from rules.calendrier import PARIS
 from rules.contrat_pro import add_months
 from tests.factories import contrat_enregistre
+from tests.fakes import FakeActivities
 from workers.temporal import WORKFLOWS
-
-
-class CapturedEvents:
-    def __init__(self) -> None:
-        self.published: list[EvenementSortant] = []
-
-    @activity.defn(name="publier_evenement")
-    async def publier_evenement(self, sortant: EvenementSortant) -> None:
-        self.published.append(sortant)
-
-    def about(self, subject: str) -> list[EvenementSortant]:
-        return [event for event in self.published if event.subject == subject]
-
-    def types(self, subject: str) -> list[str]:
-        return [event.type for event in self.about(subject)]
 
 
 @pytest.fixture(scope="module")
 async def running(
     time_skipping_env: WorkflowEnvironment,
-) -> AsyncIterator[tuple[str, CapturedEvents]]:
+) -> AsyncIterator[tuple[str, FakeActivities]]:
     """One worker for the whole module: the time-skipping server stops skipping time while a
     workflow task waits for a worker, so every workflow started here must keep one."""
-    captured = CapturedEvents()
+    captured = FakeActivities()
     task_queue = f"test-{uuid.uuid4()}"
     async with Worker(
         time_skipping_env.client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
-        activities=[captured.publier_evenement],
+        activities=captured.all(),
     ):
         yield task_queue, captured
 
@@ -72,7 +57,7 @@ async def etat(handle: WorkflowHandle[Any, Any]) -> EtatContratPro:
 
 
 async def test_registration_opens_the_dossier_with_the_three_month_request_deadline(
-    time_skipping_env: WorkflowEnvironment, running: tuple[str, CapturedEvents]
+    time_skipping_env: WorkflowEnvironment, running: tuple[str, FakeActivities]
 ) -> None:
     task_queue, captured = running
     debut = await today(time_skipping_env)
@@ -84,7 +69,7 @@ async def test_registration_opens_the_dossier_with_the_three_month_request_deadl
     state = await etat(handle)
     assert state.statut is Statut.ATTENTE_DEMANDE
     assert state.date_limite_demande == add_months(debut, 3)
-    assert state.evenements_appliques == [event.id]
+    assert state.registre.evenements_appliques == [event.id]
     assert captured.types(event.subject) == ["guichet.dossier.ouvert.v1"]
     ouvert = captured.about(event.subject)[0]
     assert ouvert.topic == topics.DOSSIERS
@@ -93,7 +78,7 @@ async def test_registration_opens_the_dossier_with_the_three_month_request_deadl
 
 
 async def test_the_same_event_delivered_twice_is_applied_once(
-    time_skipping_env: WorkflowEnvironment, running: tuple[str, CapturedEvents]
+    time_skipping_env: WorkflowEnvironment, running: tuple[str, FakeActivities]
 ) -> None:
     task_queue, captured = running
     debut = await today(time_skipping_env)
@@ -104,13 +89,13 @@ async def test_the_same_event_delivered_twice_is_applied_once(
     await time_skipping_env.sleep(timedelta(seconds=1))
 
     state = await etat(handle)
-    assert state.evenements_appliques == [event.id]
+    assert state.registre.evenements_appliques == [event.id]
     assert state.anomalies == []
     assert captured.types(event.subject) == ["guichet.dossier.ouvert.v1"]
 
 
 async def test_a_second_registration_for_an_open_dossier_is_an_anomaly_not_a_change(
-    time_skipping_env: WorkflowEnvironment, running: tuple[str, CapturedEvents]
+    time_skipping_env: WorkflowEnvironment, running: tuple[str, FakeActivities]
 ) -> None:
     task_queue, _ = running
     debut = await today(time_skipping_env)
@@ -129,7 +114,7 @@ async def test_a_second_registration_for_an_open_dossier_is_an_anomaly_not_a_cha
 
 
 async def test_no_request_by_the_end_of_the_deadline_day_time_bars_the_dossier(
-    time_skipping_env: WorkflowEnvironment, running: tuple[str, CapturedEvents]
+    time_skipping_env: WorkflowEnvironment, running: tuple[str, FakeActivities]
 ) -> None:
     task_queue, captured = running
     debut = await today(time_skipping_env)

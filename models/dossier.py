@@ -1,0 +1,55 @@
+"""What every dossier workflow hands to the read model, whatever its scheme."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class ProjectionDossier(BaseModel):
+    """The dossier's row in the read model, as of projection number `version`."""
+
+    cle: str
+    dispositif: str
+    reference: str
+    statut: str
+    beneficiaire: str | None = None
+    montant_accorde: Decimal = Decimal("0.00")
+    montant_verse: Decimal = Decimal("0.00")
+    montant_a_recuperer: Decimal = Decimal("0.00")
+    prochaine_echeance: date | None = None
+    libelle_echeance: str | None = None
+    anomalies: int = 0
+    version: int
+    maj_le: datetime
+
+
+class Nature(StrEnum):
+    EVENEMENT = "evenement"
+    DECISION = "decision"
+    ECHEANCE = "echeance"
+    PUBLICATION = "publication"
+    ANOMALIE = "anomalie"
+
+
+class EntreeAudit(BaseModel):
+    """One audit line. `cle_unique` makes the write idempotent (event id, or a workflow id)."""
+
+    dossier: str
+    cle_unique: str
+    horodatage: datetime
+    nature: Nature
+    type: str
+    auteur: str
+    evenement_source: str | None = None
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class Registre(BaseModel):
+    """Bookkeeping every dossier workflow keeps in its state, across continue-as-new."""
+
+    evenements_appliques: list[str] = Field(default_factory=list)
+    publications: int = 0
+    projections: int = 0

@@ -1,0 +1,65 @@
+"""The SQL read model: dossier projection, payment ledger, append-only audit log.
+
+Temporal is the source of truth; these tables are projections written by activities and can
+be rebuilt. Every write is idempotent: a replayed activity never doubles a row.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Numeric, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def _amount() -> Any:
+    return Field(default=Decimal("0.00"), sa_type=Numeric(14, 2))
+
+
+class DossierBase(SQLModel):
+    cle: str = Field(primary_key=True, max_length=200, description="workflow id")
+    dispositif: str = Field(index=True, max_length=40)
+    reference: str = Field(index=True, max_length=100, description="business key")
+    statut: str = Field(index=True, max_length=40)
+    beneficiaire: str | None = Field(default=None, index=True, max_length=20)
+    montant_accorde: Decimal = _amount()
+    montant_verse: Decimal = _amount()
+    montant_a_recuperer: Decimal = _amount()
+    prochaine_echeance: date | None = Field(default=None, index=True)
+    libelle_echeance: str | None = Field(default=None, max_length=200)
+    anomalies: int = 0
+
+
+class Dossier(DossierBase, table=True):
+    __tablename__ = "dossier"
+
+    version: int = Field(default=0, description="projection sequence; older writes are ignored")
+    maj_le: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class OrdrePaiement(SQLModel, table=True):
+    __tablename__ = "ordre_paiement"
+
+    id: str = Field(primary_key=True, max_length=200, description="idempotency key")
+    dossier: str = Field(index=True, max_length=200)
+    periode: str = Field(max_length=40)
+    montant: Decimal = Field(sa_type=Numeric(14, 2))
+    statut: str = Field(max_length=20)
+    maj_le: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class Audit(SQLModel, table=True):
+    """One line per event applied, decision taken, deadline reached or event published."""
+
+    __tablename__ = "audit"
+    __table_args__ = (UniqueConstraint("dossier", "cle_unique"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier: str = Field(index=True, max_length=200)
+    cle_unique: str = Field(max_length=300, description="event id or workflow-chosen id")
+    horodatage: datetime = Field(sa_type=DateTime(timezone=True))
+    nature: str = Field(max_length=20)
+    type: str = Field(max_length=100)
+    auteur: str = Field(max_length=200)
+    evenement_source: str | None = Field(default=None, max_length=200)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))

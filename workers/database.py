@@ -1,0 +1,41 @@
+"""The read-model database: engine and schema migrations (Alembic, `models/migrations`)."""
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+MIGRATIONS = "models:migrations"
+
+
+def engine_for(url: str) -> Engine:
+    """An engine for `url`; a SQLite file's directory is created if missing."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        return create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    return create_engine(url, pool_pre_ping=True)
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+MIGRATION_LOCK = 4_242_001
+"""PostgreSQL advisory lock id: workers starting together migrate one after the other."""
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the latest revision (idempotent, safe from concurrent workers)."""
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK})
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

@@ -1,0 +1,138 @@
+"""What every dossier workflow does the same way, whatever its scheme.
+
+`Suivi` is used from inside a workflow: it deduplicates events by id, queues them for the main
+loop, records anomalies, and calls the activities that write the audit log, project the dossier
+into the read model and publish outbound events. Ids and counters live in the scheme's state
+(`Registre`), so they survive continue-as-new.
+"""
+
+from datetime import timedelta
+from typing import Any
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from events import topics
+    from models.dossier import EntreeAudit, Nature, ProjectionDossier, Registre
+    from models.evenements import CloudEvent, EvenementSortant
+
+ACTIVITE_TIMEOUT = timedelta(minutes=1)
+AUTEUR_GUICHET = "guichet"
+HISTORIQUE_MAX = 10_000
+"""Continue-as-new beyond this many history events, even if the server does not ask yet."""
+
+
+class Suivi:
+    def __init__(self, dispositif: str, cle: str, registre: Registre) -> None:
+        self.dispositif = dispositif
+        self.cle = cle
+        self.registre = registre
+        self.a_appliquer: list[CloudEvent] = []
+
+    @property
+    def workflow_id(self) -> str:
+        return workflow.info().workflow_id
+
+    def recevoir(self, event: CloudEvent) -> None:
+        """Signal handler body: queue the event for the main loop, in arrival order."""
+        self.a_appliquer.append(event)
+
+    def prochain(self) -> CloudEvent | None:
+        """The next event not applied yet (duplicates are dropped here and logged)."""
+        while self.a_appliquer:
+            event = self.a_appliquer.pop(0)
+            if event.id in self.registre.evenements_appliques:
+                workflow.logger.info(
+                    "evenement_deja_applique",
+                    extra={"dossier": self.cle, "event_id": event.id},
+                )
+                continue
+            self.registre.evenements_appliques.append(event.id)
+            return event
+        return None
+
+    def doit_continuer_ailleurs(self) -> bool:
+        info = workflow.info()
+        return not self.a_appliquer and (
+            info.is_continue_as_new_suggested()
+            or info.get_current_history_length() > HISTORIQUE_MAX
+        )
+
+    def entree_evenement(self, event: CloudEvent, **detail: Any) -> EntreeAudit:
+        return EntreeAudit(
+            dossier=self.workflow_id,
+            cle_unique=event.id,
+            horodatage=workflow.now(),
+            nature=Nature.EVENEMENT,
+            type=event.type,
+            auteur=event.source,
+            evenement_source=event.id,
+            detail=detail,
+        )
+
+    def entree(self, nature: Nature, type_: str, cle_unique: str, **detail: Any) -> EntreeAudit:
+        return EntreeAudit(
+            dossier=self.workflow_id,
+            cle_unique=cle_unique,
+            horodatage=workflow.now(),
+            nature=nature,
+            type=type_,
+            auteur=AUTEUR_GUICHET,
+            detail=detail,
+        )
+
+    async def journaliser(self, *entrees: EntreeAudit) -> None:
+        await workflow.execute_activity(
+            "journaliser", list(entrees), start_to_close_timeout=ACTIVITE_TIMEOUT
+        )
+
+    async def projeter(self, **champs: Any) -> None:
+        self.registre.projections += 1
+        await workflow.execute_activity(
+            "projeter_dossier",
+            ProjectionDossier(
+                cle=self.workflow_id,
+                dispositif=self.dispositif,
+                reference=self.cle,
+                version=self.registre.projections,
+                maj_le=workflow.now(),
+                **champs,
+            ),
+            start_to_close_timeout=ACTIVITE_TIMEOUT,
+        )
+
+    async def publier(self, topic: str, type_: str, data: dict[str, Any]) -> str:
+        """Publish an outbound event and audit it; returns its id (`<workflow id>/<n>`)."""
+        self.registre.publications += 1
+        event_id = f"{self.workflow_id}/{self.registre.publications}"
+        await workflow.execute_activity(
+            "publier_evenement",
+            EvenementSortant(
+                topic=topic,
+                id=event_id,
+                type=type_,
+                subject=self.cle,
+                time=workflow.now(),
+                data=data,
+            ),
+            start_to_close_timeout=ACTIVITE_TIMEOUT,
+        )
+        await self.journaliser(
+            self.entree(Nature.PUBLICATION, type_, event_id, topic=topic, **data)
+        )
+        return event_id
+
+    async def signaler_anomalie(self, event: CloudEvent, motif: str) -> None:
+        """An event that makes no sense in the dossier's state: audited, announced on
+        `guichet.dossiers` for an instructor, never silently ignored."""
+        workflow.logger.warning(
+            "anomalie", extra={"dossier": self.cle, "event_id": event.id, "motif": motif}
+        )
+        await self.journaliser(
+            self.entree_evenement(event, anomalie=motif),
+        )
+        await self.publier(
+            topics.DOSSIERS,
+            "guichet.dossier.anomalie.v1",
+            {"evenement_id": event.id, "type": event.type, "motif": motif},
+        )
