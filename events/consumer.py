@@ -12,6 +12,7 @@ published. The handler never raises, so a failure cannot be acknowledged silentl
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 import structlog
 from aiokafka import ConsumerRecord
@@ -28,11 +29,32 @@ MAX_BACKOFF_S = 30.0
 
 log = structlog.get_logger(__name__)
 
+Handler = Callable[[str, KafkaMessage], Awaitable[None]]
 
-def build_routers(
-    *, client: Client, task_queue: str, dead_letters: Publisher, group_id: str
-) -> list[KafkaRouter]:
-    routers = []
+
+@dataclass(frozen=True)
+class Livraison:
+    """What handling a record needs: Temporal to deliver to, Kafka to dead-letter to."""
+
+    client: Client
+    task_queue: str
+    dead_letters: Publisher
+
+    async def traiter(self, topic: str, msg: KafkaMessage) -> None:
+        record = _record(msg)
+        parsed = parse(topic, msg.body)
+        outcome = (
+            parsed
+            if isinstance(parsed, Rejet)
+            else await deliver(self.client, self.task_queue, parsed)
+        )
+        if isinstance(outcome, Rejet):
+            await reject(self.dead_letters, record, outcome)
+
+
+def build_broker(*, bootstrap_servers: str, group_id: str, traiter: Handler) -> KafkaBroker:
+    """The broker with one router per partner topic, each record handled by `traiter`."""
+    broker = KafkaBroker(bootstrap_servers, logger=logging.getLogger("faststream"))
     for topic in topics.PARTENAIRES:
         router = KafkaRouter()
         router.subscriber(
@@ -40,21 +62,21 @@ def build_routers(
             group_id=f"{group_id}.{topic}",
             ack_policy=AckPolicy.ACK,
             auto_offset_reset="earliest",
-        )(_handler(topic, client, task_queue, dead_letters))
-        routers.append(router)
-    return routers
+            title=topic,
+            description=f"Événements reçus sur {topic}, livrés au workflow de leur dossier.",
+        )(_retrying(topic, traiter))
+        broker.include_router(router)
+    return broker
 
 
-def _handler(
-    topic: str, client: Client, task_queue: str, dead_letters: Publisher
-) -> Callable[[KafkaMessage], Awaitable[None]]:
+def _retrying(topic: str, traiter: Handler) -> Callable[[KafkaMessage], Awaitable[None]]:
     async def handle(msg: KafkaMessage) -> None:
         """Deliver or dead-letter one record; on an unexpected error, retry the same record
         (never raise: FastStream would commit past it)."""
         backoff = FIRST_BACKOFF_S
         while True:
             try:
-                await _process(topic, msg, client, task_queue, dead_letters)
+                await traiter(topic, msg)
                 return
             except Exception:
                 record = _record(msg)
@@ -77,16 +99,6 @@ def _record(msg: KafkaMessage) -> ConsumerRecord:
     return record
 
 
-async def _process(
-    topic: str, msg: KafkaMessage, client: Client, task_queue: str, dead_letters: Publisher
-) -> None:
-    record = _record(msg)
-    parsed = parse(topic, msg.body)
-    outcome = parsed if isinstance(parsed, Rejet) else await deliver(client, task_queue, parsed)
-    if isinstance(outcome, Rejet):
-        await reject(dead_letters, record, outcome)
-
-
 async def reject(dead_letters: Publisher, record: ConsumerRecord, rejet: Rejet) -> None:
     """Publish the original bytes on the dead-letter topic with the reason and coordinates."""
     await dead_letters.publish(
@@ -107,19 +119,3 @@ async def reject(dead_letters: Publisher, record: ConsumerRecord, rejet: Rejet) 
         offset=record.offset,
         motif=rejet.motif,
     )
-
-
-def build_broker(
-    *,
-    bootstrap_servers: str,
-    client: Client,
-    task_queue: str,
-    dead_letters: Publisher,
-    group_id: str,
-) -> KafkaBroker:
-    broker = KafkaBroker(bootstrap_servers, logger=logging.getLogger("faststream"))
-    for router in build_routers(
-        client=client, task_queue=task_queue, dead_letters=dead_letters, group_id=group_id
-    ):
-        broker.include_router(router)
-    return broker

@@ -39,16 +39,29 @@ class ContratEnregistre(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    numero_contrat: str = Field(min_length=1, max_length=30)
-    siret_etablissement: str
-    code_postal_etablissement: str = Field(pattern=r"^\d{5}$")
-    date_debut: date
-    date_fin: date
-    duree_hebdomadaire_heures: Decimal = Field(gt=0, le=48, decimal_places=2)
-    certification: Certification
-    nature_contrat: Literal["standard", "experimental", "qualification_ccn"] = "standard"
-    date_naissance_salarie: date
-    demandeur_emploi: bool
+    numero_contrat: str = Field(
+        min_length=1, max_length=30, description="numéro du contrat à l'OPCO (clé du dossier)"
+    )
+    siret_etablissement: str = Field(description="SIRET de l'établissement employeur, 14 chiffres")
+    code_postal_etablissement: str = Field(
+        pattern=r"^\d{5}$", description="code postal de l'établissement employeur"
+    )
+    date_debut: date = Field(description="date de début d'exécution du contrat")
+    date_fin: date = Field(description="date de fin prévue du contrat")
+    duree_hebdomadaire_heures: Decimal = Field(
+        gt=0, le=48, decimal_places=2, description="durée hebdomadaire de travail, en heures"
+    )
+    certification: Certification = Field(
+        description="certification visée: code RNCP ou code CERTIFINFO"
+    )
+    nature_contrat: Literal["standard", "experimental", "qualification_ccn"] = Field(
+        default="standard",
+        description="standard, experimental ou qualification_ccn (les deux derniers exclus)",
+    )
+    date_naissance_salarie: date = Field(
+        description="date de naissance du salarié (donnée personnelle)"
+    )
+    demandeur_emploi: bool = Field(description="le salarié était demandeur d'emploi à l'embauche")
 
     @field_validator("siret_etablissement")
     @classmethod

@@ -11,12 +11,12 @@ import inspect
 import sys
 from collections.abc import Sequence
 
-from workers import cli_services
+from workers import cli_events, cli_services
 from workers.errors import ServiceUnreachable
 from workers.logging import configure_logging
 from workers.settings import Settings
 
-COMMAND_MODULES = [cli_services]
+COMMAND_MODULES = [cli_services, cli_events]
 
 
 def build_parser() -> argparse.ArgumentParser:

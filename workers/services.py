@@ -9,7 +9,7 @@ import asyncio
 import structlog
 from aiokafka.errors import KafkaConnectionError
 
-from events.consumer import build_broker
+from events.consumer import Livraison, build_broker
 from events.publisher import KafkaPublisher
 from workers.database import engine_for, upgrade
 from workers.errors import ServiceUnreachable
@@ -52,10 +52,8 @@ async def run_consumer(settings: Settings, ready: asyncio.Event | None = None) -
     dead_letters = await started_publisher(settings.kafka_bootstrap_servers)
     broker = build_broker(
         bootstrap_servers=settings.kafka_bootstrap_servers,
-        client=client,
-        task_queue=settings.task_queue,
-        dead_letters=dead_letters,
         group_id=settings.kafka_group_id,
+        traiter=Livraison(client, settings.task_queue, dead_letters).traiter,
     )
     try:
         try:

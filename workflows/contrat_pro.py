@@ -20,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.dossier import Nature
     from models.evenements import CloudEvent, EntreeDossier
+    from models.sortants import DossierOuvert, DossierPrescrit
     from rules.calendrier import fin_du_jour
     from rules.contrat_pro import date_limite_demande
     from workflows.dossier import Suivi
@@ -87,7 +88,9 @@ class ContratProWorkflow:
         await self._suivi.publier(
             topics.DOSSIERS,
             "guichet.dossier.prescrit.v1",
-            {"motif": "DEMANDE_HORS_DELAI", "date_limite_demande": self._limite()},
+            DossierPrescrit(
+                motif="DEMANDE_HORS_DELAI", date_limite_demande=self._etat.date_limite_demande
+            ),
         )
 
     async def _appliquer(self, event: CloudEvent) -> None:
@@ -110,11 +113,11 @@ class ContratProWorkflow:
         await self._suivi.publier(
             topics.DOSSIERS,
             "guichet.dossier.ouvert.v1",
-            {
-                "dispositif": WORKFLOW,
-                "statut": self._etat.statut,
-                "date_limite_demande": self._limite(),
-            },
+            DossierOuvert(
+                dispositif=WORKFLOW,
+                statut=self._etat.statut,
+                date_limite_demande=self._etat.date_limite_demande,
+            ),
         )
 
     async def _projeter(self) -> None:

@@ -12,9 +12,12 @@ from typing import Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from pydantic import BaseModel
+
     from events import topics
     from models.dossier import EntreeAudit, Nature, ProjectionDossier, Registre
     from models.evenements import CloudEvent, EvenementSortant
+    from models.sortants import AnomalieDossier
 
 ACTIVITE_TIMEOUT = timedelta(minutes=1)
 AUTEUR_GUICHET = "guichet"
@@ -101,8 +104,9 @@ class Suivi:
             start_to_close_timeout=ACTIVITE_TIMEOUT,
         )
 
-    async def publier(self, topic: str, type_: str, data: dict[str, Any]) -> str:
+    async def publier(self, topic: str, type_: str, contenu: BaseModel) -> str:
         """Publish an outbound event and audit it; returns its id (`<workflow id>/<n>`)."""
+        data = contenu.model_dump(mode="json")
         self.registre.publications += 1
         event_id = f"{self.workflow_id}/{self.registre.publications}"
         await workflow.execute_activity(
@@ -134,5 +138,5 @@ class Suivi:
         await self.publier(
             topics.DOSSIERS,
             "guichet.dossier.anomalie.v1",
-            {"evenement_id": event.id, "type": event.type, "motif": motif},
+            AnomalieDossier(evenement_id=event.id, type=event.type, motif=motif),
         )

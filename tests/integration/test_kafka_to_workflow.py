@@ -22,10 +22,13 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-async def service(temporal_dev_server: str, kafka_broker: str) -> AsyncIterator[Settings]:
+async def service(
+    temporal_dev_server: str, kafka_broker: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Settings]:
     """The worker and the consumer, running in this process against the real servers."""
     settings = Settings(
         _env_file=None,
+        database_url=f"sqlite:///{tmp_path_factory.mktemp('lecture') / 'guichet.db'}",
         temporal_address=temporal_dev_server,
         kafka_bootstrap_servers=kafka_broker,
         task_queue=f"it-{uuid.uuid4()}",
