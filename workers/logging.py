@@ -56,3 +56,4 @@ def configure_logging(settings: Settings) -> None:
     # FastStream logs two INFO lines per record (DESIGN.md, "Known pitfalls"): warnings only.
     logging.getLogger("faststream").setLevel(max(root.level, logging.WARNING))
     logging.getLogger("aiokafka").setLevel(max(root.level, logging.WARNING))
+    logging.getLogger("alembic").setLevel(max(root.level, logging.WARNING))

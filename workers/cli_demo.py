@@ -1,0 +1,39 @@
+"""`guichet demo`: publish a realistic set of partner events for every scheme."""
+
+import argparse
+from datetime import datetime
+
+from events.demo import DEMOS
+from models.evenements import CloudEvent
+from rules.calendrier import PARIS
+from workers.services import started_publisher
+from workers.settings import Settings
+
+
+async def _demo(settings: Settings, _args: argparse.Namespace) -> int:
+    publisher = await started_publisher(settings.kafka_bootstrap_servers)
+    try:
+        for scheme, demo in DEMOS.items():
+            records = demo(datetime.now(PARIS).date())
+            for topic, record in records:
+                if isinstance(record, CloudEvent):
+                    await publisher.publish(
+                        topic, record.subject, record.model_dump_json().encode()
+                    )
+                else:
+                    await publisher.publish(topic, "demo-invalide", record)
+            print(f"{scheme}: {len(records)} enregistrement(s) publié(s)")
+    finally:
+        await publisher.stop()
+    print("Suivre: guichet dossiers list ; guichet events tail guichet.rebuts --from-beginning")
+    return 0
+
+
+def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    demo = commands.add_parser(
+        "demo",
+        help="publier des événements partenaires réalistes pour chaque dispositif",
+        description="Publie sur Kafka un jeu d'événements de démonstration (doublon, anomalie, "
+        "enregistrement invalide compris). Rejouable: les identifiants sont fixes.",
+    )
+    demo.set_defaults(run=_demo)
