@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from rules import simulation_contrat_pro
+from rules import simulation_are, simulation_contrat_pro
 from workers.settings import Settings
 
 
@@ -30,6 +30,21 @@ SIMULATEURS: dict[str, Simulateur] = {
         simulation_contrat_pro.EntreeSimulation,
         simulation_contrat_pro.simuler,
         "aide au contrat de professionnalisation (Pays de la Loire)",
+    ),
+    "are-dotation": Simulateur(
+        simulation_are.EntreeDotation,
+        simulation_are.simuler_dotation,
+        "ARE Île-de-France: dotation d'un lycée pour une année scolaire",
+    ),
+    "are-forfaits": Simulateur(
+        simulation_are.EntreeForfaits,
+        simulation_are.simuler_forfaits,
+        "ARE Île-de-France: forfaits de l'année suivante par l'indice des prix",
+    ),
+    "are-cpge": Simulateur(
+        simulation_are.EntreeCpge,
+        simulation_are.simuler_cpge,
+        "ARE Île-de-France: aide aux frais de concours des élèves de CPGE",
     ),
 }
 

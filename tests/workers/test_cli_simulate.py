@@ -54,3 +54,17 @@ def test_input_that_is_not_json_exits_2() -> None:
     result = simulate("contrat-pro", "{pas du json")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def test_are_forfaits_reproduce_arrete_2023_087() -> None:
+    payload = {
+        "forfaits_precedents": {"standard": "142", "prepa_metiers": "51"},
+        "ipc_decembre_n_2": "107.4",
+        "ipc_decembre_n_1": "114.18",
+    }
+    result = simulate("are-forfaits", json.dumps(payload))
+    assert result.returncode == 0, result.stderr
+    sortie = json.loads(result.stdout)
+    assert sortie["evolution_pct"] == "6.31"
+    assert sortie["forfaits"]["standard"] == "151.00"
+    assert sortie["forfaits"]["prepa_metiers"] == "54.00"
