@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import structlog
 from pydantic import ValidationError
 from temporalio.client import Client
-from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from events.catalogue import CATALOGUE, TypeEvenement
@@ -85,7 +86,9 @@ async def deliver(
 
     While Temporal is unreachable this retries with exponential backoff, forever: the caller
     commits the Kafka offset only after this returns, so nothing is lost or skipped. An error
-    that no retry can fix (Temporal refuses the request itself) is returned as a `Rejet`.
+    that no retry can fix is returned as a `Rejet`: Temporal refuses the request itself, or the
+    dossier's workflow is closed (REJECT_DUPLICATE: a late event never restarts a closed
+    dossier from scratch; it goes to the dead-letter topic, naming the dossier).
     """
     event = livrable.event
     workflow_id = livrable.type.workflow_id(event.subject)
@@ -98,9 +101,12 @@ async def deliver(
                 id=workflow_id,
                 task_queue=task_queue,
                 id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                 start_signal=SIGNAL,
                 start_signal_args=[event],
             )
+        except WorkflowAlreadyStartedError:
+            return Rejet(f"le dossier {workflow_id} est clos: l'événement n'est plus appliqué")
         except RPCError as exc:
             if exc.status not in RETRYABLE:
                 return Rejet(f"Temporal refuse l'événement ({exc.status.name}): {exc.message}")

@@ -1,6 +1,7 @@
 """Reading topics in tests: a group-less consumer from the beginning of every partition."""
 
 import asyncio
+import json
 from collections.abc import Callable
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
@@ -31,3 +32,13 @@ async def read_until(
                             return record
     finally:
         await consumer.stop()
+
+
+def about(subject: str, type_: str) -> Callable[[ConsumerRecord], bool]:
+    """Matches a CloudEvent record by subject and type."""
+
+    def matches(record: ConsumerRecord) -> bool:
+        event = json.loads(record.value)
+        return bool(event.get("subject") == subject and event.get("type") == type_)
+
+    return matches

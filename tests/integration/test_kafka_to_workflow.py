@@ -1,67 +1,26 @@
 """A partner event on real Kafka (Tansu) reaches its workflow on a real Temporal dev server
 through the real consumer, and the workflow's outbound event comes back on Kafka."""
 
-import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 
 import pytest
-from aiokafka import ConsumerRecord
+from sqlmodel import Session
 
 from events import topics
 from events.publisher import KafkaPublisher
+from models import depot
 from models.contrat_pro import EtatContratPro, Statut
+from models.evenements import CloudEvent
+from rules.calendrier import PARIS
 from tests.factories import contrat_enregistre
-from tests.integration.kafka import read_until
-from workers.services import run_consumer, run_worker
+from tests.integration.kafka import about, read_until
+from workers.database import engine_for
 from workers.settings import Settings
 from workers.temporal import connect
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-async def service(
-    temporal_dev_server: str, kafka_broker: str, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Settings]:
-    """The worker and the consumer, running in this process against the real servers."""
-    settings = Settings(
-        _env_file=None,
-        database_url=f"sqlite:///{tmp_path_factory.mktemp('lecture') / 'guichet.db'}",
-        temporal_address=temporal_dev_server,
-        kafka_bootstrap_servers=kafka_broker,
-        task_queue=f"it-{uuid.uuid4()}",
-        kafka_group_id=f"it-{uuid.uuid4()}",
-    )
-    worker_ready, consumer_ready = asyncio.Event(), asyncio.Event()
-    tasks = [
-        asyncio.create_task(run_worker(settings, worker_ready)),
-        asyncio.create_task(run_consumer(settings, consumer_ready)),
-    ]
-    async with asyncio.timeout(90):
-        await worker_ready.wait()
-        await consumer_ready.wait()
-    yield settings
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-
-
-@pytest.fixture
-async def publisher(kafka_broker: str) -> AsyncIterator[KafkaPublisher]:
-    publisher = KafkaPublisher(kafka_broker)
-    await publisher.start()
-    yield publisher
-    await publisher.stop()
-
-
-def about(subject: str, type_: str) -> Callable[[ConsumerRecord], bool]:
-    def matches(record: ConsumerRecord) -> bool:
-        event = json.loads(record.value)
-        return bool(event.get("subject") == subject and event.get("type") == type_)
-
-    return matches
 
 
 async def test_a_registration_on_kafka_opens_the_dossier_and_its_announcement_comes_back(
@@ -83,13 +42,43 @@ async def test_a_registration_on_kafka_opens_the_dossier_and_its_announcement_co
     state = await handle.query("etat", result_type=EtatContratPro)
     assert state.registre.evenements_appliques == [event.id]
     assert state.statut in {Statut.ATTENTE_DEMANDE, Statut.PRESCRIT}
+    with Session(engine_for(service.effective_database_url)) as session:
+        row = depot.lire_dossier(session=session, cle=f"contrat-pro:{numero}")
+        audit = depot.lire_audit(session=session, dossier=f"contrat-pro:{numero}")
+    assert row is not None
+    assert row.beneficiaire == "73282932000074"
+    assert [(line.nature, line.type) for line in audit][:2] == [
+        ("evenement", "opco.contrat-pro.enregistre.v1"),
+        ("publication", "guichet.dossier.ouvert.v1"),
+    ]
 
 
-async def test_a_malformed_record_is_dead_lettered_and_the_next_one_still_delivered(
-    service: Settings, publisher: KafkaPublisher
+@pytest.mark.parametrize(
+    ("name", "record", "reason"),
+    [
+        ("malformed JSON", b'{"id": "casse", "type": ', "enveloppe CloudEvents invalide"),
+        (
+            "unknown type",
+            contrat_enregistre().model_copy(update={"type": "opco.inconnu.v1"}),
+            "type d'événement inconnu: 'opco.inconnu.v1'",
+        ),
+        (
+            "bad field",
+            contrat_enregistre(code_postal_etablissement="4400"),
+            "code_postal_etablissement: String should match pattern",
+        ),
+    ],
+)
+async def test_a_bad_record_is_dead_lettered_with_its_reason_and_the_next_one_still_delivered(
+    service: Settings,
+    publisher: KafkaPublisher,
+    name: str,
+    record: bytes | CloudEvent,
+    reason: str,
 ) -> None:
     numero = f"IT-{uuid.uuid4().hex[:8]}"
-    await publisher.publish(topics.OPCO, numero, b'{"id": "casse", "type": ')
+    value = record if isinstance(record, bytes) else record.model_dump_json().encode()
+    await publisher.publish(topics.OPCO, numero, value)
     good = contrat_enregistre(numero)
     await publisher.publish(topics.OPCO, numero, good.model_dump_json().encode())
 
@@ -97,10 +86,61 @@ async def test_a_malformed_record_is_dead_lettered_and_the_next_one_still_delive
         service.kafka_bootstrap_servers, topics.REBUTS, lambda r: r.key == numero.encode()
     )
     headers = {name: value.decode() for name, value in dead.headers}
-    assert dead.value == b'{"id": "casse", "type": '
+    assert dead.value == value, name
     assert headers["rebut-topic"] == topics.OPCO
-    assert headers["rebut-motif"].startswith("enveloppe CloudEvents invalide")
+    assert reason in headers["rebut-motif"]
     assert int(headers["rebut-offset"]) >= 0
+    assert int(headers["rebut-partition"]) >= 0
     await read_until(
         service.kafka_bootstrap_servers, topics.DOSSIERS, about(numero, "guichet.dossier.ouvert.v1")
     )
+
+
+async def test_a_duplicate_on_kafka_is_applied_once(
+    service: Settings, publisher: KafkaPublisher
+) -> None:
+    numero = f"IT-{uuid.uuid4().hex[:8]}"
+    event = contrat_enregistre(numero, debut=datetime.now(PARIS).date())
+    for _ in range(2):
+        await publisher.publish(topics.OPCO, numero, event.model_dump_json().encode())
+    later = contrat_enregistre(numero, debut=datetime.now(PARIS).date(), event_id=f"{numero}-later")
+    await publisher.publish(topics.OPCO, numero, later.model_dump_json().encode())
+
+    await read_until(
+        service.kafka_bootstrap_servers,
+        topics.DOSSIERS,
+        about(numero, "guichet.dossier.anomalie.v1"),
+    )
+    client = await connect(service.temporal_address, service.temporal_namespace)
+    state = await client.get_workflow_handle(f"contrat-pro:{numero}").query(
+        "etat", result_type=EtatContratPro
+    )
+    assert state.registre.evenements_appliques == [event.id, later.id]
+    assert [a.evenement_id for a in state.anomalies] == [later.id]
+
+
+async def test_an_event_for_a_closed_dossier_is_dead_lettered_naming_the_dossier(
+    service: Settings, publisher: KafkaPublisher
+) -> None:
+    numero = f"IT-{uuid.uuid4().hex[:8]}"
+    old = contrat_enregistre(numero)  # started in 2024: time-barred at once, workflow closed
+    await publisher.publish(topics.OPCO, numero, old.model_dump_json().encode())
+    await read_until(
+        service.kafka_bootstrap_servers,
+        topics.DOSSIERS,
+        about(numero, "guichet.dossier.prescrit.v1"),
+    )
+    client = await connect(service.temporal_address, service.temporal_namespace)
+    handle = client.get_workflow_handle(f"contrat-pro:{numero}")
+    await handle.result()
+
+    late = contrat_enregistre(numero, event_id=f"{numero}-late")
+    await publisher.publish(topics.OPCO, numero, late.model_dump_json().encode())
+
+    dead = await read_until(
+        service.kafka_bootstrap_servers, topics.REBUTS, lambda r: r.key == numero.encode()
+    )
+    motif = dict(dead.headers)["rebut-motif"].decode()
+    assert motif == f"le dossier contrat-pro:{numero} est clos: l'événement n'est plus appliqué"
+    state = await handle.query("etat", result_type=EtatContratPro)
+    assert state.registre.evenements_appliques == [old.id]

@@ -1,0 +1,70 @@
+"""The service (worker + consumer) running in the test process against the real servers."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+
+from events.publisher import KafkaPublisher
+from workers.services import run_consumer, run_worker
+from workers.settings import Settings
+
+
+def settings_for(temporal: str, kafka: str, database_url: str) -> Settings:
+    """Settings with a task queue and consumer group of their own."""
+    return Settings(
+        _env_file=None,
+        database_url=database_url,
+        temporal_address=temporal,
+        kafka_bootstrap_servers=kafka,
+        task_queue=f"it-{uuid.uuid4()}",
+        kafka_group_id=f"it-{uuid.uuid4()}",
+    )
+
+
+async def start_services(
+    settings: Settings, *, worker: bool = True, consumer: bool = True
+) -> list[asyncio.Task[None]]:
+    """Start the worker and/or the consumer; return once each is ready."""
+    tasks, ready = [], []
+    if worker:
+        event = asyncio.Event()
+        tasks.append(asyncio.create_task(run_worker(settings, event)))
+        ready.append(event)
+    if consumer:
+        event = asyncio.Event()
+        tasks.append(asyncio.create_task(run_consumer(settings, event)))
+        ready.append(event)
+    async with asyncio.timeout(90):
+        for event in ready:
+            await event.wait()
+    return tasks
+
+
+async def stop_services(tasks: list[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+@pytest.fixture(scope="session")
+async def service(
+    temporal_dev_server: str, kafka_broker: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Settings]:
+    settings = settings_for(
+        temporal_dev_server,
+        kafka_broker,
+        f"sqlite:///{tmp_path_factory.mktemp('lecture') / 'guichet.db'}",
+    )
+    tasks = await start_services(settings)
+    yield settings
+    await stop_services(tasks)
+
+
+@pytest.fixture
+async def publisher(kafka_broker: str) -> AsyncIterator[KafkaPublisher]:
+    publisher = KafkaPublisher(kafka_broker)
+    await publisher.start()
+    yield publisher
+    await publisher.stop()
