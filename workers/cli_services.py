@@ -1,6 +1,11 @@
 """`guichet dev`, `guichet worker`, `guichet consume`: the long-running services."""
 
 import argparse
+import asyncio
+import contextlib
+import signal
+from collections.abc import Coroutine
+from typing import Any
 
 from workers.dev import run_dev
 from workers.services import run_consumer, run_worker
@@ -11,12 +16,22 @@ async def _dev(settings: Settings, _args: argparse.Namespace) -> None:
     await run_dev(settings)
 
 
+async def _until_stopped(service: Coroutine[Any, Any, None]) -> None:
+    """Run a service until it ends or SIGINT/SIGTERM cancels it (a clean stop: exit 0)."""
+    task = asyncio.ensure_future(service)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, task.cancel)
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 async def _worker(settings: Settings, _args: argparse.Namespace) -> None:
-    await run_worker(settings)
+    await _until_stopped(run_worker(settings))
 
 
 async def _consume(settings: Settings, _args: argparse.Namespace) -> None:
-    await run_consumer(settings)
+    await _until_stopped(run_consumer(settings))
 
 
 def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:

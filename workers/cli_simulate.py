@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from rules import simulation_are, simulation_contrat_pro
+from rules import simulation_are, simulation_cae_dom, simulation_contrat_pro
 from workers.settings import Settings
 
 
@@ -30,6 +30,11 @@ SIMULATEURS: dict[str, Simulateur] = {
         simulation_contrat_pro.EntreeSimulation,
         simulation_contrat_pro.simuler,
         "aide au contrat de professionnalisation (Pays de la Loire)",
+    ),
+    "cae-dom": Simulateur(
+        simulation_cae_dom.EntreeSimulation,
+        simulation_cae_dom.simuler,
+        "CAE-DOM (contrat unique d'insertion outre-mer): durée maximale, trimestres, reversement",
     ),
     "are-dotation": Simulateur(
         simulation_are.EntreeDotation,

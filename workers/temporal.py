@@ -1,5 +1,7 @@
 """Temporal client and worker, built the one way the whole service uses."""
 
+from datetime import timedelta
+
 from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -12,6 +14,8 @@ from workers.errors import ServiceUnreachable
 from workflows.contrat_pro import ContratProWorkflow
 
 WORKFLOWS = [ContratProWorkflow]
+GRACEFUL_SHUTDOWN = timedelta(seconds=20)
+"""On stop, running activities get this long to finish (within compose's 30 s grace)."""
 
 
 async def connect(address: str, namespace: str) -> Client:
@@ -31,6 +35,7 @@ def build_worker(client: Client, task_queue: str, publisher: Publisher, engine: 
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
+        graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
         activities=[
             publication.publier_evenement,
             projection.projeter_dossier,
