@@ -36,37 +36,61 @@ def servers_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("servers")
 
 
-@pytest.fixture(scope="session")
-def temporal_dev_server(servers_dir: Path) -> Iterator[str]:
-    """A Temporal dev server (SQLite file) on a free port; yields its address."""
-    port = processes.free_port()
+def start_temporal_dev_server(directory: Path, port: int) -> processes.ManagedProcess:
+    """A Temporal dev server (headless, SQLite file in `directory`), ready on `port`."""
     server = processes.start(
         "temporal",
         processes.temporal_dev_server_argv(
-            host="127.0.0.1", port=port, ui_port=None, db_file=servers_dir / "temporal.db"
+            host="127.0.0.1", port=port, ui_port=None, db_file=directory / "temporal.db"
         ),
-        servers_dir / "temporal.log",
+        directory / "temporal.log",
     )
     try:
         processes.wait_for_port(server, "127.0.0.1", port)
-        yield f"127.0.0.1:{port}"
-    finally:
+    except BaseException:
         server.stop()
+        raise
+    return server
 
 
-@pytest.fixture(scope="session")
-async def kafka_broker(servers_dir: Path) -> AsyncIterator[str]:
-    """A Tansu broker on a free port with every topic created; yields its bootstrap address."""
+async def start_kafka_broker(directory: Path) -> tuple[processes.ManagedProcess, str]:
+    """A Tansu broker on a free port with every topic created, and its bootstrap address."""
     port = processes.free_port()
     broker = processes.start(
-        "tansu", processes.tansu_argv(host="127.0.0.1", port=port), servers_dir / "tansu.log"
+        "tansu", processes.tansu_argv(host="127.0.0.1", port=port), directory / "tansu.log"
     )
     try:
         processes.wait_for_port(broker, "127.0.0.1", port)
         await ensure_topics(f"127.0.0.1:{port}")
-        yield f"127.0.0.1:{port}"
-    finally:
+    except BaseException:
         broker.stop()
+        raise
+    return broker, f"127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="session")
+def temporal_dev_server(servers_dir: Path) -> Iterator[str]:
+    """A Temporal dev server (SQLite file) on a free port; yields its address."""
+    port = processes.free_port()
+    server = start_temporal_dev_server(servers_dir, port)
+    yield f"127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+async def kafka_broker(servers_dir: Path) -> AsyncIterator[str]:
+    """A Tansu broker shared by the session; yields its bootstrap address."""
+    broker, address = await start_kafka_broker(servers_dir)
+    yield address
+    broker.stop()
+
+
+@pytest.fixture
+async def fresh_kafka_broker(tmp_path: Path) -> AsyncIterator[str]:
+    """A Tansu broker of this test's own: topics that hold only what the test published."""
+    broker, address = await start_kafka_broker(tmp_path)
+    yield address
+    broker.stop()
 
 
 def _as_postgres(argv: list[str]) -> list[str]:
