@@ -11,12 +11,28 @@ import inspect
 import sys
 from collections.abc import Sequence
 
-from workers import cli_demo, cli_dossiers, cli_events, cli_services, cli_simulate
+from workers import (
+    cli_bench,
+    cli_demo,
+    cli_dossiers,
+    cli_events,
+    cli_exapro,
+    cli_services,
+    cli_simulate,
+)
 from workers.errors import ServiceUnreachable
 from workers.logging import configure_logging
 from workers.settings import Settings
 
-COMMAND_MODULES = [cli_services, cli_events, cli_dossiers, cli_demo, cli_simulate]
+COMMAND_MODULES = [
+    cli_services,
+    cli_events,
+    cli_dossiers,
+    cli_demo,
+    cli_simulate,
+    cli_bench,
+    cli_exapro,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

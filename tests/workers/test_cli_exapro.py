@@ -1,0 +1,272 @@
+"""`guichet exapro validate` and `guichet exapro bench`, through a local parser."""
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from workers import cli_exapro
+from workers.settings import Settings
+
+DONNEES = Path(__file__).parents[1] / "data" / "exapro"
+BCP = DONNEES / "BCP2024_1.0_2024_150120241030.csv"
+BCP_ERREURS = DONNEES / "BCP2024ERREURS_1.0_2024_150120241030.csv"
+CAP_XML_ERREURS = DONNEES / "CAP2024ERREURS_1.0_2024-06_180120240900.xml"
+DONNEES_PERSONNELLES = [
+    "PETITJEAN",
+    "Manon",
+    "070212345AB",
+    "12/02/2007",
+    "manon.petitjean@ac-nancy-metz.fr",
+    "0612345678",
+]
+
+
+def lancer(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    parser = argparse.ArgumentParser(prog="guichet")
+    cli_exapro.register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    code = args.run(Settings(), args)
+    sortie, erreurs = capsys.readouterr()
+    return code, sortie, erreurs
+
+
+def test_a_valid_file_exits_0_with_a_text_report_by_default(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, sortie, erreurs = lancer(["exapro", "validate", str(BCP)], capsys)
+    assert code == 0
+    assert erreurs == ""
+    assert "Examen : BCP (baccalauréat professionnel)" in sortie
+    assert "Candidats lus : 9 ; sans erreur : 9" in sortie
+    assert "Aucune erreur" in sortie
+
+
+def test_the_json_report_has_the_file_the_exam_the_counts_and_the_errors(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, sortie, _ = lancer(["exapro", "validate", str(BCP), "--format", "json"], capsys)
+    assert code == 0
+    assert json.loads(sortie) == {
+        "fichier": BCP.name,
+        "examen": "BCP",
+        "lignes": 9,
+        "lignes_valides": 9,
+        "erreurs": [],
+    }
+
+
+def test_a_file_with_errors_exits_1_and_lists_each_error_in_json(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, sortie, _ = lancer(
+        ["exapro", "validate", str(BCP_ERREURS), "--format", "json", "--controle-ine"], capsys
+    )
+    rapport = json.loads(sortie)
+    assert code == 1
+    assert (rapport["lignes"], rapport["lignes_valides"]) == (43, 1)
+    assert len(rapport["erreurs"]) == 43
+    assert rapport["erreurs"][1] == {
+        "ligne": 3,
+        "champ": "nom_famille",
+        "valeur": "",
+        "message": "Nom de famille (nom_famille) : valeur obligatoire non renseignée.",
+    }
+    assert all(set(e) == {"ligne", "champ", "valeur", "message"} for e in rapport["erreurs"])
+
+
+def test_without_the_ine_control_a_school_candidate_may_omit_the_ine(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, sortie, _ = lancer(["exapro", "validate", str(BCP_ERREURS), "--format", "json"], capsys)
+    assert [e["ligne"] for e in json.loads(sortie)["erreurs"] if e["champ"] == "INE"] == [9]
+
+
+def test_the_text_report_groups_the_errors_by_line_in_french(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, sortie, _ = lancer(["exapro", "validate", str(BCP_ERREURS), "--controle-ine"], capsys)
+    assert "Candidats lus : 43 ; sans erreur : 1 ; avec au moins une erreur : 42." in sortie
+    assert "43 erreurs à corriger :" in sortie
+    assert "\nLigne 1 (en-tête des colonnes) :\n  - Colonne « remarque » inconnue" in sortie
+    assert (
+        "\nLigne 12 :\n  - Date de naissance (date_naissance) « 29/02/2007 » : cette date "
+        "n'existe pas.\n\nLigne 13 :" in sortie
+    )
+    assert "\nLigne 44 :\n  - (ligne entière) La ligne compte 10 champs" in sortie
+
+
+def test_the_text_report_of_an_xml_file_names_candidates_by_position(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, sortie, _ = lancer(["exapro", "validate", str(CAP_XML_ERREURS)], capsys)
+    assert code == 1
+    assert "Nom du fichier et bloc entete :\n  - Version (Version) « 1.1 »" in sortie
+    assert "Candidat n° 2 (dans l'ordre du fichier) :\n  - Élément « sexe » inconnu" in sortie
+
+
+def test_an_unreadable_file_exits_2_with_one_line_on_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fichier = tmp_path / "BCP2024_1.0_2024_150120241030.xml"
+    fichier.write_text('<!DOCTYPE cyclades [<!ENTITY a "b">]><cyclades/>', encoding="utf-8")
+    code, sortie, erreurs = lancer(["exapro", "validate", str(fichier)], capsys)
+    assert code == 2
+    assert sortie == ""
+    assert erreurs.count("\n") == 1
+    assert erreurs.startswith(f"guichet exapro: « {fichier.name} » illisible : XML : déclaration")
+
+
+@pytest.mark.parametrize(
+    ("nom", "raison"),
+    [("absent.csv", "fichier introuvable"), ("dossier", "c'est un répertoire, pas un fichier")],
+)
+def test_a_missing_file_or_a_directory_exits_2(
+    nom: str, raison: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "dossier").mkdir()
+    code, _, erreurs = lancer(
+        ["exapro", "validate", str(tmp_path / nom), "--examen", "BCP"], capsys
+    )
+    assert code == 2
+    assert erreurs == f"guichet exapro: « {nom} » illisible : {raison}\n"
+
+
+def test_the_exam_comes_from_the_option_when_the_file_name_does_not_say_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copie = tmp_path / "candidats_1.0_2024-06_180120240800.csv"
+    shutil.copy(DONNEES / "CAP2024_1.0_2024-06_180120240800.csv", copie)
+    code, _, erreurs = lancer(["exapro", "validate", str(copie)], capsys)
+    assert code == 2
+    assert "indiquez --examen" in erreurs
+    code, sortie, _ = lancer(
+        ["exapro", "validate", str(copie), "--examen", "CAP", "--format", "json"], capsys
+    )
+    assert code == 0
+    assert json.loads(sortie)["examen"] == "CAP"
+
+
+def test_the_exam_option_overrides_the_file_name_prefix(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, sortie, _ = lancer(
+        ["exapro", "validate", str(BCP), "--examen", "CAP", "--format", "json"], capsys
+    )
+    rapport = json.loads(sortie)
+    assert code == 1
+    assert rapport["examen"] == "CAP"
+    assert {"ligne": 0, "champ": "nom_fichier"}.items() <= rapport["erreurs"][0].items()
+
+
+def test_an_unknown_exam_option_is_refused_by_the_parser(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as sortie:
+        lancer(["exapro", "validate", str(BCP), "--examen", "BTS"], capsys)
+    assert sortie.value.code == 2
+
+
+def test_the_validation_log_line_carries_counts_and_no_personal_data(
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="workers.cli_exapro")
+    lancer(["exapro", "validate", str(BCP_ERREURS), "--controle-ine"], capsys)
+    [record] = [r for r in caplog.records if r.name == "workers.cli_exapro"]
+    assert record.getMessage() == "exapro.validation"
+    assert (record.__dict__["lignes"], record.__dict__["nombre_erreurs"]) == (43, 43)
+    texte = repr(record.__dict__)
+    assert not [p for p in DONNEES_PERSONNELLES if p in texte]
+
+
+@pytest.mark.parametrize("forme", ["csv", "xml"])
+def test_the_bench_validates_a_generated_file_and_prints_plain_figures(
+    forme: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, sortie, _ = lancer(["exapro", "bench", "--lignes", "300", "--format", forme], capsys)
+    assert code == 0
+    lignes = dict(ligne.split(" : ", 1) for ligne in sortie.splitlines())
+    assert (lignes["format"], lignes["lignes"], lignes["lignes valides"]) == (forme, "300", "300")
+    assert lignes["erreurs"] == "0"
+    assert float(lignes["débit"].removesuffix(" lignes/s")) > 0
+    assert lignes["pic tracemalloc"].endswith("Mio (tracemalloc ralentit la validation)")
+    assert float(lignes["ru_maxrss"].removesuffix(" Mio")) > 0
+
+
+def test_the_bench_can_run_without_tracemalloc(capsys: pytest.CaptureFixture[str]) -> None:
+    code, sortie, _ = lancer(["exapro", "bench", "--lignes", "50", "--sans-tracemalloc"], capsys)
+    assert code == 0
+    assert "pic tracemalloc : non mesuré" in sortie
+
+
+def test_the_bench_refuses_zero_rows(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        lancer(["exapro", "bench", "--lignes", "0"], capsys)
+
+
+def test_the_bench_rows_are_valid_and_varied() -> None:
+    lignes = list(cli_exapro.lignes_bench(14))
+    assert len({ligne["INE"] for ligne in lignes}) == 14
+    assert {ligne["enseignement"] for ligne in lignes} == {"", "EURO"}
+
+
+PROCESSUS = (
+    "import argparse, sys\n"
+    "from workers import cli_exapro\n"
+    "from workers.logging import configure_logging\n"
+    "from workers.settings import Settings\n"
+    "parser = argparse.ArgumentParser(prog='guichet')\n"
+    "cli_exapro.register(parser.add_subparsers(dest='command', required=True))\n"
+    "args = parser.parse_args(sys.argv[1:])\n"
+    "settings = Settings()\n"
+    "configure_logging(settings)\n"
+    "sys.exit(args.run(settings, args))\n"
+)
+
+
+def _processus(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", PROCESSUS, *argv],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
+        env={
+            **os.environ,
+            "GUICHET_LOG_FORMAT": "json",
+            "PYTHONPATH": str(Path(__file__).parents[2]),
+        },
+        timeout=60,
+    )
+
+
+def test_a_real_process_prints_the_report_on_stdout_and_a_log_line_without_personal_data(
+    tmp_path: Path,
+) -> None:
+    resultat = _processus(
+        "exapro", "validate", str(BCP_ERREURS), "--format", "json", "--controle-ine", cwd=tmp_path
+    )
+    assert resultat.returncode == 1
+    assert json.loads(resultat.stdout)["lignes"] == 43
+    [ligne_log] = resultat.stderr.splitlines()
+    log = json.loads(ligne_log)
+    assert (log["event"], log["examen"], log["nombre_erreurs"]) == ("exapro.validation", "BCP", 43)
+    assert not [p for p in DONNEES_PERSONNELLES if p in resultat.stderr]
+
+
+def test_a_real_process_exits_2_on_an_unreadable_file(tmp_path: Path) -> None:
+    fichier = tmp_path / "ARI2024_1.0_2024_190120241115.csv"
+    fichier.write_bytes("candidats".encode("utf-16"))
+    resultat = _processus("exapro", "validate", str(fichier), cwd=tmp_path)
+    assert resultat.returncode == 2
+    assert resultat.stdout == ""
+    assert resultat.stderr.splitlines() == [
+        f"guichet exapro: « {fichier.name} » illisible : le fichier est en UTF-16 ou contient "
+        "des octets nuls : seuls UTF-8 et ISO-8859-1 sont acceptés"
+    ]

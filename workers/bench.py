@@ -1,0 +1,202 @@
+"""`guichet bench ingest`: end-to-end ingestion figures on a private embedded stack.
+
+Starts its own Temporal dev server and Tansu broker (temporary directory, free ports), the
+worker and the consumer, then publishes `dossiers x events` contrat-pro events on Kafka and
+waits until every one is applied by its workflow and projected into the read model. Prints,
+from this one run: events/s end to end, p50/p99 latency (publish -> applied, from the audit
+log), and, as the baseline, the raw Temporal signal-with-start rate on the same server without
+Kafka (no worker on that task queue: the server's acceptance cost only), with their ratio.
+"""
+
+import asyncio
+import statistics
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from events import topics
+from events.admin import ensure_topics
+from events.catalogue import CATALOGUE
+from events.delivery import Livrable, deliver
+from events.publisher import KafkaPublisher
+from models.evenements import CloudEvent
+from models.tables import Audit, Dossier
+from rules.calendrier import PARIS
+from rules.contrat_pro import add_months
+from workers import processes
+from workers.database import engine_for
+from workers.dev import start_servers, stop_servers
+from workers.services import run_consumer, run_worker
+from workers.settings import Settings
+from workers.temporal import connect
+
+TYPE = "opco.contrat-pro.enregistre.v1"
+
+
+@dataclass(frozen=True)
+class Resultats:
+    dossiers: int
+    evenements: int
+    duree_s: float
+    evenements_par_s: float
+    p50_ms: float
+    p99_ms: float
+    signal_with_start_par_s: float
+
+    def lignes(self) -> list[str]:
+        ratio = self.evenements_par_s / self.signal_with_start_par_s
+        return [
+            f"dossiers x événements        {self.dossiers} x {self.evenements // self.dossiers}"
+            f" = {self.evenements}",
+            f"bout en bout (Kafka -> workflow -> base de lecture): {self.evenements_par_s:.1f} "
+            f"événements/s en {self.duree_s:.1f} s",
+            f"latence publication -> application: p50 {self.p50_ms:.0f} ms, "
+            f"p99 {self.p99_ms:.0f} ms",
+            f"référence: signal-with-start Temporal seul (sans Kafka, sans worker): "
+            f"{self.signal_with_start_par_s:.1f} /s",
+            f"rapport bout en bout / référence: {ratio:.2f}",
+        ]
+
+
+def _event(numero: str, n: int, debut: datetime) -> CloudEvent:
+    data = dict(CATALOGUE[TYPE].exemple)
+    data["numero_contrat"] = numero
+    data["date_debut"] = debut.date().isoformat()
+    data["date_fin"] = (add_months(debut.date(), 12) - timedelta(days=1)).isoformat()
+    return CloudEvent(
+        id=f"{numero}-{n}",
+        source="/bench",
+        type=TYPE,
+        subject=numero,
+        time=datetime.now(UTC),
+        data=data,
+    )
+
+
+async def _raw_signal_rate(settings: Settings, count: int, concurrency: int = 20) -> float:
+    """signal-with-start calls per second on a task queue no worker polls."""
+    client = await connect(settings.temporal_address, settings.temporal_namespace)
+    debut = datetime.now(PARIS)
+    spec = CATALOGUE[TYPE]
+    run = uuid.uuid4().hex[:6]
+    events = [_event(f"RAW-{run}-{i % max(count // 4, 1)}", i, debut) for i in range(count)]
+    queue: asyncio.Queue[CloudEvent] = asyncio.Queue()
+    for event in events:
+        queue.put_nowait(event)
+
+    async def sender() -> None:
+        while not queue.empty():
+            event = queue.get_nowait()
+            await deliver(client, f"bench-sans-worker-{run}", Livrable(event, spec))
+
+    started = time.perf_counter()
+    await asyncio.gather(*(sender() for _ in range(concurrency)))
+    return count / (time.perf_counter() - started)
+
+
+async def _wait_applied(settings: Settings, expected: int, within_s: float) -> None:
+    engine = engine_for(settings.effective_database_url)
+    deadline = time.monotonic() + within_s
+    while True:
+        with Session(engine) as session:
+            applied = session.exec(
+                select(func.count()).select_from(Audit).where(col(Audit.nature) == "evenement")
+            ).one()
+            projected = session.exec(select(func.sum(Dossier.version))).one() or 0
+        if applied >= expected and projected >= expected:
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{applied}/{expected} événements appliqués après {within_s:.0f} s")
+        await asyncio.sleep(0.5)
+
+
+async def run_ingest(dossiers: int, evenements: int, timeout_s: float = 1800) -> Resultats:
+    with tempfile.TemporaryDirectory(prefix="guichet-bench-") as tmp:
+        settings = Settings(
+            _env_file=None,
+            data_dir=Path(tmp),
+            temporal_address=f"127.0.0.1:{processes.free_port()}",
+            temporal_ui_port=processes.free_port(),
+            kafka_bootstrap_servers=f"127.0.0.1:{processes.free_port()}",
+            task_queue="bench",
+            kafka_group_id="bench",
+        )
+        servers = start_servers(settings)
+        tasks: list[asyncio.Task[None]] = []
+        try:
+            await _connect_when_ready(settings)
+            await ensure_topics(settings.kafka_bootstrap_servers)
+            ready = [asyncio.Event(), asyncio.Event()]
+            tasks = [
+                asyncio.create_task(run_worker(settings, ready[0])),
+                asyncio.create_task(run_consumer(settings, ready[1])),
+            ]
+            for event in ready:
+                await event.wait()
+            return await _measure(settings, dossiers, evenements, timeout_s)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            stop_servers(servers)
+
+
+async def _connect_when_ready(settings: Settings) -> None:
+    for _ in range(120):
+        try:
+            await connect(settings.temporal_address, settings.temporal_namespace)
+            return
+        except Exception:
+            await asyncio.sleep(0.5)
+    await connect(settings.temporal_address, settings.temporal_namespace)
+
+
+async def _measure(
+    settings: Settings, dossiers: int, evenements: int, timeout_s: float
+) -> Resultats:
+    debut = datetime.now(PARIS)
+    events = [
+        _event(f"BENCH-{d:06d}", n, debut) for n in range(evenements) for d in range(dossiers)
+    ]
+    publisher = KafkaPublisher(settings.kafka_bootstrap_servers)
+    await publisher.start()
+    published_at: dict[str, datetime] = {}
+    started = time.perf_counter()
+    try:
+        for event in events:
+            published_at[event.id] = datetime.now(UTC)
+            await publisher.publish(topics.OPCO, event.subject, event.model_dump_json().encode())
+    finally:
+        await publisher.stop()
+    await _wait_applied(settings, len(events), timeout_s)
+    duree = time.perf_counter() - started
+
+    engine = engine_for(settings.effective_database_url)
+    with Session(engine) as session:
+        lines = session.exec(select(Audit).where(col(Audit.nature) == "evenement")).all()
+    latencies = sorted(
+        (
+            line.horodatage.replace(tzinfo=line.horodatage.tzinfo or UTC)
+            - published_at[line.cle_unique]
+        ).total_seconds()
+        * 1000
+        for line in lines
+        if line.cle_unique in published_at
+    )
+    quantiles = statistics.quantiles(latencies, n=100, method="inclusive")
+    raw = await _raw_signal_rate(settings, min(len(events), 2000))
+    return Resultats(
+        dossiers=dossiers,
+        evenements=len(events),
+        duree_s=duree,
+        evenements_par_s=len(events) / duree,
+        p50_ms=quantiles[49],
+        p99_ms=quantiles[98],
+        signal_with_start_par_s=raw,
+    )
