@@ -1,5 +1,5 @@
-"""Read-model writes: dossier projection and audit log. Idempotent, so a retried activity
-never doubles a row (see `models/depot.py`)."""
+"""Read-model writes: the audit lines and the dossier projection of one workflow step, in one
+transaction. Idempotent, so a retried activity never doubles a row (see `models/depot.py`)."""
 
 import asyncio
 
@@ -8,28 +8,20 @@ from sqlmodel import Session
 from temporalio import activity
 
 from models import depot
-from models.dossier import EntreeAudit, ProjectionDossier
+from models.dossier import Enregistrement
 
 
 class ProjectionActivities:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    @activity.defn(name="projeter_dossier")
-    async def projeter_dossier(self, projection: ProjectionDossier) -> None:
-        await asyncio.to_thread(self._projeter, projection)
+    @activity.defn(name="enregistrer_dossier")
+    async def enregistrer_dossier(self, enregistrement: Enregistrement) -> None:
+        await asyncio.to_thread(self._enregistrer, enregistrement)
 
-    @activity.defn(name="journaliser")
-    async def journaliser(self, entrees: list[EntreeAudit]) -> None:
-        await asyncio.to_thread(self._journaliser, entrees)
-
-    def _projeter(self, projection: ProjectionDossier) -> None:
+    def _enregistrer(self, enregistrement: Enregistrement) -> None:
         with Session(self._engine) as session:
-            depot.projeter_dossier(session=session, projection=projection)
-            session.commit()
-
-    def _journaliser(self, entrees: list[EntreeAudit]) -> None:
-        with Session(self._engine) as session:
-            for entree in entrees:
+            for entree in enregistrement.audit:
                 depot.ajouter_audit(session=session, entree=entree)
+            depot.projeter_dossier(session=session, projection=enregistrement.projection)
             session.commit()

@@ -53,3 +53,11 @@ class Registre(BaseModel):
     evenements_appliques: list[str] = Field(default_factory=list)
     publications: int = 0
     projections: int = 0
+
+
+class Enregistrement(BaseModel):
+    """One write to the read model, in one transaction: the audit lines since the last write
+    and the dossier's projection."""
+
+    audit: list[EntreeAudit]
+    projection: ProjectionDossier

@@ -5,7 +5,7 @@ from typing import Any
 
 from temporalio import activity
 
-from models.dossier import EntreeAudit, ProjectionDossier
+from models.dossier import Enregistrement, EntreeAudit, ProjectionDossier
 from models.evenements import EvenementSortant
 
 
@@ -19,16 +19,13 @@ class FakeActivities:
     async def publier_evenement(self, sortant: EvenementSortant) -> None:
         self.published.append(sortant)
 
-    @activity.defn(name="projeter_dossier")
-    async def projeter_dossier(self, projection: ProjectionDossier) -> None:
-        self.projections.append(projection)
-
-    @activity.defn(name="journaliser")
-    async def journaliser(self, entrees: list[EntreeAudit]) -> None:
-        self.audit.extend(entrees)
+    @activity.defn(name="enregistrer_dossier")
+    async def enregistrer_dossier(self, enregistrement: Enregistrement) -> None:
+        self.audit.extend(enregistrement.audit)
+        self.projections.append(enregistrement.projection)
 
     def all(self) -> list[Callable[..., Any]]:
-        return [self.publier_evenement, self.projeter_dossier, self.journaliser]
+        return [self.publier_evenement, self.enregistrer_dossier]
 
     def about(self, subject: str) -> list[EvenementSortant]:
         return [event for event in self.published if event.subject == subject]

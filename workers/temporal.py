@@ -38,7 +38,6 @@ def build_worker(client: Client, task_queue: str, publisher: Publisher, engine: 
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
         activities=[
             publication.publier_evenement,
-            projection.projeter_dossier,
-            projection.journaliser,
+            projection.enregistrer_dossier,
         ],
     )

@@ -76,7 +76,7 @@ class ContratProWorkflow:
     async def _echeance_atteinte(self) -> None:
         self._etat.statut = Statut.PRESCRIT
         workflow.logger.info("demande_prescrite", extra={"dossier": self._etat.cle})
-        await self._suivi.journaliser(
+        self._suivi.noter(
             self._suivi.entree(
                 Nature.ECHEANCE,
                 "demande_hors_delai",
@@ -84,7 +84,6 @@ class ContratProWorkflow:
                 date_limite_demande=self._limite(),
             )
         )
-        await self._projeter()
         await self._suivi.publier(
             topics.DOSSIERS,
             "guichet.dossier.prescrit.v1",
@@ -92,6 +91,7 @@ class ContratProWorkflow:
                 motif="DEMANDE_HORS_DELAI", date_limite_demande=self._etat.date_limite_demande
             ),
         )
+        await self._enregistrer()
 
     async def _appliquer(self, event: CloudEvent) -> None:
         if event.type == ENREGISTRE and self._etat.statut is Statut.NOUVEAU:
@@ -100,16 +100,13 @@ class ContratProWorkflow:
         motif = f"événement {event.type} inattendu au statut {self._etat.statut}"
         self._etat.anomalies.append(Anomalie(evenement_id=event.id, type=event.type, motif=motif))
         await self._suivi.signaler_anomalie(event, motif)
-        await self._projeter()
+        await self._enregistrer()
 
     async def _ouvrir(self, event: CloudEvent, contrat: ContratEnregistre) -> None:
         self._etat.contrat = contrat
         self._etat.date_limite_demande = date_limite_demande(contrat.date_debut)
         self._etat.statut = Statut.ATTENTE_DEMANDE
-        await self._suivi.journaliser(
-            self._suivi.entree_evenement(event, date_limite_demande=self._limite())
-        )
-        await self._projeter()
+        self._suivi.noter(self._suivi.entree_evenement(event, date_limite_demande=self._limite()))
         await self._suivi.publier(
             topics.DOSSIERS,
             "guichet.dossier.ouvert.v1",
@@ -119,10 +116,11 @@ class ContratProWorkflow:
                 date_limite_demande=self._etat.date_limite_demande,
             ),
         )
+        await self._enregistrer()
 
-    async def _projeter(self) -> None:
+    async def _enregistrer(self) -> None:
         en_attente = self._etat.statut is Statut.ATTENTE_DEMANDE
-        await self._suivi.projeter(
+        await self._suivi.enregistrer(
             statut=self._etat.statut,
             beneficiaire=self._etat.contrat.siret_etablissement if self._etat.contrat else None,
             prochaine_echeance=self._etat.date_limite_demande if en_attente else None,

@@ -1,9 +1,10 @@
 """What every dossier workflow does the same way, whatever its scheme.
 
 `Suivi` is used from inside a workflow: it deduplicates events by id, queues them for the main
-loop, records anomalies, and calls the activities that write the audit log, project the dossier
-into the read model and publish outbound events. Ids and counters live in the scheme's state
-(`Registre`), so they survive continue-as-new.
+loop, records anomalies, and calls the activities that publish outbound events and write the
+read model. Audit lines are noted as the workflow goes and written with the dossier's
+projection in one activity (`enregistrer`), once per step. Ids and counters live in the
+scheme's state (`Registre`), so they survive continue-as-new.
 """
 
 from datetime import timedelta
@@ -15,7 +16,7 @@ with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel
 
     from events import topics
-    from models.dossier import EntreeAudit, Nature, ProjectionDossier, Registre
+    from models.dossier import Enregistrement, EntreeAudit, Nature, ProjectionDossier, Registre
     from models.evenements import CloudEvent, EvenementSortant
     from models.sortants import AnomalieDossier
 
@@ -31,6 +32,7 @@ class Suivi:
         self.cle = cle
         self.registre = registre
         self.a_appliquer: list[CloudEvent] = []
+        self._a_ecrire: list[EntreeAudit] = []
 
     @property
     def workflow_id(self) -> str:
@@ -84,16 +86,16 @@ class Suivi:
             detail=detail,
         )
 
-    async def journaliser(self, *entrees: EntreeAudit) -> None:
-        await workflow.execute_activity(
-            "journaliser", list(entrees), start_to_close_timeout=ACTIVITE_TIMEOUT
-        )
+    def noter(self, *entrees: EntreeAudit) -> None:
+        """Audit lines for the next `enregistrer`."""
+        self._a_ecrire.extend(entrees)
 
-    async def projeter(self, **champs: Any) -> None:
+    async def enregistrer(self, **champs: Any) -> None:
+        """Write the noted audit lines and the dossier's projection, in one activity."""
         self.registre.projections += 1
-        await workflow.execute_activity(
-            "projeter_dossier",
-            ProjectionDossier(
+        enregistrement = Enregistrement(
+            audit=self._a_ecrire,
+            projection=ProjectionDossier(
                 cle=self.workflow_id,
                 dispositif=self.dispositif,
                 reference=self.cle,
@@ -101,7 +103,10 @@ class Suivi:
                 maj_le=workflow.now(),
                 **champs,
             ),
-            start_to_close_timeout=ACTIVITE_TIMEOUT,
+        )
+        self._a_ecrire = []
+        await workflow.execute_activity(
+            "enregistrer_dossier", enregistrement, start_to_close_timeout=ACTIVITE_TIMEOUT
         )
 
     async def publier(self, topic: str, type_: str, contenu: BaseModel) -> str:
@@ -121,20 +126,16 @@ class Suivi:
             ),
             start_to_close_timeout=ACTIVITE_TIMEOUT,
         )
-        await self.journaliser(
-            self.entree(Nature.PUBLICATION, type_, event_id, topic=topic, **data)
-        )
+        self.noter(self.entree(Nature.PUBLICATION, type_, event_id, topic=topic, **data))
         return event_id
 
     async def signaler_anomalie(self, event: CloudEvent, motif: str) -> None:
-        """An event that makes no sense in the dossier's state: audited, announced on
-        `guichet.dossiers` for an instructor, never silently ignored."""
+        """An event that makes no sense in the dossier's state: noted for the audit, announced
+        on `guichet.dossiers` for an instructor, never silently ignored."""
         workflow.logger.warning(
             "anomalie", extra={"dossier": self.cle, "event_id": event.id, "motif": motif}
         )
-        await self.journaliser(
-            self.entree_evenement(event, anomalie=motif),
-        )
+        self.noter(self.entree_evenement(event, anomalie=motif))
         await self.publier(
             topics.DOSSIERS,
             "guichet.dossier.anomalie.v1",
