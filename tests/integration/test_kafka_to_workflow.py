@@ -1,9 +1,13 @@
 """A partner event on real Kafka (Tansu) reaches its workflow on a real Temporal dev server
 through the real consumer, and the workflow's outbound event comes back on Kafka."""
 
+import asyncio
 import json
+import os
+import sys
 import uuid
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session
@@ -144,3 +148,41 @@ async def test_an_event_for_a_closed_dossier_is_dead_lettered_naming_the_dossier
     assert motif == f"le dossier contrat-pro:{numero} est clos: l'événement n'est plus appliqué"
     state = await handle.query("etat", result_type=EtatContratPro)
     assert state.registre.evenements_appliques == [old.id]
+
+
+async def test_dossiers_list_and_show_give_the_state_and_the_full_timeline(
+    service: Settings, publisher: KafkaPublisher
+) -> None:
+    numero = f"IT-{uuid.uuid4().hex[:8]}"
+    event = contrat_enregistre(numero, debut=datetime.now(PARIS).date())
+    await publisher.publish(topics.OPCO, numero, event.model_dump_json().encode())
+    await read_until(
+        service.kafka_bootstrap_servers, topics.DOSSIERS, about(numero, "guichet.dossier.ouvert.v1")
+    )
+    env = {
+        **os.environ,
+        "GUICHET_DATABASE_URL": service.effective_database_url,
+        "GUICHET_TEMPORAL_ADDRESS": service.temporal_address,
+    }
+    guichet = str(Path(sys.executable).parent / "guichet")
+
+    async def cli(*args: str) -> str:
+        proc = await asyncio.create_subprocess_exec(
+            guichet, *args, env=env, stdout=asyncio.subprocess.PIPE
+        )
+        out, _ = await proc.communicate()
+        assert proc.returncode == 0
+        return out.decode()
+
+    listed = json.loads(await cli("dossiers", "list", "--scheme", "contrat-pro", "--json"))
+    assert f"contrat-pro:{numero}" in [row["cle"] for row in listed]
+    shown = json.loads(await cli("dossiers", "show", numero, "--json"))
+    assert shown["dossier"]["statut"] == "attente_demande"
+    assert shown["etat_workflow"]["registre"]["evenements_appliques"] == [event.id]
+    assert [(line["nature"], line["type"]) for line in shown["historique"]] == [
+        ("evenement", "opco.contrat-pro.enregistre.v1"),
+        ("publication", "guichet.dossier.ouvert.v1"),
+    ]
+    text = await cli("dossiers", "show", numero)
+    assert "prochaine échéance" in text
+    assert "opco.contrat-pro.enregistre.v1 par /opco/akto" in text
