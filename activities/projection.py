@@ -23,5 +23,16 @@ class ProjectionActivities:
         with Session(self._engine) as session:
             for entree in enregistrement.audit:
                 depot.ajouter_audit(session=session, entree=entree)
-            depot.projeter_dossier(session=session, projection=enregistrement.projection)
+            projection = enregistrement.projection
+            for ordre in enregistrement.ordres:
+                depot.enregistrer_ordre(
+                    session=session,
+                    id=ordre.id,
+                    dossier=projection.cle,
+                    periode=ordre.periode,
+                    montant=ordre.montant,
+                    statut=ordre.statut,
+                    maj_le=projection.maj_le,
+                )
+            depot.projeter_dossier(session=session, projection=projection)
             session.commit()

@@ -15,6 +15,12 @@ from events.catalogue import CATALOGUE, SORTANTS
 from models.evenements import CloudEvent
 
 REF = "#/components/schemas/{model}"
+SOURCES = {
+    topics.OPCO: "/opco/akto",
+    topics.ASP: "/asp",
+    topics.PORTAIL: "/portail-aides/pays-de-la-loire",
+    topics.ETABLISSEMENTS: "/etablissements",
+}
 EXEMPLE_TIME = datetime(2024, 9, 3, 9, 30, tzinfo=UTC)
 
 
@@ -97,7 +103,7 @@ def catalogue_markdown() -> str:
             f"Workflow: `{recu.workflow}`, id `{recu.workflow}:<subject>`.",
             "",
             "```json",
-            _exemple(recu.nom, "OPCO-2024-000123", recu.exemple, "/opco/akto"),
+            _exemple(recu.nom, "OPCO-2024-000123", recu.exemple, SOURCES[recu.topic]),
             "```",
             "",
         ]

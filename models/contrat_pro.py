@@ -79,13 +79,177 @@ class ContratEnregistre(BaseModel):
         return self
 
 
+class _Evenement(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ContratRompu(_Evenement):
+    """OPCO: the contract was broken early (`opco.contrat-pro.rompu.v1`)."""
+
+    date_fin_effective: date = Field(description="dernier jour d'exécution du contrat")
+
+
+class SuspensionNonRemuneree(_Evenement):
+    """OPCO: the contract is suspended without pay (`opco.contrat-pro.suspendu.v1`).
+
+    `au` empty: still suspended; the resumption event closes it."""
+
+    du: date = Field(description="premier jour de suspension")
+    au: date | None = Field(default=None, description="dernier jour, vide si en cours")
+
+    @model_validator(mode="after")
+    def _ordre(self) -> Self:
+        if self.au is not None and self.au < self.du:
+            raise ValueError(f"au ({self.au}) est antérieur à du ({self.du})")
+        return self
+
+
+class ContratRepris(_Evenement):
+    """OPCO: work resumed after a suspension (`opco.contrat-pro.repris.v1`)."""
+
+    date_reprise: date = Field(description="premier jour travaillé après la suspension")
+
+
+class AvenantDuree(_Evenement):
+    """OPCO: an amendment changes the weekly hours (`opco.contrat-pro.avenant.v1`)."""
+
+    date_effet: date = Field(description="date d'effet de l'avenant")
+    duree_hebdomadaire_heures: Decimal = Field(
+        gt=0, le=48, decimal_places=2, description="nouvelle durée hebdomadaire, en heures"
+    )
+
+
+class TypeDocument(StrEnum):
+    CERFA = "cerfa"
+    DECISION_OPCO = "decision_prise_en_charge_opco"
+    AUTRE = "autre"
+
+
+DOCUMENTS_REQUIS = frozenset({TypeDocument.CERFA, TypeDocument.DECISION_OPCO})
+"""Seed 003 section 2: « la copie du contrat de professionnalisation (formulaire CERFA) et la
+copie de la décision de prise en charge du contrat par l'opérateur de compétences »."""
+
+
+class Document(BaseModel):
+    type: TypeDocument
+    reference: str = Field(min_length=1, max_length=200, description="référence au portail")
+
+
+class DemandeDeposee(_Evenement):
+    """Portal: the employer filed the aid request (`portail.contrat-pro.demande-deposee.v1`)."""
+
+    date_demande: date = Field(description="date de dépôt de la demande")
+    dans_effectif_6_mois: bool = Field(
+        description="le salarié appartenait à l'effectif dans les 6 mois avant le début"
+    )
+    employeur_a_jour: bool = Field(description="obligations fiscales et sociales à jour")
+    licenciement_economique_6_mois: bool = Field(
+        description="licenciement économique dans les 6 mois avant la demande"
+    )
+    cumul_aides_annee: Decimal = Field(
+        default=Decimal("0"), ge=0, description="aides déjà accordées dans l'année civile, EUR"
+    )
+    documents: list[Document] = Field(default_factory=list, description="pièces jointes")
+
+
+class DocumentAjoute(_Evenement):
+    """Portal: a document was added to the dossier (`portail.contrat-pro.document-ajoute.v1`)."""
+
+    document: Document
+
+
+class ConventionSignee(_Evenement):
+    """Portal: the employer signed the convention (`portail.contrat-pro.convention-signee.v1`)."""
+
+    date_signature: date
+
+
+class DemandePaiementDeposee(_Evenement):
+    """Portal: the employer filed the payment request
+    (`portail.contrat-pro.demande-paiement-deposee.v1`)."""
+
+    date_demande_paiement: date
+    rib_reference: str = Field(
+        min_length=1, max_length=100, description="référence des coordonnées bancaires au portail"
+    )
+
+
+class CoordonneesBancairesCorrigees(_Evenement):
+    """Portal: new bank details after a rejected payment
+    (`portail.contrat-pro.coordonnees-bancaires-corrigees.v1`)."""
+
+    rib_reference: str = Field(min_length=1, max_length=100)
+
+
+class PaiementExecute(_Evenement):
+    """ASP: a payment order was executed (`asp.contrat-pro.paiement-execute.v1`)."""
+
+    ordre_id: str
+    date_execution: date
+
+
+class PaiementRejete(_Evenement):
+    """ASP: a payment order was rejected (`asp.contrat-pro.paiement-rejete.v1`)."""
+
+    ordre_id: str
+    motif: str
+
+
+class TitreRecouvre(_Evenement):
+    """ASP: a recovery order was settled (`asp.contrat-pro.titre-recouvre.v1`)."""
+
+    ordre_id: str
+    montant: Decimal = Field(gt=0)
+
+
+class TypeDecision(StrEnum):
+    ACCEPTER = "accepter"
+    REJETER = "rejeter"
+    DEMANDER_PIECES = "demander_pieces"
+    SIGNALER_FRAUDE = "signaler_fraude"
+    CLORE_SANS_SUITE = "clore_sans_suite"
+
+
+class Decision(BaseModel):
+    """An instructor's decision, through the `decider` update."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: TypeDecision
+    auteur: str = Field(min_length=1, max_length=200)
+    motif: str | None = Field(default=None, max_length=2000)
+    date_limite_reponse: date | None = None
+    montant_a_recuperer: Decimal | None = Field(default=None, gt=0)
+
+
 class Statut(StrEnum):
     NOUVEAU = "nouveau"
     ATTENTE_DEMANDE = "attente_demande"
     PRESCRIT = "prescrit"
+    INSTRUCTION = "instruction"
+    ATTENTE_PIECES = "attente_pieces"
+    REJETE = "rejete"
+    CLOS_SANS_SUITE = "clos_sans_suite"
+    ATTENTE_SIGNATURE = "attente_signature"
+    EN_COURS = "en_cours"
+    ATTENTE_DEMANDE_PAIEMENT = "attente_demande_paiement"
+    PAIEMENT_PRESCRIT = "paiement_prescrit"
+    PAIEMENT_EMIS = "paiement_emis"
+    PAIEMENT_REJETE = "paiement_rejete"
+    PAYE = "paye"
+    RECOUVREMENT = "recouvrement"
+    ARCHIVE = "archive"
 
 
-STATUTS_TERMINAUX = frozenset({Statut.PRESCRIT})
+STATUTS_TERMINAUX = frozenset(
+    {
+        Statut.PRESCRIT,
+        Statut.REJETE,
+        Statut.CLOS_SANS_SUITE,
+        Statut.PAIEMENT_PRESCRIT,
+        Statut.ARCHIVE,
+    }
+)
 
 
 class Anomalie(BaseModel):
@@ -96,6 +260,40 @@ class Anomalie(BaseModel):
     motif: str
 
 
+class EntreeEvaluation(BaseModel):
+    """The inputs of one evaluation of the rules (seed 003 sections 2-4), as recorded."""
+
+    contrat: ContratEnregistre
+    demande: DemandeDeposee
+    date_fin_effective: date | None = None
+    suspensions: list[tuple[date, date]] = Field(default_factory=list)
+    avenants: list[AvenantDuree] = Field(default_factory=list)
+
+
+class Evaluation(BaseModel):
+    """The result of `rules.contrat_pro.evaluer`, with the rule version and its inputs."""
+
+    version_regles: str
+    eligible: bool
+    motifs: list[str]
+    mois_aides: list[int]
+    montant_mensuel: Decimal
+    montant: Decimal
+    date_limite_demande: date
+    date_versement: date
+    date_limite_demande_paiement: date
+    acte: str
+    entree: EntreeEvaluation
+
+
+class OrdrePaiement(BaseModel):
+    id: str
+    nature: Literal["paiement", "titre_executoire"]
+    montant: Decimal
+    statut: Literal["emis", "execute", "rejete", "recouvre"]
+    rib_reference: str | None = None
+
+
 class EtatContratPro(BaseModel):
     """What the `etat` query returns; also the workflow's result."""
 
@@ -103,5 +301,25 @@ class EtatContratPro(BaseModel):
     statut: Statut = Statut.NOUVEAU
     contrat: ContratEnregistre | None = None
     date_limite_demande: date | None = None
+    demande: DemandeDeposee | None = None
+    documents: list[Document] = Field(default_factory=list)
+    date_limite_pieces: date | None = None
+    date_fin_effective: date | None = None
+    suspensions: list[SuspensionNonRemuneree] = Field(default_factory=list)
+    avenants: list[AvenantDuree] = Field(default_factory=list)
+    evaluation: Evaluation | None = None
+    decisions: list[Decision] = Field(default_factory=list)
+    date_signature_convention: date | None = None
+    demande_paiement: DemandePaiementDeposee | None = None
+    ordres: list[OrdrePaiement] = Field(default_factory=list)
+    montant_verse: Decimal = Decimal("0.00")
+    montant_a_recuperer: Decimal = Decimal("0.00")
+    montant_recouvre: Decimal = Decimal("0.00")
+    date_fin_conservation: date | None = None
+    rappels_envoyes: list[str] = Field(default_factory=list)
     anomalies: list[Anomalie] = Field(default_factory=list)
     registre: Registre = Field(default_factory=Registre)
+
+    def documents_manquants(self) -> list[TypeDocument]:
+        presents = {document.type for document in self.documents}
+        return sorted(DOCUMENTS_REQUIS - presents)

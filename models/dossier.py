@@ -55,9 +55,19 @@ class Registre(BaseModel):
     projections: int = 0
 
 
+class LigneOrdre(BaseModel):
+    """A payment or recovery order in the ledger, keyed by its idempotency key."""
+
+    id: str
+    periode: str
+    montant: Decimal
+    statut: str
+
+
 class Enregistrement(BaseModel):
-    """One write to the read model, in one transaction: the audit lines since the last write
-    and the dossier's projection."""
+    """One write to the read model, in one transaction: the audit lines since the last write,
+    the orders whose state changed, and the dossier's projection."""
 
     audit: list[EntreeAudit]
+    ordres: list[LigneOrdre] = Field(default_factory=list)
     projection: ProjectionDossier

@@ -1,6 +1,7 @@
 """Payloads of the events guichet publishes on `guichet.*` (see docs/evenements.md)."""
 
 from datetime import date
+from decimal import Decimal
 
 from pydantic import BaseModel
 
@@ -28,3 +29,53 @@ class AnomalieDossier(BaseModel):
     evenement_id: str
     type: str
     motif: str
+
+
+class StatutDossier(BaseModel):
+    """`guichet.dossier.statut.v1` on `guichet.dossiers`: the dossier changed status."""
+
+    dispositif: str
+    statut: str
+    precedent: str
+    motif: str | None = None
+
+
+class Notification(BaseModel):
+    """`guichet.notification.v1` on `guichet.notifications`: a message for the beneficiary or
+    for the instructors (reminder, decision, invitation)."""
+
+    dispositif: str
+    destinataire: str
+    objet: str
+    message: str
+    echeance: date | None = None
+
+
+class OrdrePaiementEmis(BaseModel):
+    """`guichet.paiement.ordre.v1` on `guichet.paiements`: pay an amount. `ordre_id` is the
+    idempotency key: the paying agency executes an order id once."""
+
+    ordre_id: str
+    dispositif: str
+    beneficiaire: str
+    montant: Decimal
+    rib_reference: str | None = None
+    objet: str
+
+
+class TitreExecutoire(BaseModel):
+    """`guichet.paiement.titre-executoire.v1` on `guichet.paiements`: recover a sum not due."""
+
+    ordre_id: str
+    dispositif: str
+    debiteur: str
+    montant: Decimal
+    motif: str
+
+
+class DossierArchive(BaseModel):
+    """`guichet.dossier.archive.v1` on `guichet.dossiers`: the retention period is over; the
+    dossier's personal data and documents are to be purged everywhere."""
+
+    dispositif: str
+    date_fin_conservation: date

@@ -9,6 +9,7 @@ from temporalio.worker import Worker
 
 from activities.projection import ProjectionActivities
 from activities.publication import PublicationActivities
+from activities.regles import evaluer_contrat_pro
 from events.publisher import Publisher
 from workers.errors import ServiceUnreachable
 from workflows.contrat_pro import ContratProWorkflow
@@ -39,5 +40,6 @@ def build_worker(client: Client, task_queue: str, publisher: Publisher, engine: 
         activities=[
             publication.publier_evenement,
             projection.enregistrer_dossier,
+            evaluer_contrat_pro,
         ],
     )

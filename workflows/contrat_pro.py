@@ -1,31 +1,91 @@
 """One workflow per contrat de professionnalisation, keyed by the OPCO contract number.
 
-Orchestration only: the rules are in `rules/contrat_pro.py`, side effects in activities, the
-bookkeeping shared by every scheme in `workflows/dossier.py`.
+Orchestration only: the rules are in `rules/contrat_pro.py` (evaluated by an activity, since
+they read the annex list), side effects in activities, the bookkeeping shared by every scheme
+in `workflows/dossier.py`. The life of a dossier (seed 003, sections 2 to 5) is in
+docs/contrat_pro.md; in short:
+
+registration (or the request first) -> wait for the request, reminders -> instruction and
+decision (documents may be asked) -> act (arrêté, or a convention to sign) -> 12-month wait
+applying OPCO events -> payment request, reminders -> payment order, ASP confirmation (a
+rejection waits for corrected bank details) -> retention 10 years -> archive; recovery on fraud.
+
+Partner events and instructor decisions are applied one at a time from the main loop, in
+arrival order. Timers are computed from the state: the next deadline or reminder is the
+timeout of the wait.
 """
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from temporalio import workflow
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from pydantic import BaseModel
+
     from events import topics
     from models.contrat_pro import (
         STATUTS_TERMINAUX,
         WORKFLOW,
         Anomalie,
+        AvenantDuree,
         ContratEnregistre,
+        ContratRepris,
+        ContratRompu,
+        ConventionSignee,
+        CoordonneesBancairesCorrigees,
+        Decision,
+        DemandeDeposee,
+        DemandePaiementDeposee,
+        DocumentAjoute,
+        EntreeEvaluation,
         EtatContratPro,
+        Evaluation,
+        OrdrePaiement,
+        PaiementExecute,
+        PaiementRejete,
         Statut,
+        SuspensionNonRemuneree,
+        TitreRecouvre,
+        TypeDecision,
     )
-    from models.dossier import Nature
+    from models.dossier import LigneOrdre, Nature
     from models.evenements import CloudEvent, EntreeDossier
-    from models.sortants import DossierOuvert, DossierPrescrit
-    from rules.calendrier import fin_du_jour
-    from rules.contrat_pro import date_limite_demande
-    from workflows.dossier import Suivi
+    from models.sortants import (
+        DossierArchive,
+        DossierOuvert,
+        DossierPrescrit,
+        Notification,
+        OrdrePaiementEmis,
+        StatutDossier,
+        TitreExecutoire,
+    )
+    from rules.calendrier import PARIS, fin_du_jour
+    from rules.contrat_pro import add_months, date_limite_demande, dernier_jour_contrat
+    from workflows.dossier import ACTIVITE_TIMEOUT, Suivi
 
+RAPPELS_JOURS = (30, 7)
+"""Reminders before a deadline the beneficiary must meet, in days."""
+CONSERVATION_ANNEES = 10
+"""Seed 003 section 5: records kept 10 years after payment."""
+ATTENTE_MAX = timedelta(days=365)
+"""No single timer longer than this: a long wait continues-as-new every year."""
 ENREGISTRE = "opco.contrat-pro.enregistre.v1"
+EMPLOYEUR = "employeur"
+INSTRUCTEUR = "instructeur"
+
+
+@dataclass(frozen=True)
+class Echeance:
+    quand: datetime
+    code: str
+    """Unique per deadline or reminder: once handled it is kept in `rappels_envoyes`."""
+    jour: date
+    """The deadline's day (for a reminder, the day of the deadline it reminds of)."""
+    objet: str = ""
+    """What a reminder is about, e.g. DEMANDE: the notification's object is RAPPEL_DEMANDE."""
 
 
 @workflow.defn(name=WORKFLOW)
@@ -38,29 +98,59 @@ class ContratProWorkflow:
             else EtatContratPro(cle=entree.cle)
         )
         self._suivi = Suivi(WORKFLOW, entree.cle, self._etat.registre)
+        self._decisions: list[Decision] = []
+        self._decisions_appliquees = 0
+
+    # --- messages ----------------------------------------------------------------------------
 
     @workflow.signal(name="evenement")
     def evenement(self, event: CloudEvent) -> None:
         self._suivi.recevoir(event)
 
+    @workflow.update(name="decider")
+    async def decider(self, decision: Decision) -> Statut:
+        """An instructor's decision; returns the status once it is applied."""
+        self._decisions.append(decision)
+        rang = self._decisions_appliquees + len(self._decisions)
+        await workflow.wait_condition(lambda: self._decisions_appliquees >= rang)
+        return self._etat.statut
+
+    @decider.validator
+    def _valider_decision(self, decision: Decision) -> None:
+        """Refuse, before anything is recorded, a decision that makes no sense now."""
+        motif = self._refus(decision)
+        if motif:
+            raise ApplicationError(motif, type="DecisionRefusee", non_retryable=True)
+
     @workflow.query(name="etat")
     def etat(self) -> EtatContratPro:
         return self._etat
 
+    # --- main loop ---------------------------------------------------------------------------
+
     @workflow.run
     async def run(self, entree: EntreeDossier) -> EtatContratPro:
         while self._etat.statut not in STATUTS_TERMINAUX:
-            if self._suivi.doit_continuer_ailleurs():
-                await workflow.wait_condition(workflow.all_handlers_finished)
-                workflow.continue_as_new(
-                    EntreeDossier(cle=self._etat.cle, reprise=self._etat.model_dump(mode="json"))
-                )
+            if self._suivi.doit_continuer_ailleurs() and not self._decisions:
+                self._continuer_ailleurs()
+            prochaine = self._prochaine_echeance()
+            attente = None if prochaine is None else prochaine.quand - workflow.now()
             try:
                 await workflow.wait_condition(
-                    lambda: bool(self._suivi.a_appliquer), timeout=self._temps_avant_echeance()
+                    lambda: bool(self._suivi.a_appliquer or self._decisions),
+                    timeout=None
+                    if attente is None
+                    else min(max(attente, timedelta(0)), ATTENTE_MAX),
                 )
             except TimeoutError:
-                await self._echeance_atteinte()
+                if prochaine is not None and workflow.now() >= prochaine.quand:
+                    await self._echeance(prochaine)
+                elif not self._decisions:
+                    self._continuer_ailleurs()  # a wait of more than a year: fresh history
+                continue
+            if self._decisions:
+                await self._appliquer_decision(self._decisions.pop(0))
+                self._decisions_appliquees += 1
                 continue
             event = self._suivi.prochain()
             if event is not None:
@@ -68,66 +158,576 @@ class ContratProWorkflow:
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._etat
 
-    def _temps_avant_echeance(self) -> timedelta | None:
-        if self._etat.statut is Statut.ATTENTE_DEMANDE and self._etat.date_limite_demande:
-            return max(fin_du_jour(self._etat.date_limite_demande) - workflow.now(), timedelta(0))
-        return None
+    def _continuer_ailleurs(self) -> None:
+        workflow.continue_as_new(
+            EntreeDossier(cle=self._etat.cle, reprise=self._etat.model_dump(mode="json"))
+        )
 
-    async def _echeance_atteinte(self) -> None:
-        self._etat.statut = Statut.PRESCRIT
-        workflow.logger.info("demande_prescrite", extra={"dossier": self._etat.cle})
+    # --- deadlines and reminders -------------------------------------------------------------
+
+    def _echeances(self) -> list[Echeance]:
+        """The state's deadlines (`code` without `rappel`) and reminders, not yet handled."""
+        etat, statut = self._etat, self._etat.statut
+        resultat: list[Echeance] = []
+
+        def limite(code: str, jour: date, objet: str) -> None:
+            resultat.append(Echeance(fin_du_jour(jour), code, jour))
+            for jours in RAPPELS_JOURS:
+                debut = datetime.combine(jour - timedelta(days=jours), time(9), tzinfo=PARIS)
+                resultat.append(Echeance(debut, f"rappel-{jours}j-{code}", jour, objet))
+
+        if statut is Statut.ATTENTE_DEMANDE and etat.date_limite_demande:
+            limite("demande", etat.date_limite_demande, "DEMANDE")
+        elif statut is Statut.ATTENTE_PIECES and etat.date_limite_pieces:
+            limite(f"pieces-{etat.date_limite_pieces}", etat.date_limite_pieces, "PIECES")
+        elif statut is Statut.EN_COURS and etat.evaluation:
+            versement = etat.evaluation.date_versement
+            resultat.append(
+                Echeance(datetime.combine(versement, time(0), tzinfo=PARIS), "versement", versement)
+            )
+        elif statut is Statut.ATTENTE_DEMANDE_PAIEMENT and etat.evaluation:
+            limite(
+                "demande-paiement", etat.evaluation.date_limite_demande_paiement, "DEMANDE_PAIEMENT"
+            )
+        elif statut is Statut.PAYE and etat.date_fin_conservation:
+            fin = etat.date_fin_conservation
+            resultat.append(Echeance(datetime.combine(fin, time(0), tzinfo=PARIS), "archive", fin))
+        return [e for e in resultat if e.code not in etat.rappels_envoyes]
+
+    def _prochaine_echeance(self) -> Echeance | None:
+        return min(self._echeances(), key=lambda e: e.quand, default=None)
+
+    def _date_echeance(self) -> date | None:
+        """The next deadline (not a reminder), for the read model."""
+        jours = [e.jour for e in self._echeances() if not e.code.startswith("rappel")]
+        return min(jours, default=None)
+
+    async def _echeance(self, echeance: Echeance) -> None:
+        etat = self._etat
+        if echeance.code.startswith("rappel"):
+            # Every reminder due now is marked done; only the most urgent is sent (a dossier
+            # opened late gets one reminder, not two at once).
+            dus = [e for e in self._echeances() if e.code.startswith("rappel")]
+            dus = [e for e in dus if e.quand <= workflow.now()]
+            etat.rappels_envoyes.extend(e.code for e in dus)
+            await self._notifier(
+                EMPLOYEUR,
+                f"RAPPEL_{echeance.objet}",
+                f"Rappel : échéance le {echeance.jour:%d/%m/%Y}.",
+                echeance.jour,
+            )
+            await self._enregistrer()
+            return
+        etat.rappels_envoyes.append(echeance.code)
         self._suivi.noter(
             self._suivi.entree(
                 Nature.ECHEANCE,
-                "demande_hors_delai",
-                f"echeance/demande/{self._limite()}",
-                date_limite_demande=self._limite(),
+                echeance.code,
+                f"echeance/{echeance.code}/{echeance.jour}",
+                date=echeance.jour.isoformat(),
             )
         )
-        await self._suivi.publier(
-            topics.DOSSIERS,
-            "guichet.dossier.prescrit.v1",
-            DossierPrescrit(
-                motif="DEMANDE_HORS_DELAI", date_limite_demande=self._etat.date_limite_demande
-            ),
-        )
+        if echeance.code == "demande":
+            await self._suivi.publier(
+                topics.DOSSIERS,
+                "guichet.dossier.prescrit.v1",
+                DossierPrescrit(
+                    motif="DEMANDE_HORS_DELAI", date_limite_demande=etat.date_limite_demande
+                ),
+            )
+            await self._changer(Statut.PRESCRIT, "DEMANDE_HORS_DELAI")
+        elif echeance.code.startswith("pieces"):
+            etat.date_limite_pieces = None
+            await self._notifier(
+                INSTRUCTEUR,
+                "PIECES_NON_RECUES",
+                f"Les pièces demandées n'ont pas été reçues au {echeance.jour:%d/%m/%Y}.",
+            )
+            await self._changer(Statut.INSTRUCTION, "PIECES_NON_RECUES")
+        elif echeance.code == "versement":
+            await self._evaluer()
+            await self._notifier(
+                EMPLOYEUR,
+                "INVITATION_DEMANDE_PAIEMENT",
+                "L'aide peut être demandée en paiement sur le portail des aides régionales.",
+                self._evaluation().date_limite_demande_paiement,
+            )
+            await self._changer(Statut.ATTENTE_DEMANDE_PAIEMENT)
+        elif echeance.code == "demande-paiement":
+            await self._suivi.publier(
+                topics.DOSSIERS,
+                "guichet.dossier.prescrit.v1",
+                DossierPrescrit(motif="DEMANDE_PAIEMENT_HORS_DELAI"),
+            )
+            await self._changer(Statut.PAIEMENT_PRESCRIT, "DEMANDE_PAIEMENT_HORS_DELAI")
+        elif echeance.code == "archive":
+            await self._archiver()
         await self._enregistrer()
+
+    # --- partner events ----------------------------------------------------------------------
 
     async def _appliquer(self, event: CloudEvent) -> None:
-        if event.type == ENREGISTRE and self._etat.statut is Statut.NOUVEAU:
-            await self._ouvrir(event, ContratEnregistre.model_validate(event.data))
-            return
-        motif = f"événement {event.type} inattendu au statut {self._etat.statut}"
-        self._etat.anomalies.append(Anomalie(evenement_id=event.id, type=event.type, motif=motif))
-        await self._suivi.signaler_anomalie(event, motif)
+        """Apply a partner event; one that makes no sense in this state is an anomaly."""
+        etat = self._etat
+        appliquer = {
+            "opco.contrat-pro.enregistre": self._sur_enregistrement,
+            "opco.contrat-pro.rompu": self._sur_rupture,
+            "opco.contrat-pro.suspendu": self._sur_suspension,
+            "opco.contrat-pro.repris": self._sur_reprise,
+            "opco.contrat-pro.avenant": self._sur_avenant,
+            "portail.contrat-pro.demande-deposee": self._sur_demande,
+            "portail.contrat-pro.document-ajoute": self._sur_document,
+            "portail.contrat-pro.convention-signee": self._sur_signature,
+            "portail.contrat-pro.demande-paiement-deposee": self._sur_demande_paiement,
+            "portail.contrat-pro.coordonnees-bancaires-corrigees": self._sur_rib_corrige,
+            "asp.contrat-pro.paiement-execute": self._sur_paiement_execute,
+            "asp.contrat-pro.paiement-rejete": self._sur_paiement_rejete,
+            "asp.contrat-pro.titre-recouvre": self._sur_titre_recouvre,
+        }.get(event.type.removesuffix(".v1"))
+        if appliquer is None:
+            motif: str | None = f"événement {event.type} inconnu du dispositif {WORKFLOW}"
+        elif event.type.startswith("opco.") and event.type != ENREGISTRE and not etat.contrat:
+            motif = f"événement {event.type} pour un contrat que l'OPCO n'a pas enregistré"
+        else:
+            motif = await appliquer(event)
+        if motif:
+            etat.anomalies.append(Anomalie(evenement_id=event.id, type=event.type, motif=motif))
+            await self._suivi.signaler_anomalie(event, motif)
+        else:
+            self._suivi.noter(self._suivi.entree_evenement(event, statut=str(etat.statut)))
         await self._enregistrer()
 
-    async def _ouvrir(self, event: CloudEvent, contrat: ContratEnregistre) -> None:
-        self._etat.contrat = contrat
-        self._etat.date_limite_demande = date_limite_demande(contrat.date_debut)
-        self._etat.statut = Statut.ATTENTE_DEMANDE
-        self._suivi.noter(self._suivi.entree_evenement(event, date_limite_demande=self._limite()))
+    def _inattendu(self, event: CloudEvent, *statuts: Statut) -> str | None:
+        """The anomaly text when the dossier is not in one of `statuts`, else None."""
+        if self._etat.statut in statuts:
+            return None
+        return f"événement {event.type} inattendu au statut {self._etat.statut}"
+
+    async def _sur_enregistrement(self, event: CloudEvent) -> str | None:
+        if motif := self._inattendu(event, Statut.NOUVEAU):
+            return motif
+        await self._ouvrir(ContratEnregistre.model_validate(event.data))
+        return None
+
+    async def _sur_demande(self, event: CloudEvent) -> str | None:
+        if motif := self._inattendu(event, Statut.NOUVEAU, Statut.ATTENTE_DEMANDE):
+            return motif
+        etat = self._etat
+        etat.demande = DemandeDeposee.model_validate(event.data)
+        etat.documents.extend(etat.demande.documents)
+        if etat.statut is Statut.ATTENTE_DEMANDE:  # else: instructed once registered
+            await self._instruire()
+        return None
+
+    async def _sur_document(self, event: CloudEvent) -> str | None:
+        etat = self._etat
+        etat.documents.append(DocumentAjoute.model_validate(event.data).document)
+        if etat.statut is Statut.ATTENTE_PIECES and not etat.documents_manquants():
+            etat.date_limite_pieces = None
+            await self._changer(Statut.INSTRUCTION, "PIECES_RECUES")
+        return None
+
+    async def _sur_avenant(self, event: CloudEvent) -> str | None:
+        self._etat.avenants.append(AvenantDuree.model_validate(event.data))
+        await self._reevaluer()
+        return None
+
+    async def _sur_signature(self, event: CloudEvent) -> str | None:
+        if motif := self._inattendu(event, Statut.ATTENTE_SIGNATURE):
+            return motif
+        signature = ConventionSignee.model_validate(event.data)
+        self._etat.date_signature_convention = signature.date_signature
+        await self._changer(Statut.EN_COURS, "CONVENTION_SIGNEE")
+        return None
+
+    async def _sur_demande_paiement(self, event: CloudEvent) -> str | None:
+        if motif := self._inattendu(event, Statut.ATTENTE_DEMANDE_PAIEMENT):
+            return motif
+        self._etat.demande_paiement = DemandePaiementDeposee.model_validate(event.data)
+        await self._payer(self._etat.demande_paiement.rib_reference)
+        return None
+
+    async def _sur_rib_corrige(self, event: CloudEvent) -> str | None:
+        if motif := self._inattendu(event, Statut.PAIEMENT_REJETE):
+            return motif
+        await self._payer(CoordonneesBancairesCorrigees.model_validate(event.data).rib_reference)
+        return None
+
+    async def _ouvrir(self, contrat: ContratEnregistre) -> None:
+        etat = self._etat
+        etat.contrat = contrat
+        etat.date_limite_demande = date_limite_demande(contrat.date_debut)
+        etat.statut = Statut.ATTENTE_DEMANDE
         await self._suivi.publier(
             topics.DOSSIERS,
             "guichet.dossier.ouvert.v1",
             DossierOuvert(
                 dispositif=WORKFLOW,
-                statut=self._etat.statut,
-                date_limite_demande=self._etat.date_limite_demande,
+                statut=etat.statut,
+                date_limite_demande=etat.date_limite_demande,
             ),
         )
-        await self._enregistrer()
+        if etat.demande is not None:  # the request arrived before the registration
+            await self._instruire()
 
-    async def _enregistrer(self) -> None:
-        en_attente = self._etat.statut is Statut.ATTENTE_DEMANDE
-        await self._suivi.enregistrer(
-            statut=self._etat.statut,
-            beneficiaire=self._etat.contrat.siret_etablissement if self._etat.contrat else None,
-            prochaine_echeance=self._etat.date_limite_demande if en_attente else None,
-            libelle_echeance="dépôt de la demande d'aide" if en_attente else None,
-            anomalies=len(self._etat.anomalies),
+    async def _instruire(self) -> None:
+        """The request is in (section 2: filed within 3 months, checked by the rules)."""
+        await self._evaluer()
+        await self._changer(Statut.INSTRUCTION, "DEMANDE_DEPOSEE")
+
+    async def _sur_rupture(self, event: CloudEvent) -> str | None:
+        rupture = ContratRompu.model_validate(event.data)
+        contrat = self._contrat()
+        if not contrat.date_debut <= rupture.date_fin_effective <= contrat.date_fin:
+            return (
+                f"rupture au {rupture.date_fin_effective} hors de la période du contrat "
+                f"({contrat.date_debut} au {contrat.date_fin})"
+            )
+        self._etat.date_fin_effective = rupture.date_fin_effective
+        await self._reevaluer()
+        return None
+
+    async def _sur_suspension(self, event: CloudEvent) -> str | None:
+        suspension = SuspensionNonRemuneree.model_validate(event.data)
+        contrat = self._contrat()
+        if suspension.du < contrat.date_debut:
+            return (
+                f"suspension au {suspension.du}, avant le début du contrat ({contrat.date_debut})"
+            )
+        self._etat.suspensions.append(suspension)
+        await self._reevaluer()
+        return None
+
+    async def _sur_reprise(self, event: CloudEvent) -> str | None:
+        reprise = ContratRepris.model_validate(event.data)
+        ouvertes = [s for s in self._etat.suspensions if s.au is None]
+        if not ouvertes:
+            return f"reprise au {reprise.date_reprise} sans suspension en cours"
+        derniere = ouvertes[-1]
+        if reprise.date_reprise <= derniere.du:
+            return f"reprise au {reprise.date_reprise}, pas après la suspension du {derniere.du}"
+        derniere.au = reprise.date_reprise - timedelta(days=1)
+        await self._reevaluer()
+        return None
+
+    # --- amounts -----------------------------------------------------------------------------
+
+    def _contrat(self) -> ContratEnregistre:
+        assert self._etat.contrat is not None
+        return self._etat.contrat
+
+    def _evaluation(self) -> Evaluation:
+        assert self._etat.evaluation is not None
+        return self._etat.evaluation
+
+    async def _evaluer(self) -> None:
+        """Evaluate the rules on the facts known now (an activity: they read the annex)."""
+        etat, contrat = self._etat, self._contrat()
+        assert etat.demande is not None
+        dernier = dernier_jour_contrat(
+            contrat.date_debut, contrat.date_fin, etat.date_fin_effective
+        )
+        etat.evaluation = await workflow.execute_activity(
+            "evaluer_contrat_pro",
+            EntreeEvaluation(
+                contrat=contrat,
+                demande=etat.demande,
+                date_fin_effective=etat.date_fin_effective,
+                suspensions=[(s.du, s.au or dernier) for s in etat.suspensions],
+                avenants=etat.avenants,
+            ),
+            result_type=Evaluation,
+            start_to_close_timeout=ACTIVITE_TIMEOUT,
         )
 
-    def _limite(self) -> str | None:
-        limite = self._etat.date_limite_demande
-        return limite.isoformat() if limite else None
+    async def _reevaluer(self) -> None:
+        """After a break, a suspension or an amendment, keep the projected amount current."""
+        if self._etat.demande is not None:
+            await self._evaluer()
+
+    # --- decisions ---------------------------------------------------------------------------
+
+    def _refus(self, decision: Decision) -> str | None:
+        """Why `decision` makes no sense in the current state, or None if it does."""
+        statut = self._etat.statut
+        if statut in STATUTS_TERMINAUX:
+            return f"le dossier est clos (statut {statut}): aucune décision possible"
+        refus = {
+            TypeDecision.ACCEPTER: self._refus_acceptation,
+            TypeDecision.REJETER: self._refus_rejet,
+            TypeDecision.DEMANDER_PIECES: self._refus_demande_pieces,
+            TypeDecision.SIGNALER_FRAUDE: self._refus_fraude,
+            TypeDecision.CLORE_SANS_SUITE: self._refus_cloture,
+        }[decision.type]
+        return refus(decision)
+
+    def _refus_acceptation(self, _decision: Decision) -> str | None:
+        etat = self._etat
+        if etat.statut is not Statut.INSTRUCTION:
+            return f"accepter: le dossier n'est pas en instruction (statut {etat.statut})"
+        if etat.evaluation is None or not etat.evaluation.eligible:
+            motifs = ", ".join(etat.evaluation.motifs) if etat.evaluation else "non évalué"
+            return f"accepter: le dossier n'est pas éligible ({motifs})"
+        if etat.documents_manquants():
+            return f"accepter: pièces requises manquantes ({', '.join(etat.documents_manquants())})"
+        return None
+
+    def _refus_rejet(self, decision: Decision) -> str | None:
+        statut = self._etat.statut
+        if statut not in (Statut.INSTRUCTION, Statut.ATTENTE_PIECES):
+            return f"rejeter: le dossier n'est pas en instruction (statut {statut})"
+        return None if decision.motif else "rejeter: le motif est obligatoire"
+
+    def _refus_demande_pieces(self, decision: Decision) -> str | None:
+        statut, limite = self._etat.statut, decision.date_limite_reponse
+        if statut is not Statut.INSTRUCTION:
+            return f"demander des pièces: le dossier n'est pas en instruction (statut {statut})"
+        if limite is None:
+            return "demander des pièces: la date limite de réponse est obligatoire"
+        if limite <= workflow.now().astimezone(PARIS).date():
+            return f"demander des pièces: la date limite {limite} est passée"
+        return None
+
+    def _refus_fraude(self, decision: Decision) -> str | None:
+        etat = self._etat
+        if etat.statut in (Statut.NOUVEAU, Statut.ATTENTE_DEMANDE, Statut.INSTRUCTION):
+            return f"signaler une fraude: aucune aide n'est accordée (statut {etat.statut})"
+        if etat.statut is Statut.RECOUVREMENT:
+            return "signaler une fraude: un recouvrement est déjà en cours"
+        if not decision.motif:
+            return "signaler une fraude: le motif est obligatoire"
+        if decision.montant_a_recuperer and decision.montant_a_recuperer > etat.montant_verse:
+            return (
+                f"signaler une fraude: {decision.montant_a_recuperer} EUR à récupérer dépasse "
+                f"le montant versé ({etat.montant_verse} EUR)"
+            )
+        return None
+
+    def _refus_cloture(self, _decision: Decision) -> str | None:
+        statut = self._etat.statut
+        avant_acte = (
+            Statut.NOUVEAU,
+            Statut.ATTENTE_DEMANDE,
+            Statut.INSTRUCTION,
+            Statut.ATTENTE_PIECES,
+            Statut.ATTENTE_SIGNATURE,
+        )
+        return None if statut in avant_acte else f"clore sans suite: impossible au statut {statut}"
+
+    async def _appliquer_decision(self, decision: Decision) -> None:
+        etat = self._etat
+        motif = self._refus(decision)  # the state may have moved since validation
+        cle = f"decision/{len(etat.decisions) + 1}"
+        if motif:
+            self._suivi.noter(
+                self._suivi.entree(Nature.DECISION, "decision_refusee", cle, refus=motif)
+            )
+            await self._enregistrer()
+            return
+        etat.decisions.append(decision)
+        entree = self._suivi.entree(Nature.DECISION, decision.type, cle, motif=decision.motif or "")
+        self._suivi.noter(entree.model_copy(update={"auteur": decision.auteur}))
+        if decision.type is TypeDecision.ACCEPTER:
+            await self._accepter()
+        elif decision.type is TypeDecision.REJETER:
+            await self._notifier(EMPLOYEUR, "DECISION_REJET", f"Demande rejetée : {decision.motif}")
+            await self._changer(Statut.REJETE, decision.motif)
+        elif decision.type is TypeDecision.DEMANDER_PIECES:
+            etat.date_limite_pieces = decision.date_limite_reponse
+            await self._notifier(
+                EMPLOYEUR,
+                "DEMANDE_PIECES",
+                f"Pièces à fournir : {decision.motif or ', '.join(etat.documents_manquants())}",
+                decision.date_limite_reponse,
+            )
+            await self._changer(Statut.ATTENTE_PIECES)
+        elif decision.type is TypeDecision.SIGNALER_FRAUDE:
+            await self._fraude(decision)
+        elif decision.type is TypeDecision.CLORE_SANS_SUITE:
+            await self._changer(Statut.CLOS_SANS_SUITE, decision.motif)
+        await self._enregistrer()
+
+    async def _accepter(self) -> None:
+        """Sections 3 and 4: the act is an arrêté, or a convention to sign above 23 000 EUR."""
+        evaluation = self._evaluation()
+        convention = evaluation.acte == "convention"
+        await self._notifier(
+            EMPLOYEUR,
+            "DECISION_ACCEPTATION",
+            f"Aide accordée : {evaluation.montant} EUR ({len(evaluation.mois_aides)} mois), "
+            f"par {'convention à signer' if convention else 'arrêté'}.",
+        )
+        await self._changer(Statut.ATTENTE_SIGNATURE if convention else Statut.EN_COURS)
+
+    async def _fraude(self, decision: Decision) -> None:
+        """Seed 003 section 4: sums unduly paid are recovered (titre exécutoire)."""
+        etat = self._etat
+        if etat.montant_verse == 0:
+            await self._changer(Statut.REJETE, f"fraude: {decision.motif}")
+            return
+        montant = decision.montant_a_recuperer or etat.montant_verse
+        etat.montant_a_recuperer = montant
+        ordre = OrdrePaiement(
+            id=f"{self._suivi.workflow_id}/titre/{len(etat.ordres) + 1}",
+            nature="titre_executoire",
+            montant=montant,
+            statut="emis",
+        )
+        etat.ordres.append(ordre)
+        await self._suivi.publier(
+            topics.PAIEMENTS,
+            "guichet.paiement.titre-executoire.v1",
+            TitreExecutoire(
+                ordre_id=ordre.id,
+                dispositif=WORKFLOW,
+                debiteur=self._contrat().siret_etablissement,
+                montant=montant,
+                motif=decision.motif or "",
+            ),
+        )
+        await self._changer(Statut.RECOUVREMENT, decision.motif)
+
+    # --- payment -----------------------------------------------------------------------------
+
+    async def _payer(self, rib_reference: str) -> None:
+        """Section 3: a single payment of the final amount, by an idempotent order."""
+        await self._evaluer()
+        etat, evaluation = self._etat, self._evaluation()
+        ordre = OrdrePaiement(
+            id=f"{self._suivi.workflow_id}/paiement/{len(etat.ordres) + 1}",
+            nature="paiement",
+            montant=evaluation.montant,
+            statut="emis",
+            rib_reference=rib_reference,
+        )
+        etat.ordres.append(ordre)
+        await self._suivi.publier(
+            topics.PAIEMENTS,
+            "guichet.paiement.ordre.v1",
+            OrdrePaiementEmis(
+                ordre_id=ordre.id,
+                dispositif=WORKFLOW,
+                beneficiaire=self._contrat().siret_etablissement,
+                montant=ordre.montant,
+                rib_reference=rib_reference,
+                objet=f"aide contrat de professionnalisation {etat.cle}",
+            ),
+        )
+        await self._changer(Statut.PAIEMENT_EMIS)
+
+    def _ordre(self, ordre_id: str, nature: str) -> OrdrePaiement | None:
+        return next((o for o in self._etat.ordres if o.id == ordre_id and o.nature == nature), None)
+
+    async def _sur_paiement_execute(self, event: CloudEvent) -> str | None:
+        paiement = PaiementExecute.model_validate(event.data)
+        ordre = self._ordre(paiement.ordre_id, "paiement")
+        if ordre is None or ordre.statut != "emis":
+            return f"paiement exécuté pour un ordre inconnu ou non émis: {paiement.ordre_id}"
+        ordre.statut = "execute"
+        etat = self._etat
+        etat.montant_verse += ordre.montant
+        etat.date_fin_conservation = add_months(paiement.date_execution, 12 * CONSERVATION_ANNEES)
+        await self._changer(Statut.PAYE)
+        return None
+
+    async def _sur_paiement_rejete(self, event: CloudEvent) -> str | None:
+        rejet = PaiementRejete.model_validate(event.data)
+        ordre = self._ordre(rejet.ordre_id, "paiement")
+        if ordre is None or ordre.statut != "emis":
+            return f"paiement rejeté pour un ordre inconnu ou non émis: {rejet.ordre_id}"
+        ordre.statut = "rejete"
+        await self._notifier(
+            EMPLOYEUR,
+            "PAIEMENT_REJETE",
+            f"Le paiement a été rejeté ({rejet.motif}) : corrigez les coordonnées bancaires.",
+        )
+        await self._changer(Statut.PAIEMENT_REJETE, rejet.motif)
+        return None
+
+    async def _sur_titre_recouvre(self, event: CloudEvent) -> str | None:
+        recouvrement = TitreRecouvre.model_validate(event.data)
+        ordre = self._ordre(recouvrement.ordre_id, "titre_executoire")
+        if ordre is None or ordre.statut != "emis":
+            return f"recouvrement d'un titre inconnu ou déjà soldé: {recouvrement.ordre_id}"
+        etat = self._etat
+        etat.montant_recouvre += recouvrement.montant
+        if etat.montant_recouvre >= etat.montant_a_recuperer:
+            ordre.statut = "recouvre"
+            await self._changer(Statut.PAYE, "RECOUVREMENT_SOLDE")
+        return None
+
+    async def _archiver(self) -> None:
+        """Seed 003 section 5: kept 10 years after payment, then personal data purged."""
+        etat = self._etat
+        assert etat.date_fin_conservation is not None
+        await self._suivi.publier(
+            topics.DOSSIERS,
+            "guichet.dossier.archive.v1",
+            DossierArchive(dispositif=WORKFLOW, date_fin_conservation=etat.date_fin_conservation),
+        )
+        etat.contrat = None
+        etat.demande = None
+        etat.documents = []
+        etat.evaluation = None
+        etat.demande_paiement = None
+        etat.suspensions = []
+        etat.avenants = []
+        await self._changer(Statut.ARCHIVE, "FIN_DE_CONSERVATION")
+
+    # --- outputs -----------------------------------------------------------------------------
+
+    async def _changer(self, statut: Statut, motif: str | None = None) -> None:
+        precedent = self._etat.statut
+        self._etat.statut = statut
+        await self._suivi.publier(
+            topics.DOSSIERS,
+            "guichet.dossier.statut.v1",
+            StatutDossier(dispositif=WORKFLOW, statut=statut, precedent=precedent, motif=motif),
+        )
+
+    async def _notifier(
+        self, destinataire: str, objet: str, message: str, echeance: date | None = None
+    ) -> None:
+        await self._publier_notification(
+            Notification(
+                dispositif=WORKFLOW,
+                destinataire=destinataire,
+                objet=objet,
+                message=message,
+                echeance=echeance,
+            )
+        )
+
+    async def _publier_notification(self, notification: BaseModel) -> None:
+        await self._suivi.publier(topics.NOTIFICATIONS, "guichet.notification.v1", notification)
+
+    async def _enregistrer(self) -> None:
+        etat = self._etat
+        accorde = (
+            etat.evaluation.montant
+            if etat.evaluation and etat.statut not in (Statut.REJETE, Statut.CLOS_SANS_SUITE)
+            else Decimal("0.00")
+        )
+        await self._suivi.enregistrer(
+            ordres=[
+                LigneOrdre(id=o.id, periode=o.nature, montant=o.montant, statut=o.statut)
+                for o in etat.ordres
+            ],
+            statut=etat.statut,
+            beneficiaire=etat.contrat.siret_etablissement if etat.contrat else None,
+            montant_accorde=accorde,
+            montant_verse=etat.montant_verse,
+            montant_a_recuperer=etat.montant_a_recuperer - etat.montant_recouvre,
+            prochaine_echeance=self._date_echeance(),
+            libelle_echeance=self._libelle_echeance(),
+            anomalies=len(etat.anomalies),
+        )
+
+    def _libelle_echeance(self) -> str | None:
+        return {
+            Statut.ATTENTE_DEMANDE: "dépôt de la demande d'aide",
+            Statut.ATTENTE_PIECES: "réponse à la demande de pièces",
+            Statut.EN_COURS: "fin de la période aidée, demande de paiement possible",
+            Statut.ATTENTE_DEMANDE_PAIEMENT: "dépôt de la demande de paiement",
+            Statut.PAYE: "fin de la durée de conservation",
+        }.get(self._etat.statut)

@@ -16,7 +16,14 @@ with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel
 
     from events import topics
-    from models.dossier import Enregistrement, EntreeAudit, Nature, ProjectionDossier, Registre
+    from models.dossier import (
+        Enregistrement,
+        EntreeAudit,
+        LigneOrdre,
+        Nature,
+        ProjectionDossier,
+        Registre,
+    )
     from models.evenements import CloudEvent, EvenementSortant
     from models.sortants import AnomalieDossier
 
@@ -90,11 +97,13 @@ class Suivi:
         """Audit lines for the next `enregistrer`."""
         self._a_ecrire.extend(entrees)
 
-    async def enregistrer(self, **champs: Any) -> None:
-        """Write the noted audit lines and the dossier's projection, in one activity."""
+    async def enregistrer(self, ordres: list[LigneOrdre] | None = None, **champs: Any) -> None:
+        """Write the noted audit lines, the orders and the dossier's projection, in one
+        activity."""
         self.registre.projections += 1
         enregistrement = Enregistrement(
             audit=self._a_ecrire,
+            ordres=ordres or [],
             projection=ProjectionDossier(
                 cle=self.workflow_id,
                 dispositif=self.dispositif,

@@ -1,25 +1,30 @@
-"""The contrat-pro workflow on the time-skipping test server, outbound events captured."""
+"""The contrat-pro workflow on the time-skipping test server, from registration to archive.
+Activities that touch Kafka and the database are fakes that record; the rules run for real."""
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
-from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from activities.regles import evaluer_contrat_pro
 from events import topics
 from events.catalogue import CATALOGUE
 from events.delivery import Livrable, deliver
-from models.contrat_pro import EtatContratPro, Statut
+from models.contrat_pro import Decision, EtatContratPro, Statut, TypeDecision
 from models.evenements import CloudEvent
 from rules.calendrier import PARIS
 from rules.contrat_pro import add_months
-from tests.factories import contrat_enregistre
+from tests.factories import contrat_enregistre, demande_deposee, evenement
 from tests.fakes import FakeActivities
 from workers.temporal import WORKFLOWS
+
+Handle = WorkflowHandle[Any, Any]
 
 
 @pytest.fixture(scope="module")
@@ -34,107 +39,311 @@ async def running(
         time_skipping_env.client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
-        activities=captured.all(),
+        activities=[*captured.all(), evaluer_contrat_pro],
     ):
         yield task_queue, captured
 
 
-async def send(
-    env: WorkflowEnvironment, task_queue: str, event: CloudEvent
-) -> WorkflowHandle[Any, Any]:
-    spec = CATALOGUE[event.type]
-    assert await deliver(env.client, task_queue, Livrable(event, spec)) is None
-    return env.client.get_workflow_handle(spec.workflow_id(event.subject))
+class Dossier:
+    """One contract's dossier in a test: send partner events, decide, read the state."""
+
+    def __init__(self, env: WorkflowEnvironment, task_queue: str, captured: FakeActivities):
+        self.env, self.task_queue, self.captured = env, task_queue, captured
+        self.numero = f"C-{uuid.uuid4().hex[:8]}"
+        self.handle: Handle = env.client.get_workflow_handle(f"contrat-pro:{self.numero}")
+
+    async def send(self, event: CloudEvent) -> None:
+        assert (
+            await deliver(self.env.client, self.task_queue, Livrable(event, CATALOGUE[event.type]))
+            is None
+        )
+        await self.env.sleep(timedelta(seconds=1))
+
+    async def opco(self, type_: str, **data: Any) -> None:
+        await self.send(evenement(f"opco.contrat-pro.{type_}.v1", self.numero, data))
+
+    async def portail(self, type_: str, **data: Any) -> None:
+        await self.send(evenement(f"portail.contrat-pro.{type_}.v1", self.numero, data))
+
+    async def asp(self, type_: str, **data: Any) -> None:
+        await self.send(evenement(f"asp.contrat-pro.{type_}.v1", self.numero, data))
+
+    async def decide(self, type_: TypeDecision, **champs: Any) -> Statut:
+        decision = Decision(type=type_, auteur="instructeur.test", **champs)
+        statut: Statut = await self.handle.execute_update("decider", decision, result_type=Statut)
+        return statut
+
+    async def state(self) -> EtatContratPro:
+        state: EtatContratPro = await self.handle.query("etat", result_type=EtatContratPro)
+        return state
+
+    def notifications(self) -> list[tuple[str, date]]:
+        """(objet, local date of publication) of the notifications sent so far."""
+        return [
+            (e.data["objet"], e.time.astimezone(PARIS).date())
+            for e in self.captured.about(self.numero)
+            if e.topic == topics.NOTIFICATIONS
+        ]
+
+    def published(self, type_: str) -> list[dict[str, Any]]:
+        return [e.data for e in self.captured.about(self.numero) if e.type == type_]
+
+
+@pytest.fixture
+def dossier(time_skipping_env: WorkflowEnvironment, running: tuple[str, FakeActivities]) -> Dossier:
+    return Dossier(time_skipping_env, *running)
 
 
 async def today(env: WorkflowEnvironment) -> date:
     return (await env.get_current_time()).astimezone(PARIS).date()
 
 
-async def etat(handle: WorkflowHandle[Any, Any]) -> EtatContratPro:
-    state: EtatContratPro = await handle.query("etat", result_type=EtatContratPro)
-    return state
+async def sleep_until(env: WorkflowEnvironment, day: date, hour: int = 12) -> None:
+    """Skip time to `day` at `hour`, Paris time."""
+    target = datetime.combine(day, time(hour), tzinfo=PARIS)
+    await env.sleep(target - await env.get_current_time())
+
+
+async def registered_and_requested(dossier: Dossier, **demande: Any) -> date:
+    debut = await today(dossier.env)
+    await dossier.send(contrat_enregistre(dossier.numero, debut=debut))
+    await dossier.send(demande_deposee(dossier.numero, debut + timedelta(days=10), **demande))
+    return debut
 
 
 async def test_registration_opens_the_dossier_with_the_three_month_request_deadline(
-    time_skipping_env: WorkflowEnvironment, running: tuple[str, FakeActivities]
+    dossier: Dossier,
 ) -> None:
-    task_queue, captured = running
-    debut = await today(time_skipping_env)
-    event = contrat_enregistre(f"C-{uuid.uuid4().hex[:8]}", debut=debut)
+    debut = await today(dossier.env)
+    event = contrat_enregistre(dossier.numero, debut=debut)
 
-    handle = await send(time_skipping_env, task_queue, event)
-    await time_skipping_env.sleep(timedelta(seconds=1))
+    await dossier.send(event)
 
-    state = await etat(handle)
+    state = await dossier.state()
     assert state.statut is Statut.ATTENTE_DEMANDE
     assert state.date_limite_demande == add_months(debut, 3)
     assert state.registre.evenements_appliques == [event.id]
-    assert captured.types(event.subject) == ["guichet.dossier.ouvert.v1"]
-    ouvert = captured.about(event.subject)[0]
-    assert ouvert.topic == topics.DOSSIERS
-    assert ouvert.subject == event.subject
-    assert ouvert.data["date_limite_demande"] == add_months(debut, 3).isoformat()
+    assert dossier.published("guichet.dossier.ouvert.v1") == [
+        {
+            "dispositif": "contrat-pro",
+            "statut": "attente_demande",
+            "date_limite_demande": add_months(debut, 3).isoformat(),
+        }
+    ]
+    projection = dossier.captured.last_projection(dossier.numero)
+    assert (projection.prochaine_echeance, projection.beneficiaire) == (
+        add_months(debut, 3),
+        "73282932000074",
+    )
 
 
-async def test_the_same_event_delivered_twice_is_applied_once(
-    time_skipping_env: WorkflowEnvironment, running: tuple[str, FakeActivities]
-) -> None:
-    task_queue, captured = running
-    debut = await today(time_skipping_env)
-    event = contrat_enregistre(f"C-{uuid.uuid4().hex[:8]}", debut=debut)
+async def test_the_same_event_delivered_twice_is_applied_once(dossier: Dossier) -> None:
+    event = contrat_enregistre(dossier.numero, debut=await today(dossier.env))
 
-    await send(time_skipping_env, task_queue, event)
-    handle = await send(time_skipping_env, task_queue, event)
-    await time_skipping_env.sleep(timedelta(seconds=1))
+    await dossier.send(event)
+    await dossier.send(event)
 
-    state = await etat(handle)
+    state = await dossier.state()
     assert state.registre.evenements_appliques == [event.id]
     assert state.anomalies == []
-    assert captured.types(event.subject) == ["guichet.dossier.ouvert.v1"]
+    assert len(dossier.published("guichet.dossier.ouvert.v1")) == 1
 
 
 async def test_a_second_registration_for_an_open_dossier_is_an_anomaly_not_a_change(
-    time_skipping_env: WorkflowEnvironment, running: tuple[str, FakeActivities]
+    dossier: Dossier,
 ) -> None:
-    task_queue, _ = running
-    debut = await today(time_skipping_env)
-    numero = f"C-{uuid.uuid4().hex[:8]}"
-    first = contrat_enregistre(numero, debut=debut)
-    second = contrat_enregistre(numero, debut=debut + timedelta(days=30))
+    debut = await today(dossier.env)
+    await dossier.send(contrat_enregistre(dossier.numero, debut=debut))
+    second = contrat_enregistre(dossier.numero, debut=debut + timedelta(days=30))
 
-    await send(time_skipping_env, task_queue, first)
-    handle = await send(time_skipping_env, task_queue, second)
-    await time_skipping_env.sleep(timedelta(seconds=1))
+    await dossier.send(second)
 
-    state = await etat(handle)
+    state = await dossier.state()
     assert state.date_limite_demande == add_months(debut, 3)
-    assert [anomalie.evenement_id for anomalie in state.anomalies] == [second.id]
-    assert "inattendu" in state.anomalies[0].motif
+    assert [a.evenement_id for a in state.anomalies] == [second.id]
+    assert dossier.published("guichet.dossier.anomalie.v1")[0]["evenement_id"] == second.id
+    assert dossier.captured.last_projection(dossier.numero).anomalies == 1
 
 
-async def test_no_request_by_the_end_of_the_deadline_day_time_bars_the_dossier(
-    time_skipping_env: WorkflowEnvironment, running: tuple[str, FakeActivities]
+async def test_no_request_by_the_deadline_sends_two_reminders_then_time_bars_the_dossier(
+    dossier: Dossier,
 ) -> None:
-    task_queue, captured = running
-    debut = await today(time_skipping_env)
-    event = contrat_enregistre(f"C-{uuid.uuid4().hex[:8]}", debut=debut)
+    debut = await today(dossier.env)
     limite = add_months(debut, 3)
+    await dossier.send(contrat_enregistre(dossier.numero, debut=debut))
 
-    handle = await send(time_skipping_env, task_queue, event)
-    await time_skipping_env.sleep(timedelta(seconds=1))
-    days_to_deadline = (limite - debut).days
-    await time_skipping_env.sleep(timedelta(days=days_to_deadline - 1))
-    assert (await etat(handle)).statut is Statut.ATTENTE_DEMANDE
+    await sleep_until(dossier.env, limite, hour=23)
+    assert (await dossier.state()).statut is Statut.ATTENTE_DEMANDE
+    await dossier.env.sleep(timedelta(hours=2))
 
-    await time_skipping_env.sleep(timedelta(days=2))
-
-    assert (await etat(handle)).statut is Statut.PRESCRIT
-    assert (await handle.describe()).status == WorkflowExecutionStatus.COMPLETED
-    assert captured.types(event.subject) == [
-        "guichet.dossier.ouvert.v1",
-        "guichet.dossier.prescrit.v1",
+    assert (await dossier.state()).statut is Statut.PRESCRIT
+    assert (await dossier.handle.describe()).status == WorkflowExecutionStatus.COMPLETED
+    assert dossier.notifications() == [
+        ("RAPPEL_DEMANDE", limite - timedelta(days=30)),
+        ("RAPPEL_DEMANDE", limite - timedelta(days=7)),
     ]
-    prescrit = captured.about(event.subject)[1]
-    assert prescrit.time.astimezone(PARIS).date() == limite + timedelta(days=1)
-    assert prescrit.data["motif"] == "DEMANDE_HORS_DELAI"
+    (prescrit,) = dossier.published("guichet.dossier.prescrit.v1")
+    assert prescrit["motif"] == "DEMANDE_HORS_DELAI"
+
+
+async def test_a_request_arriving_before_the_registration_is_kept_then_instructed(
+    dossier: Dossier,
+) -> None:
+    debut = await today(dossier.env)
+    await dossier.send(demande_deposee(dossier.numero, debut))
+    assert (await dossier.state()).statut is Statut.NOUVEAU
+
+    await dossier.send(contrat_enregistre(dossier.numero, debut=debut))
+
+    state = await dossier.state()
+    assert state.statut is Statut.INSTRUCTION
+    assert state.evaluation is not None
+    assert (state.evaluation.eligible, state.evaluation.montant) == (True, Decimal("6000.00"))
+    assert state.anomalies == []
+
+
+async def test_a_late_request_is_instructed_with_the_reason_and_cannot_be_accepted(
+    dossier: Dossier,
+) -> None:
+    debut = await today(dossier.env)
+    await dossier.send(contrat_enregistre(dossier.numero, debut=debut))
+    await dossier.send(demande_deposee(dossier.numero, add_months(debut, 3) + timedelta(days=1)))
+
+    state = await dossier.state()
+    assert state.evaluation is not None
+    assert state.evaluation.motifs == ["DEMANDE_HORS_DELAI"]
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await dossier.decide(TypeDecision.ACCEPTER)
+    assert "n'est pas éligible (DEMANDE_HORS_DELAI)" in str(refused.value.cause)
+    assert await dossier.decide(TypeDecision.REJETER, motif="demande hors délai") is Statut.REJETE
+
+
+async def test_documents_asked_then_added_return_the_dossier_to_instruction(
+    dossier: Dossier,
+) -> None:
+    debut = await registered_and_requested(dossier, documents=[])
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await dossier.decide(TypeDecision.ACCEPTER)
+    assert "pièces requises manquantes" in str(refused.value.cause)
+
+    statut = await dossier.decide(
+        TypeDecision.DEMANDER_PIECES, date_limite_reponse=debut + timedelta(days=40)
+    )
+    assert statut is Statut.ATTENTE_PIECES
+    for type_ in ("cerfa", "decision_prise_en_charge_opco"):
+        await dossier.portail("document-ajoute", document={"type": type_, "reference": type_})
+
+    assert (await dossier.state()).statut is Statut.INSTRUCTION
+    assert await dossier.decide(TypeDecision.ACCEPTER) is Statut.EN_COURS
+    assert [objet for objet, _ in dossier.notifications()] == [
+        "DEMANDE_PIECES",
+        "DECISION_ACCEPTATION",
+    ]
+
+
+async def test_a_break_in_the_first_month_gives_nothing(dossier: Dossier) -> None:
+    debut = await registered_and_requested(dossier)
+    await dossier.decide(TypeDecision.ACCEPTER)
+
+    await dossier.opco("rompu", date_fin_effective=(debut + timedelta(days=20)).isoformat())
+
+    state = await dossier.state()
+    assert state.evaluation is not None
+    assert state.evaluation.motifs == ["RUPTURE_PREMIER_MOIS"]
+    assert state.evaluation.montant == Decimal("0.00")
+
+
+async def test_above_23000_eur_in_the_year_the_act_is_a_convention_that_waits_for_signature(
+    dossier: Dossier,
+) -> None:
+    await registered_and_requested(dossier, cumul_aides_annee="17000.01")
+
+    assert await dossier.decide(TypeDecision.ACCEPTER) is Statut.ATTENTE_SIGNATURE
+    await dossier.portail(
+        "convention-signee", date_signature=(await today(dossier.env)).isoformat()
+    )
+
+    assert (await dossier.state()).statut is Statut.EN_COURS
+
+
+async def test_whole_life_break_in_month_7_suspension_rejected_payment_fraud_and_archive(
+    dossier: Dossier,
+) -> None:
+    debut = await registered_and_requested(dossier)
+    assert await dossier.decide(TypeDecision.ACCEPTER) is Statut.EN_COURS
+
+    # Month 3 wholly suspended without pay, then a break in month 7.
+    mois_3 = (add_months(debut, 2), add_months(debut, 3) - timedelta(days=1))
+    await dossier.opco("suspendu", du=mois_3[0].isoformat())
+    await dossier.opco("repris", date_reprise=(mois_3[1] + timedelta(days=1)).isoformat())
+    fin = add_months(debut, 6) + timedelta(days=9)
+    await dossier.opco("rompu", date_fin_effective=fin.isoformat())
+    state = await dossier.state()
+    assert state.evaluation is not None
+    assert state.evaluation.mois_aides == [1, 2, 4, 5, 6, 7]
+    assert state.evaluation.montant == Decimal("3000.00")
+    assert state.evaluation.date_versement == fin + timedelta(days=1)
+    assert dossier.captured.last_projection(dossier.numero).montant_accorde == Decimal("3000.00")
+
+    await sleep_until(dossier.env, fin + timedelta(days=1))
+    assert (await dossier.state()).statut is Statut.ATTENTE_DEMANDE_PAIEMENT
+    assert dossier.notifications()[-1] == ("INVITATION_DEMANDE_PAIEMENT", fin + timedelta(days=1))
+
+    await dossier.portail(
+        "demande-paiement-deposee",
+        date_demande_paiement=(fin + timedelta(days=5)).isoformat(),
+        rib_reference="RIB-1",
+    )
+    (ordre,) = dossier.published("guichet.paiement.ordre.v1")
+    assert (ordre["montant"], ordre["rib_reference"]) == ("3000.00", "RIB-1")
+    await dossier.asp("paiement-rejete", ordre_id=ordre["ordre_id"], motif="compte clos")
+    assert (await dossier.state()).statut is Statut.PAIEMENT_REJETE
+    await dossier.portail("coordonnees-bancaires-corrigees", rib_reference="RIB-2")
+    second = dossier.published("guichet.paiement.ordre.v1")[1]
+    assert second["ordre_id"] != ordre["ordre_id"]
+    assert second["rib_reference"] == "RIB-2"
+    paye_le = fin + timedelta(days=20)
+    await dossier.asp(
+        "paiement-execute", ordre_id=second["ordre_id"], date_execution=paye_le.isoformat()
+    )
+    state = await dossier.state()
+    assert (state.statut, state.montant_verse) == (Statut.PAYE, Decimal("3000.00"))
+
+    await dossier.decide(TypeDecision.SIGNALER_FRAUDE, motif="contrat fictif")
+    (titre,) = dossier.published("guichet.paiement.titre-executoire.v1")
+    assert titre["montant"] == "3000.00"
+    assert (await dossier.state()).statut is Statut.RECOUVREMENT
+    await dossier.asp("titre-recouvre", ordre_id=titre["ordre_id"], montant="3000.00")
+    assert (await dossier.state()).statut is Statut.PAYE
+
+    run_paye = (await dossier.handle.describe()).run_id
+    await sleep_until(dossier.env, add_months(paye_le, 120) + timedelta(days=1))
+
+    state = await dossier.state()
+    assert state.statut is Statut.ARCHIVE
+    assert (await dossier.handle.describe()).run_id != run_paye, "continued as new on the way"
+    assert (state.contrat, state.demande, state.documents) == (None, None, [])
+    assert state.montant_verse == Decimal("3000.00")
+    assert dossier.published("guichet.dossier.archive.v1") == [
+        {"dispositif": "contrat-pro", "date_fin_conservation": add_months(paye_le, 120).isoformat()}
+    ]
+    assert (await dossier.handle.describe()).status == WorkflowExecutionStatus.COMPLETED
+
+
+async def test_a_payment_confirmation_for_an_unknown_order_is_an_anomaly(dossier: Dossier) -> None:
+    await registered_and_requested(dossier)
+
+    await dossier.asp("paiement-execute", ordre_id="inconnu", date_execution="2026-01-01")
+
+    (anomalie,) = (await dossier.state()).anomalies
+    assert "ordre inconnu" in anomalie.motif
+
+
+async def test_a_break_before_the_contract_start_is_an_anomaly(dossier: Dossier) -> None:
+    debut = await registered_and_requested(dossier)
+
+    await dossier.opco("rompu", date_fin_effective=(debut - timedelta(days=1)).isoformat())
+
+    state = await dossier.state()
+    assert state.date_fin_effective is None
+    assert "hors de la période du contrat" in state.anomalies[0].motif
