@@ -2,7 +2,7 @@
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
@@ -42,3 +42,12 @@ def about(subject: str, type_: str) -> Callable[[ConsumerRecord], bool]:
         return bool(event.get("subject") == subject and event.get("type") == type_)
 
     return matches
+
+
+async def until(check: Callable[[], Awaitable[bool]], within_s: float = 60.0) -> None:
+    """Poll `check` until it is true; fails after `within_s` seconds."""
+    async with asyncio.timeout(within_s):
+        while True:
+            if await check():
+                return
+            await asyncio.sleep(0.3)

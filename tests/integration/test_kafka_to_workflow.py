@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import Session
+from temporalio.client import WorkflowHandle
+from temporalio.service import RPCError
 
 from events import topics
 from events.publisher import KafkaPublisher
@@ -18,8 +20,8 @@ from models import depot
 from models.contrat_pro import EtatContratPro, Statut
 from models.evenements import CloudEvent
 from rules.calendrier import PARIS
-from tests.factories import contrat_enregistre
-from tests.integration.kafka import about, read_until
+from tests.factories import contrat_enregistre, demande_deposee
+from tests.integration.kafka import about, read_until, until
 from workers.database import engine_for
 from workers.settings import Settings
 from workers.temporal import connect
@@ -186,3 +188,39 @@ async def test_dossiers_list_and_show_give_the_state_and_the_full_timeline(
     text = await cli("dossiers", "show", numero)
     assert "prochaine échéance" in text
     assert "opco.contrat-pro.enregistre.v1 par /opco/akto" in text
+
+
+async def test_an_event_for_a_dossier_not_started_yet_starts_it_and_is_applied(
+    service: Settings, publisher: KafkaPublisher
+) -> None:
+    numero = f"IT-{uuid.uuid4().hex[:8]}"
+    today = datetime.now(PARIS).date()
+    demande = demande_deposee(numero, today)
+    await publisher.publish(topics.PORTAIL, numero, demande.model_dump_json().encode())
+    client = await connect(service.temporal_address, service.temporal_namespace)
+    handle = client.get_workflow_handle(f"contrat-pro:{numero}")
+    await until(lambda: _applied(handle, demande.id))
+
+    registration = contrat_enregistre(numero, debut=today)
+    await publisher.publish(topics.OPCO, numero, registration.model_dump_json().encode())
+
+    await read_until(
+        service.kafka_bootstrap_servers,
+        topics.DOSSIERS,
+        lambda r: (
+            json.loads(r.value)["subject"] == numero
+            and json.loads(r.value)["data"].get("statut") == "instruction"
+        ),
+    )
+    state = await handle.query("etat", result_type=EtatContratPro)
+    assert state.registre.evenements_appliques == [demande.id, registration.id]
+    assert state.evaluation is not None
+    assert state.evaluation.eligible
+
+
+async def _applied(handle: WorkflowHandle[object, object], event_id: str) -> bool:
+    try:
+        state = await handle.query("etat", result_type=EtatContratPro)
+    except RPCError:
+        return False
+    return event_id in state.registre.evenements_appliques
