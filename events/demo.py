@@ -4,6 +4,7 @@ demo twice applies nothing twice."""
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from events import topics
 from models.evenements import CloudEvent
@@ -11,9 +12,26 @@ from rules.contrat_pro import add_months
 
 Demo = Callable[[date], list[tuple[str, bytes | CloudEvent]]]
 
+_SOURCES = {"opco": "/opco/akto", "portail": "/portail-aides/pays-de-la-loire", "asp": "/asp"}
+_TOPICS = {"opco": topics.OPCO, "portail": topics.PORTAIL, "asp": topics.ASP}
 
-def _opco(numero: str, debut: date, event_id: str, **overrides: object) -> CloudEvent:
-    data: dict[str, object] = {
+
+def _event(
+    type_: str, numero: str, n: int, jour: date, data: dict[str, Any]
+) -> tuple[str, CloudEvent]:
+    partenaire = type_.split(".", 1)[0]
+    return _TOPICS[partenaire], CloudEvent(
+        id=f"demo-{numero}-{n}",
+        source=_SOURCES[partenaire],
+        type=type_,
+        subject=numero,
+        time=datetime.combine(jour, time(9), tzinfo=UTC),
+        data=data,
+    )
+
+
+def _contrat(numero: str, debut: date, **overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
         "numero_contrat": numero,
         "siret_etablissement": "73282932000074",
         "code_postal_etablissement": "44000",
@@ -26,41 +44,69 @@ def _opco(numero: str, debut: date, event_id: str, **overrides: object) -> Cloud
         "demandeur_emploi": True,
     }
     data.update(overrides)
-    return CloudEvent(
-        id=event_id,
-        source="/opco/akto",
-        type="opco.contrat-pro.enregistre.v1",
-        subject=numero,
-        time=datetime.combine(debut, time(9), tzinfo=UTC),
-        data=data,
-    )
+    return data
+
+
+def _demande(jour: date, **overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "date_demande": jour.isoformat(),
+        "dans_effectif_6_mois": False,
+        "employeur_a_jour": True,
+        "licenciement_economique_6_mois": False,
+        "cumul_aides_annee": "0",
+        "documents": [
+            {"type": "cerfa", "reference": "DEMO-CERFA"},
+            {"type": "decision_prise_en_charge_opco", "reference": "DEMO-OPCO"},
+        ],
+    }
+    data.update(overrides)
+    return data
 
 
 def contrat_pro(today: date) -> list[tuple[str, bytes | CloudEvent]]:
-    recent = _opco("DEMO-CP-0001", today - timedelta(days=20), "demo-opco-0001")
-    part_time = _opco(
-        "DEMO-CP-0002",
-        today - timedelta(days=75),
-        "demo-opco-0002",
-        duree_hebdomadaire_heures="28",
-        code_postal_etablissement="49100",
-    )
-    old = _opco("DEMO-CP-0003", today - timedelta(days=200), "demo-opco-0003")
-    second_registration = _opco(
-        "DEMO-CP-0001", today - timedelta(days=10), "demo-opco-0004"
-    )  # a second registration for an open dossier: an anomaly for an instructor
-    bad_postal_code = _opco(
-        "DEMO-CP-0005", today, "demo-opco-0005", code_postal_etablissement="4400"
-    )  # refused by its contract: goes to the dead-letter topic
-    return [
-        (topics.OPCO, recent),
-        (topics.OPCO, recent),  # delivered twice, applied once
-        (topics.OPCO, part_time),
-        (topics.OPCO, old),
-        (topics.OPCO, second_registration),
-        (topics.OPCO, bad_postal_code),
-        (topics.OPCO, b"{ceci n'est pas du JSON"),
+    """Five contracts at different stages, plus what partners get wrong."""
+    enregistre, demande = "opco.contrat-pro.enregistre.v1", "portail.contrat-pro.demande-deposee.v1"
+    d1, d2, d3 = today - timedelta(days=20), today - timedelta(days=75), today - timedelta(days=200)
+    d4 = today - timedelta(days=40)
+    records: list[tuple[str, bytes | CloudEvent]] = [
+        # waiting for the employer's request; reminders will go out before the deadline
+        _event(enregistre, "DEMO-CP-0001", 1, d1, _contrat("DEMO-CP-0001", d1)),
+        # part time, request filed: in instruction, waiting for a decision (6 000 x 28/35)
+        _event(
+            enregistre,
+            "DEMO-CP-0002",
+            1,
+            d2,
+            _contrat(
+                "DEMO-CP-0002",
+                d2,
+                duree_hebdomadaire_heures="28",
+                code_postal_etablissement="49100",
+            ),
+        ),
+        _event(demande, "DEMO-CP-0002", 2, today, _demande(today - timedelta(days=5))),
+        # no request within 3 months: time-barred at once
+        _event(enregistre, "DEMO-CP-0003", 1, d3, _contrat("DEMO-CP-0003", d3)),
+        # request without documents: an instructor will ask for them
+        _event(enregistre, "DEMO-CP-0004", 1, d4, _contrat("DEMO-CP-0004", d4)),
+        _event(demande, "DEMO-CP-0004", 2, today, _demande(today, documents=[])),
     ]
+    recent = records[0]
+    records += [
+        recent,  # delivered twice, applied once
+        # a second registration for an open dossier: an anomaly for an instructor
+        _event(enregistre, "DEMO-CP-0001", 9, today, _contrat("DEMO-CP-0001", today)),
+        # refused by its contract (postal code): goes to the dead-letter topic
+        _event(
+            enregistre,
+            "DEMO-CP-0005",
+            1,
+            today,
+            _contrat("DEMO-CP-0005", today, code_postal_etablissement="4400"),
+        ),
+    ]
+    records.append((topics.OPCO, b"{ceci n'est pas du JSON"))
+    return records
 
 
 DEMOS: dict[str, Demo] = {"contrat-pro": contrat_pro}
