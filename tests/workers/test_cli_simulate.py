@@ -5,23 +5,9 @@ from pathlib import Path
 
 GUICHET = str(Path(sys.executable).parent / "guichet")
 
-ENTREE = {
-    "date_debut_contrat": "2024-09-02",
-    "date_fin_contrat": "2025-09-01",
-    "date_naissance": "1985-03-14",
-    "demandeur_emploi": True,
-    "dans_effectif_6_mois": False,
-    "code_postal_etablissement": "44000",
-    "employeur_a_jour": True,
-    "licenciement_economique_6_mois": False,
-    "certification": {"rncp": "35510"},
-    "nature_contrat": "standard",
-    "duree_hebdomadaire_heures": "28",
-    "date_demande": "2024-10-01",
-    "date_fin_effective": None,
-    "suspensions_non_remunerees": [],
-    "cumul_aides_annee": "0",
-}
+EXEMPLE = Path(__file__).resolve().parents[2] / "docs" / "exemples" / "simulation-contrat-pro.json"
+ENTREE = json.loads(EXEMPLE.read_text())
+"""The README's example: the text's part-time example (28 h a week, 12 months)."""
 
 
 def simulate(scheme: str, payload: str) -> subprocess.CompletedProcess[str]:
