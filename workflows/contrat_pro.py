@@ -269,6 +269,7 @@ class ContratProWorkflow:
     async def _appliquer(self, event: CloudEvent) -> None:
         """Apply a partner event; one that makes no sense in this state is an anomaly."""
         etat = self._etat
+        self._suivi.noter(self._suivi.entree_evenement(event, statut_avant=str(etat.statut)))
         appliquer = {
             "opco.contrat-pro.enregistre": self._sur_enregistrement,
             "opco.contrat-pro.rompu": self._sur_rupture,
@@ -293,8 +294,6 @@ class ContratProWorkflow:
         if motif:
             etat.anomalies.append(Anomalie(evenement_id=event.id, type=event.type, motif=motif))
             await self._suivi.signaler_anomalie(event, motif)
-        else:
-            self._suivi.noter(self._suivi.entree_evenement(event, statut=str(etat.statut)))
         await self._enregistrer()
 
     def _inattendu(self, event: CloudEvent, *statuts: Statut) -> str | None:

@@ -139,12 +139,13 @@ class Suivi:
         return event_id
 
     async def signaler_anomalie(self, event: CloudEvent, motif: str) -> None:
-        """An event that makes no sense in the dossier's state: noted for the audit, announced
-        on `guichet.dossiers` for an instructor, never silently ignored."""
+        """An event that makes no sense in the dossier's state: an audit line of its own and an
+        announcement on `guichet.dossiers` for an instructor, never silently ignored."""
         workflow.logger.warning(
             "anomalie", extra={"dossier": self.cle, "event_id": event.id, "motif": motif}
         )
-        self.noter(self.entree_evenement(event, anomalie=motif))
+        entree = self.entree(Nature.ANOMALIE, event.type, f"{event.id}/anomalie", motif=motif)
+        self.noter(entree.model_copy(update={"auteur": event.source, "evenement_source": event.id}))
         await self.publier(
             topics.DOSSIERS,
             "guichet.dossier.anomalie.v1",
