@@ -74,6 +74,7 @@ def enregistrer_ordre(
 
 @dataclass(frozen=True)
 class FiltresDossiers:
+    reference: str | None = None
     dispositif: str | None = None
     statut: str | None = None
     beneficiaire: str | None = None
@@ -86,6 +87,8 @@ def lister_dossiers(
 ) -> Sequence[Dossier]:
     """Dossiers matching the filters, ordered by key (stable pagination: pass the last key)."""
     query = select(Dossier)
+    if filtres.reference:
+        query = query.where(Dossier.reference == filtres.reference)
     if filtres.dispositif:
         query = query.where(Dossier.dispositif == filtres.dispositif)
     if filtres.statut:

@@ -6,6 +6,7 @@ import json
 from datetime import date
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlmodel import Session
 from temporalio.service import RPCError
 
@@ -18,7 +19,7 @@ from workers.settings import Settings
 from workers.temporal import connect
 
 
-def _engine(settings: Settings) -> Any:
+def _engine(settings: Settings) -> Engine:
     engine = engine_for(settings.effective_database_url)
     upgrade(engine)
     return engine
@@ -51,10 +52,13 @@ def _list(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _find(session: Session, key: str) -> Dossier | None:
+    """By workflow id, else by business key (the first scheme in key order if several)."""
     row = depot.lire_dossier(session=session, cle=key)
     if row is None:
-        matches = depot.lister_dossiers(session=session, filtres=FiltresDossiers(), limite=1000)
-        row = next((d for d in matches if d.reference == key), None)
+        matches = depot.lister_dossiers(
+            session=session, filtres=FiltresDossiers(reference=key), limite=1
+        )
+        row = matches[0] if matches else None
     return row
 
 

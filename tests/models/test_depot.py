@@ -144,3 +144,8 @@ def test_dossiers_are_filtered_and_paginated_by_key(engine: Engine) -> None:
     assert [d.cle for d in second_page] == ["contrat-pro:C2", "contrat-pro:C3"]
     assert [d.cle for d in en_attente] == ["contrat-pro:C0", "contrat-pro:C1"]
     assert [d.cle for d in anomalies] == ["contrat-pro:C2"]
+    with Session(engine) as session:
+        par_reference = depot.lister_dossiers(
+            session=session, filtres=FiltresDossiers(reference="C3")
+        )
+    assert [d.cle for d in par_reference] == ["contrat-pro:C3"]
