@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from events import topics
+from events.catalogue import CATALOGUE
 from models.evenements import CloudEvent
 from rules.contrat_pro import add_months
 
@@ -31,34 +32,21 @@ def _event(
 
 
 def _contrat(numero: str, debut: date, **overrides: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "numero_contrat": numero,
-        "siret_etablissement": "73282932000074",
-        "code_postal_etablissement": "44000",
-        "date_debut": debut.isoformat(),
-        "date_fin": (add_months(debut, 12) - timedelta(days=1)).isoformat(),
-        "duree_hebdomadaire_heures": "35",
-        "certification": {"rncp": "35510"},
-        "nature_contrat": "standard",
-        "date_naissance_salarie": "1985-03-14",
-        "demandeur_emploi": True,
-    }
+    """The catalogue's example contract, renumbered, for 12 months from `debut`."""
+    data = dict(CATALOGUE["opco.contrat-pro.enregistre.v1"].exemple)
+    data.update(
+        numero_contrat=numero,
+        date_debut=debut.isoformat(),
+        date_fin=(add_months(debut, 12) - timedelta(days=1)).isoformat(),
+    )
     data.update(overrides)
     return data
 
 
 def _demande(jour: date, **overrides: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "date_demande": jour.isoformat(),
-        "dans_effectif_6_mois": False,
-        "employeur_a_jour": True,
-        "licenciement_economique_6_mois": False,
-        "cumul_aides_annee": "0",
-        "documents": [
-            {"type": "cerfa", "reference": "DEMO-CERFA"},
-            {"type": "decision_prise_en_charge_opco", "reference": "DEMO-OPCO"},
-        ],
-    }
+    """The catalogue's example request (complete, eligible), filed on `jour`."""
+    data = dict(CATALOGUE["portail.contrat-pro.demande-deposee.v1"].exemple)
+    data["date_demande"] = jour.isoformat()
     data.update(overrides)
     return data
 
