@@ -6,8 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from aiokafka import AIOKafkaConsumer
-from faststream.kafka import KafkaMessage
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
 
 from events import topics
 from events.consumer import build_broker
@@ -87,7 +86,7 @@ def _asyncapi(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
-async def _documentation_only(_topic: str, _msg: KafkaMessage) -> None:
+async def _documentation_only(_topic: str, _record: ConsumerRecord) -> None:
     raise RuntimeError("broker built to generate the AsyncAPI document, not to consume")
 
 

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from sqlalchemy import Engine
+from temporalio import activity, workflow
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
@@ -15,6 +16,11 @@ from workers.errors import ServiceUnreachable
 from workflows.contrat_pro import ContratProWorkflow
 
 WORKFLOWS = [ContratProWorkflow]
+
+# Workflow and activity log lines are structured: the ids go in fields (temporal_workflow,
+# temporal_activity), not appended to the message.
+workflow.logger.workflow_info_on_message = False
+activity.logger.activity_info_on_message = False
 GRACEFUL_SHUTDOWN = timedelta(seconds=20)
 """On stop, running activities get this long to finish (within compose's 30 s grace)."""
 

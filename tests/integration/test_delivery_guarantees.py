@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from faststream.kafka import KafkaMessage
+from aiokafka import ConsumerRecord
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
 
@@ -69,14 +69,14 @@ async def test_a_consumer_stopped_after_delivery_before_commit_redelivers_and_it
     delivered: Counter[int] = Counter()
     first_delivery, redelivery = asyncio.Event(), asyncio.Event()
 
-    async def deliver_then_hang(topic: str, msg: KafkaMessage) -> None:
-        await real.traiter(topic, msg)
+    async def deliver_then_hang(topic: str, record: ConsumerRecord) -> None:
+        await real.traiter(topic, record)
         first_delivery.set()
         await asyncio.Event().wait()  # stopped here: Temporal has it, Kafka has no commit
 
-    async def deliver_and_count(topic: str, msg: KafkaMessage) -> None:
-        await real.traiter(topic, msg)
-        delivered[msg.raw_message.offset] += 1  # type: ignore[union-attr]
+    async def deliver_and_count(topic: str, record: ConsumerRecord) -> None:
+        await real.traiter(topic, record)
+        delivered[record.offset] += 1
         redelivery.set()
 
     numero = f"CRASH-{uuid.uuid4().hex[:8]}"
