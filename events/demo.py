@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from events import topics
+from events import demo_cae_dom, topics
 from events.catalogue import CATALOGUE
 from models.evenements import CloudEvent
 from rules.contrat_pro import add_months
@@ -97,4 +97,4 @@ def contrat_pro(today: date) -> list[tuple[str, bytes | CloudEvent]]:
     return records
 
 
-DEMOS: dict[str, Demo] = {"contrat-pro": contrat_pro}
+DEMOS: dict[str, Demo] = {"contrat-pro": contrat_pro, "cae-dom": demo_cae_dom.demo}

@@ -11,11 +11,17 @@ from temporalio.worker import Worker
 from activities.projection import ProjectionActivities
 from activities.publication import PublicationActivities
 from activities.regles import evaluer_contrat_pro
+from activities.regles_cae_dom import (
+    calculer_echeancier_cae_dom,
+    evaluer_convention_cae_dom,
+    liquider_trimestres_cae_dom,
+)
 from events.publisher import Publisher
 from workers.errors import ServiceUnreachable
+from workflows.cae_dom import CaeDomWorkflow
 from workflows.contrat_pro import ContratProWorkflow
 
-WORKFLOWS = [ContratProWorkflow]
+WORKFLOWS = [ContratProWorkflow, CaeDomWorkflow]
 
 # Workflow and activity log lines are structured: the ids go in fields (temporal_workflow,
 # temporal_activity), not appended to the message.
@@ -47,5 +53,8 @@ def build_worker(client: Client, task_queue: str, publisher: Publisher, engine: 
             publication.publier_evenement,
             projection.enregistrer_dossier,
             evaluer_contrat_pro,
+            evaluer_convention_cae_dom,
+            calculer_echeancier_cae_dom,
+            liquider_trimestres_cae_dom,
         ],
     )

@@ -14,7 +14,7 @@ def test_the_demo_is_replayable_its_event_ids_do_not_change() -> None:
         assert first == [r.id for _, r in demo(TODAY) if isinstance(r, CloudEvent)]
 
 
-def test_the_demo_shows_valid_events_a_duplicate_and_two_dead_letters() -> None:
+def test_each_scheme_demo_shows_valid_events_a_duplicate_and_a_dead_letter() -> None:
     for demo in DEMOS.values():
         records = demo(TODAY)
         outcomes = [
@@ -23,6 +23,6 @@ def test_the_demo_shows_valid_events_a_duplicate_and_two_dead_letters() -> None:
         ]
         rejets = [o for o in outcomes if isinstance(o, Rejet)]
         ids = Counter(o.event.id for o in outcomes if isinstance(o, Livrable))
-        assert len(rejets) == 2
+        assert rejets
         assert max(ids.values()) == 2
-        assert len(outcomes) - len(rejets) >= 5
+        assert len(outcomes) - len(rejets) >= 4
