@@ -3,14 +3,15 @@ dossier workflow it feeds; for each type guichet publishes, its topic and payloa
 lists its partner types in `events/catalogue_<scheme>.py`; the outbound types, shared by every
 scheme, are here. docs/evenements.md is generated from it (`guichet events catalogue`)."""
 
-from events import catalogue_cae_dom, catalogue_contrat_pro, topics
+from events import catalogue_cae_dom, catalogue_contrat_pro, catalogue_exapro, topics
 from events.types import TypeEvenement, TypeSortant, workflow_id
-from models import sortants
+from models import exapro, sortants
 
 __all__ = ["CATALOGUE", "SORTANTS", "TypeEvenement", "TypeSortant", "workflow_id"]
 
 CATALOGUE: dict[str, TypeEvenement] = {
-    t.nom: t for t in [*catalogue_contrat_pro.RECUS, *catalogue_cae_dom.RECUS]
+    t.nom: t
+    for t in [*catalogue_contrat_pro.RECUS, *catalogue_cae_dom.RECUS, *catalogue_exapro.RECUS]
 }
 
 SORTANTS: dict[str, TypeSortant] = {
@@ -106,6 +107,23 @@ SORTANTS: dict[str, TypeSortant] = {
                 "debiteur": "73282932000074",
                 "montant": "6000.00",
                 "motif": "contrat fictif",
+            },
+        ),
+        TypeSortant(
+            nom="guichet.exapro.candidat.v1",
+            topic=topics.CANDIDATURES,
+            contrat=exapro.CandidatExapro,
+            description="Une candidature acceptée d'un fichier EXAPRO importé (id "
+            "`exapro:<sha256 du fichier>:<ligne>`: réimporter le même contenu ne publie rien "
+            "de nouveau).",
+            exemple={
+                "import_cle": "0750785A/BCP2024_1.0_2024_150120241030.csv",
+                "fichier": "BCP2024_1.0_2024_150120241030.csv",
+                "etablissement": "0750785A",
+                "examen": "BCP",
+                "annee_session": "2024",
+                "ligne": 2,
+                "candidat": {"civilite": "2", "nom_famille": "MARTIN", "prenoms": "Jeanne"},
             },
         ),
     ]

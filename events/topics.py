@@ -13,10 +13,13 @@ PARTENAIRES = (OPCO, ASP, PORTAIL, ETABLISSEMENTS)
 NOTIFICATIONS = "guichet.notifications"
 PAIEMENTS = "guichet.paiements"
 DOSSIERS = "guichet.dossiers"
+CANDIDATURES = "guichet.candidatures"
+"""EXAPRO: one message per accepted exam registration (kept off guichet.dossiers: a file can
+hold 200 000 of them)."""
 REBUTS = "guichet.rebuts"
 """Dead letters: partner records that could not be delivered, with the reason and the original
 bytes (headers `rebut-motif`, `rebut-topic`, `rebut-partition`, `rebut-offset`)."""
 
-SORTANTS = (NOTIFICATIONS, PAIEMENTS, DOSSIERS, REBUTS)
+SORTANTS = (NOTIFICATIONS, PAIEMENTS, DOSSIERS, CANDIDATURES, REBUTS)
 
 TOUS = PARTENAIRES + SORTANTS

@@ -2,8 +2,10 @@
 
 import argparse
 from datetime import datetime
+from functools import partial
 
-from events.demo import DEMOS
+from events import demo_exapro
+from events.demo import DEMOS, Demo
 from models.evenements import CloudEvent
 from rules.calendrier import PARIS
 from workers.services import started_publisher
@@ -13,8 +15,11 @@ from workers.settings import Settings
 async def _demo(settings: Settings, _args: argparse.Namespace) -> int:
     publisher = await started_publisher(settings.kafka_bootstrap_servers)
     try:
-        for scheme, demo in DEMOS.items():
-            records = demo(datetime.now(PARIS).date())
+        today = datetime.now(PARIS).date()
+        depots = settings.data_dir.resolve() / "exapro" / "depots"  # the worker's drop folder
+        demos: dict[str, Demo] = {**DEMOS, "exapro": partial(demo_exapro.demo, depots=depots)}
+        for scheme, demo in demos.items():
+            records = demo(today)
             for topic, record in records:
                 if isinstance(record, CloudEvent):
                     await publisher.publish(

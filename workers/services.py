@@ -37,7 +37,9 @@ async def run_worker(settings: Settings, ready: asyncio.Event | None = None) -> 
     await asyncio.to_thread(upgrade, engine)
     publisher = await started_publisher(settings.kafka_bootstrap_servers)
     try:
-        worker = build_worker(client, settings.task_queue, publisher, engine)
+        worker = build_worker(
+            client, settings.task_queue, publisher, engine, settings.data_dir.resolve()
+        )
         log.info("worker_demarre", task_queue=settings.task_queue)
         if ready:
             ready.set()

@@ -1,6 +1,7 @@
 """Temporal client and worker, built the one way the whole service uses."""
 
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import Engine
 from temporalio import activity, workflow
@@ -8,6 +9,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
+from activities.exapro import ExaproActivities
 from activities.projection import ProjectionActivities
 from activities.publication import PublicationActivities
 from activities.regles import evaluer_contrat_pro
@@ -16,12 +18,14 @@ from activities.regles_cae_dom import (
     evaluer_convention_cae_dom,
     liquider_trimestres_cae_dom,
 )
+from events import topics
 from events.publisher import Publisher
 from workers.errors import ServiceUnreachable
 from workflows.cae_dom import CaeDomWorkflow
 from workflows.contrat_pro import ContratProWorkflow
+from workflows.exapro_import import ExaproImportWorkflow
 
-WORKFLOWS = [ContratProWorkflow, CaeDomWorkflow]
+WORKFLOWS = [ContratProWorkflow, CaeDomWorkflow, ExaproImportWorkflow]
 
 # Workflow and activity log lines are structured: the ids go in fields (temporal_workflow,
 # temporal_activity), not appended to the message.
@@ -41,9 +45,13 @@ async def connect(address: str, namespace: str) -> Client:
         raise ServiceUnreachable("Temporal", address, "GUICHET_TEMPORAL_ADDRESS", str(exc)) from exc
 
 
-def build_worker(client: Client, task_queue: str, publisher: Publisher, engine: Engine) -> Worker:
+def build_worker(
+    client: Client, task_queue: str, publisher: Publisher, engine: Engine, stockage: Path
+) -> Worker:
+    """`stockage`: where files live (EXAPRO drops, reports); shared by every worker."""
     publication = PublicationActivities(publisher)
     projection = ProjectionActivities(engine)
+    exapro = ExaproActivities(publisher, stockage / "exapro", topic_candidats=topics.CANDIDATURES)
     return Worker(
         client,
         task_queue=task_queue,
@@ -56,5 +64,6 @@ def build_worker(client: Client, task_queue: str, publisher: Publisher, engine: 
             evaluer_convention_cae_dom,
             calculer_echeancier_cae_dom,
             liquider_trimestres_cae_dom,
+            *exapro.all(),
         ],
     )

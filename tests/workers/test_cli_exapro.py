@@ -1,4 +1,4 @@
-"""`guichet exapro validate` and `guichet exapro bench`, through a local parser."""
+"""`guichet exapro validate`, `export` and `bench`, through a local parser."""
 
 import argparse
 import json
@@ -7,10 +7,13 @@ import os
 import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
+from rules.exapro import CHAMPS_CANDIDAT
+from rules.exapro_lecture import Rapport, lire
 from workers import cli_exapro
 from workers.settings import Settings
 
@@ -270,3 +273,208 @@ def test_a_real_process_exits_2_on_an_unreadable_file(tmp_path: Path) -> None:
         f"guichet exapro: « {fichier.name} » illisible : le fichier est en UTF-16 ou contient "
         "des octets nuls : seuls UTF-8 et ISO-8859-1 sont acceptés"
     ]
+
+
+# --- export ------------------------------------------------------------------------------
+
+
+def candidats(chemin: Path) -> list[dict[str, str]]:
+    """The candidates of a file as the readers see them: filled candidate fields only."""
+    noms = {c.csv for c in CHAMPS_CANDIDAT}
+    with chemin.open("rb") as flux:
+        _, blocs = lire(flux)
+        return [
+            {k: v for k, v in (b.valeurs or {}).items() if v and k in noms}
+            for b in blocs
+            if b.nature == "candidat"
+        ]
+
+
+def test_export_turns_a_csv_into_an_xml_that_validates_clean_with_the_same_candidates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sortie = tmp_path / "BCP2024_1.0_2024_150120241030.xml"
+
+    code, texte, erreurs = lancer(["exapro", "export", str(BCP), "--sortie", str(sortie)], capsys)
+
+    assert (code, erreurs) == (0, "")
+    assert texte == f"9 candidats écrits dans {sortie}\n"
+    rapport = cli_exapro.valider_chemin(sortie, None)
+    assert isinstance(rapport, Rapport)
+    assert (rapport.format, rapport.lignes, rapport.erreurs) == ("xml", 9, [])
+    assert candidats(sortie) == candidats(BCP)
+    racine = ET.parse(sortie).getroot()
+    assert [e.tag for e in racine] == ["entete"] + ["candidat"] * 9
+    assert [e.tag for e in racine[1]][:4] == ["civilite", "nom_famille", "prenoms", "ine"]
+
+
+def test_export_leaves_out_the_rows_with_errors_and_counts_them_on_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sortie = tmp_path / "BCP2024_1.0_2024_150120241030.xml"
+
+    code, texte, erreurs = lancer(
+        ["exapro", "export", str(BCP_ERREURS), "--sortie", str(sortie)], capsys
+    )
+
+    assert code == 1
+    assert texte == f"2 candidats écrits dans {sortie}\n"
+    assert "41 ligne(s) en erreur écartée(s) sur 43" in erreurs
+    assert "1 erreur(s) sur le fichier lui-même" in erreurs
+    rapport = cli_exapro.valider_chemin(sortie, None)
+    assert isinstance(rapport, Rapport)
+    assert (rapport.lignes, rapport.erreurs) == (2, [])
+    rapport_entree = cli_exapro.valider_chemin(BCP_ERREURS, None)
+    assert isinstance(rapport_entree, Rapport)
+    en_erreur = {e.ligne for e in rapport_entree.erreurs}
+    with BCP_ERREURS.open("rb") as flux:
+        lignes = [b.ligne for b in lire(flux)[1] if b.nature == "candidat"]
+    sans_erreur = [
+        c for ligne, c in zip(lignes, candidats(BCP_ERREURS), strict=True) if ligne not in en_erreur
+    ]
+    assert candidats(sortie) == sans_erreur
+
+
+def test_export_of_an_xml_file_with_errors_keeps_its_valid_candidates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sortie = tmp_path / "CAP2024_1.0_2024-06_180120240900.xml"
+
+    code, _, erreurs = lancer(
+        ["exapro", "export", str(CAP_XML_ERREURS), "--sortie", str(sortie)], capsys
+    )
+
+    assert code == 1
+    assert "4 ligne(s) en erreur écartée(s) sur 5" in erreurs
+    rapport = cli_exapro.valider_chemin(sortie, None)
+    assert isinstance(rapport, Rapport)
+    assert (rapport.lignes, rapport.erreurs) == (1, [])
+
+
+def test_export_takes_the_entete_from_the_rows_when_the_file_name_does_not_give_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copie = tmp_path / "eleves.csv"
+    shutil.copy(DONNEES / "BP2024_1.0_2024-06_160120240915.csv", copie)
+    sortie = tmp_path / "BP2024_1.0_2024-06_160120240915.xml"
+
+    code, _, erreurs = lancer(
+        ["exapro", "export", str(copie), "--sortie", str(sortie), "--examen", "BP"], capsys
+    )
+
+    assert code == 1  # the input's name is not conformant, as validate says
+    assert "1 erreur(s) sur le fichier lui-même" in erreurs
+    entete = ET.parse(sortie).getroot().find("entete")
+    assert entete is not None
+    assert [(e.tag, e.text) for e in entete] == [
+        ("version", "1.0"),
+        ("annee_session", "2024-06"),
+        ("date_heure_export", "16/01/2024 09:15"),
+    ]
+    rapport = cli_exapro.valider_chemin(sortie, None)
+    assert isinstance(rapport, Rapport)
+    assert (rapport.lignes, rapport.erreurs) == (5, [])
+
+
+def test_export_without_any_session_exits_2_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copie = tmp_path / "eleves.csv"
+    shutil.copy(BCP, copie)
+    sortie = tmp_path / "sortie.xml"
+
+    code, _, erreurs = lancer(
+        ["exapro", "export", str(copie), "--sortie", str(sortie), "--examen", "BCP"], capsys
+    )
+
+    assert code == 2
+    assert "année de session inconnue" in erreurs
+    assert list(tmp_path.iterdir()) == [copie]
+
+
+def test_export_with_a_missing_mandatory_column_leaves_every_row_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """validate reports the missing column once on the header; export checks the rows as the
+    XML will be read, where the element is then empty on every candidate."""
+    lignes = BCP.read_text(encoding="utf-8").splitlines()
+    indice = lignes[0].split(";").index("adresse_mail")
+    sans_mail = [
+        ";".join(c for i, c in enumerate(ligne.split(";")) if i != indice) for ligne in lignes
+    ]
+    entree = tmp_path / BCP.name
+    entree.write_text("\n".join(sans_mail) + "\n", encoding="utf-8")
+    sortie = tmp_path / "BCP2024_1.0_2024_150120241031.xml"
+
+    code, texte, erreurs = lancer(
+        ["exapro", "export", str(entree), "--sortie", str(sortie)], capsys
+    )
+
+    assert code == 1
+    assert texte.startswith("0 candidat écrit")
+    assert "9 ligne(s) en erreur écartée(s) sur 9" in erreurs
+    rapport = cli_exapro.valider_chemin(sortie, None)
+    assert isinstance(rapport, Rapport)
+    assert (rapport.lignes, rapport.erreurs) == (0, [])
+
+
+def test_export_of_an_unreadable_file_exits_2_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    entree = tmp_path / "BCP2024_1.0_2024_150120241030.csv"
+    entree.write_bytes(BCP.read_bytes() + b'M;"ouvert;\n')
+    sortie = tmp_path / "sortie.xml"
+
+    code, texte, erreurs = lancer(
+        ["exapro", "export", str(entree), "--sortie", str(sortie)], capsys
+    )
+
+    assert (code, texte) == (2, "")
+    assert erreurs.startswith(f"guichet exapro: « {entree.name} » illisible : ligne 11")
+    assert list(tmp_path.iterdir()) == [entree]
+
+
+@pytest.mark.parametrize(
+    ("argv", "attendu"),
+    [
+        (["--sortie", "{tmp}/absent/sortie.xml"], "impossible d'écrire"),
+        (["--sortie", "{tmp}/sortie.xml", "--examen", "BTS"], None),
+    ],
+)
+def test_export_refuses_an_unwritable_output_or_an_unknown_exam(
+    argv: list[str], attendu: str | None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    arguments = ["exapro", "export", str(BCP), *(a.format(tmp=tmp_path) for a in argv)]
+    if attendu is None:
+        with pytest.raises(SystemExit) as sortie:
+            lancer(arguments, capsys)
+        assert sortie.value.code == 2
+        return
+    code, _, erreurs = lancer(arguments, capsys)
+    assert code == 2
+    assert attendu in erreurs
+
+
+def test_export_needs_the_exam_when_the_file_name_does_not_say_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copie = tmp_path / "candidats_1.0_2024-06_180120240800.csv"
+    shutil.copy(DONNEES / "CAP2024_1.0_2024-06_180120240800.csv", copie)
+
+    code, _, erreurs = lancer(
+        ["exapro", "export", str(copie), "--sortie", str(tmp_path / "s.xml")], capsys
+    )
+
+    assert code == 2
+    assert "indiquez --examen" in erreurs
+
+
+def test_the_export_log_line_carries_counts_and_no_personal_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="workers.cli_exapro")
+    lancer(["exapro", "export", str(BCP_ERREURS), "--sortie", str(tmp_path / "s.xml")], capsys)
+    [record] = [r for r in caplog.records if r.name == "workers.cli_exapro"]
+    assert record.getMessage() == "exapro.export"
+    assert (record.__dict__["ecrits"], record.__dict__["ecartes"]) == (2, 41)
+    assert not [p for p in DONNEES_PERSONNELLES if p in repr(record.__dict__)]
