@@ -8,6 +8,8 @@ arguments and returns an exit code (or None for 0); it may be a coroutine functi
 import argparse
 import asyncio
 import inspect
+import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -63,5 +65,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     return int(outcome or 0)
 
 
+def run() -> None:
+    """The console entry point. Exits without interpreter finalization: the Temporal client's
+    native threads can still be alive then, and finalizing under them has aborted the process
+    (`PyGILState_Release` fatal error) after the command had succeeded."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
