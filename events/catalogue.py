@@ -3,7 +3,13 @@ dossier workflow it feeds; for each type guichet publishes, its topic and payloa
 lists its partner types in `events/catalogue_<scheme>.py`; the outbound types, shared by every
 scheme, are here. docs/evenements.md is generated from it (`guichet events catalogue`)."""
 
-from events import catalogue_cae_dom, catalogue_contrat_pro, catalogue_exapro, topics
+from events import (
+    catalogue_are,
+    catalogue_cae_dom,
+    catalogue_contrat_pro,
+    catalogue_exapro,
+    topics,
+)
 from events.types import TypeEvenement, TypeSortant, workflow_id
 from models import exapro, sortants
 
@@ -11,7 +17,12 @@ __all__ = ["CATALOGUE", "SORTANTS", "TypeEvenement", "TypeSortant", "workflow_id
 
 CATALOGUE: dict[str, TypeEvenement] = {
     t.nom: t
-    for t in [*catalogue_contrat_pro.RECUS, *catalogue_cae_dom.RECUS, *catalogue_exapro.RECUS]
+    for t in [
+        *catalogue_contrat_pro.RECUS,
+        *catalogue_cae_dom.RECUS,
+        *catalogue_are.RECUS,
+        *catalogue_exapro.RECUS,
+    ]
 }
 
 SORTANTS: dict[str, TypeSortant] = {

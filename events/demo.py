@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from events import demo_cae_dom, topics
+from events import demo_are, demo_cae_dom, topics
 from events.catalogue import CATALOGUE
 from models.evenements import CloudEvent
 from rules.contrat_pro import add_months
@@ -97,4 +97,8 @@ def contrat_pro(today: date) -> list[tuple[str, bytes | CloudEvent]]:
     return records
 
 
-DEMOS: dict[str, Demo] = {"contrat-pro": contrat_pro, "cae-dom": demo_cae_dom.demo}
+DEMOS: dict[str, Demo] = {
+    "contrat-pro": contrat_pro,
+    "cae-dom": demo_cae_dom.demo,
+    "are": demo_are.demo,
+}

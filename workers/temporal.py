@@ -9,6 +9,13 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
+from activities.are import (
+    AreActivities,
+    evaluer_complement_are,
+    prochaine_session_are,
+    signaler_dossiers_are,
+    verifier_bilan_are,
+)
 from activities.exapro import ExaproActivities
 from activities.projection import ProjectionActivities
 from activities.publication import PublicationActivities
@@ -21,11 +28,12 @@ from activities.regles_cae_dom import (
 from events import topics
 from events.publisher import Publisher
 from workers.errors import ServiceUnreachable
+from workflows.are import WORKFLOWS_ARE
 from workflows.cae_dom import CaeDomWorkflow
 from workflows.contrat_pro import ContratProWorkflow
 from workflows.exapro_import import ExaproImportWorkflow
 
-WORKFLOWS = [ContratProWorkflow, CaeDomWorkflow, ExaproImportWorkflow]
+WORKFLOWS = [ContratProWorkflow, CaeDomWorkflow, ExaproImportWorkflow, *WORKFLOWS_ARE]
 
 # Workflow and activity log lines are structured: the ids go in fields (temporal_workflow,
 # temporal_activity), not appended to the message.
@@ -52,6 +60,7 @@ def build_worker(
     publication = PublicationActivities(publisher)
     projection = ProjectionActivities(engine)
     exapro = ExaproActivities(publisher, stockage / "exapro", topic_candidats=topics.CANDIDATURES)
+    are = AreActivities(stockage / "are", publisher)
     return Worker(
         client,
         task_queue=task_queue,
@@ -65,5 +74,13 @@ def build_worker(
             calculer_echeancier_cae_dom,
             liquider_trimestres_cae_dom,
             *exapro.all(),
+            are.importer_effectifs,
+            are.calculer_dotations,
+            are.produire_table_commission,
+            are.publier_lot,
+            signaler_dossiers_are,
+            evaluer_complement_are,
+            prochaine_session_are,
+            verifier_bilan_are,
         ],
     )
