@@ -73,6 +73,18 @@ CONSERVATION_ANNEES = 10
 ATTENTE_MAX = timedelta(days=365)
 """No single timer longer than this: a long wait continues-as-new every year."""
 ENREGISTRE = "opco.contrat-pro.enregistre.v1"
+STATUTS_ACCORDES = frozenset(
+    {
+        Statut.ATTENTE_SIGNATURE,
+        Statut.EN_COURS,
+        Statut.ATTENTE_DEMANDE_PAIEMENT,
+        Statut.PAIEMENT_EMIS,
+        Statut.PAIEMENT_REJETE,
+        Statut.PAYE,
+        Statut.RECOUVREMENT,
+    }
+)
+"""Statuses after an acceptance: the read model shows the amount as granted only then."""
 EMPLOYEUR = "employeur"
 INSTRUCTEUR = "instructeur"
 
@@ -704,7 +716,7 @@ class ContratProWorkflow:
         etat = self._etat
         accorde = (
             etat.evaluation.montant
-            if etat.evaluation and etat.statut not in (Statut.REJETE, Statut.CLOS_SANS_SUITE)
+            if etat.evaluation and etat.statut in STATUTS_ACCORDES
             else Decimal("0.00")
         )
         await self._suivi.enregistrer(

@@ -270,7 +270,9 @@ async def test_whole_life_break_in_month_7_suspension_rejected_payment_fraud_and
     dossier: Dossier,
 ) -> None:
     debut = await registered_and_requested(dossier)
+    assert dossier.captured.last_projection(dossier.numero).montant_accorde == Decimal("0.00")
     assert await dossier.decide(TypeDecision.ACCEPTER) is Statut.EN_COURS
+    assert dossier.captured.last_projection(dossier.numero).montant_accorde == Decimal("6000.00")
 
     # Month 3 wholly suspended without pay, then a break in month 7.
     mois_3 = (add_months(debut, 2), add_months(debut, 3) - timedelta(days=1))
