@@ -23,6 +23,7 @@ arrival order (the pattern of `workflows/contrat_pro.py`). A decision refused wh
 (the state moved, no session left) fails the update with the reason.
 """
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -137,7 +138,7 @@ def aujourdhui() -> date:
     return workflow.now().astimezone(PARIS).date()
 
 
-class _Dossier:
+class _Dossier(ABC):
     """What the three workflows share: the decision queue, the main loop, outputs."""
 
     dispositif: str
@@ -148,13 +149,13 @@ class _Dossier:
         self._refus: dict[int, str | None] = {}
         self._recues = 0
 
-    # --- to provide ------------------------------------------------------------------------
+    # --- provided by each workflow -----------------------------------------------------------
 
-    def _termine(self) -> bool:
-        raise NotImplementedError
+    @abstractmethod
+    def _termine(self) -> bool: ...
 
-    def _reprise(self) -> EntreeDossier:
-        raise NotImplementedError
+    @abstractmethod
+    def _reprise(self) -> EntreeDossier: ...
 
     async def _avant_attente(self) -> bool:
         """Work to do now that every queued message is applied; True if something was done."""
@@ -163,20 +164,20 @@ class _Dossier:
     def _echeances(self) -> list[Echeance]:
         return []
 
-    async def _echeance(self, echeance: Echeance) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    async def _echeance(self, echeance: Echeance) -> None: ...
 
-    async def _appliquer_decision(self, decision: Any) -> str | None:
-        raise NotImplementedError
+    @abstractmethod
+    async def _appliquer_decision(self, decision: Any) -> str | None: ...
 
-    async def _sur_evenement(self, event: CloudEvent) -> str | None:
-        raise NotImplementedError
+    @abstractmethod
+    async def _sur_evenement(self, event: CloudEvent) -> str | None: ...
 
-    async def _enregistrer(self, ordres: list[LigneOrdre] | None = None) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    async def _enregistrer(self, ordres: list[LigneOrdre] | None = None) -> None: ...
 
-    def _anomalies(self) -> list[Anomalie]:
-        raise NotImplementedError
+    @abstractmethod
+    def _anomalies(self) -> list[Anomalie]: ...
 
     # --- decisions -------------------------------------------------------------------------
 
