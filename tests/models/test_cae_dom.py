@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from events.catalogue_cae_dom import CONVENTION_EXEMPLE
 from models.cae_dom import ConventionCaeDom, NumeroConvention
 from rules.cae_dom import Motif
 
@@ -14,82 +15,9 @@ SUPPRIME = object()
 
 
 def _donnees(**chemins: Any) -> dict[str, Any]:
-    """A complete, valid Cerfa; `contrat__type_contrat="CDI"` replaces one field (`SUPPRIME`
-    removes it)."""
-    donnees: dict[str, Any] = {
-        "numero_convention": "971-24-00123-00-00",
-        "date_depot": "2024-01-08",
-        "code_prescripteur": "ML971A",
-        "numero_ide": "1234567A",
-        "employeur": {
-            "denomination": "Boulangerie du Port",
-            "adresse": {
-                "numero": "12",
-                "voie": "rue Frébault",
-                "code_postal": "97110",
-                "commune": "Pointe-à-Pitre",
-                "adresse_electronique": "contact@boulangerie.gp",
-            },
-            "siret": "73282932000074",
-            "code_naf": "10.71C",
-            "identifiant_convention_collective": "0843",
-            "statut": "99",
-            "effectif_au_31_decembre": 8,
-            "rib_fourni": True,
-            "declaration_a_jour_sans_licenciement_economique": True,
-        },
-        "salarie": {
-            "civilite": "M",
-            "nom": "Dupont",
-            "prenoms": "Jean",
-            "nir": "185069711234533",
-            "date_naissance": "1985-06-10",
-            "lieu_naissance": "Pointe-à-Pitre",
-            "departement_naissance": "971",
-            "adresse": {
-                "voie": "rue Nozières",
-                "code_postal": "97110",
-                "commune": "Pointe-à-Pitre",
-            },
-            "nationalite": "france",
-        },
-        "situation": {
-            "niveau_formation": "51",
-            "sans_emploi_depuis": "12_a_23_mois",
-            "inscrit_pole_emploi": True,
-            "inscrit_pole_emploi_depuis": "12_a_23_mois",
-            "beneficiaire_ass": False,
-            "beneficiaire_rsa": False,
-            "beneficiaire_aah": False,
-            "travailleur_handicape": False,
-        },
-        "contrat": {
-            "type_contrat": "CDD",
-            "date_embauche": "2024-01-15",
-            "date_fin_prevue": "2025-01-14",
-            "code_rome": "D1102",
-            "salaire_brut_mensuel": "1365.00",
-            "duree_hebdomadaire": {"heures": 26, "minutes": 0},
-            "modulation": False,
-            "duree_collective": {"heures": 35, "minutes": 0},
-        },
-        "actions": {
-            "tuteur": "M. Martin, chef boulanger",
-            "organisme_suivi": "Mission locale de Pointe-à-Pitre",
-            "referent": "Mme Jean",
-            "accompagnement_social": False,
-            "accompagnement_professionnel": [{"type": "aide_a_la_prise_de_poste", "initiative": 1}],
-            "formation": [{"type": "adaptation_au_poste_de_travail", "initiative": 1}],
-            "formation_interne": True,
-        },
-        "prise_en_charge": {
-            "date_effet": "2024-01-15",
-            "date_fin": "2025-01-14",
-            "niveau_prime_mensuel": "1000.00",
-        },
-        "date_signature_employeur_salarie": "2024-01-10",
-        "date_signature_etat": "2024-01-12",
-    }
+    """The catalogue's example Cerfa (complete, valid); `contrat__type_contrat="CDI"` replaces
+    one field (`SUPPRIME` removes it)."""
+    donnees: dict[str, Any] = copy.deepcopy(CONVENTION_EXEMPLE)
     for chemin, valeur in chemins.items():
         *parents, dernier = chemin.split("__")
         noeud = donnees
