@@ -21,7 +21,7 @@ Interpretations chosen where the text is silent are marked « Choice » and list
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -615,6 +615,15 @@ class _Ligne:
             Erreur(self.ligne, champ, self.valeurs.get(champ) or "", message, regle)
         )
 
+    def hors_liste(
+        self, champ: str, valeur: str, codes: Container[str], regle: str, liste: str
+    ) -> bool:
+        """Report `valeur` if it is not one of `codes` (the reference `liste`); True if so."""
+        if valeur in codes:
+            return False
+        self.ajouter(champ, regle, _code_inconnu(champ, valeur, liste))
+        return True
+
     def ajouter_toutes(self, champ: str, erreurs: list[tuple[str, str]]) -> None:
         for regle, message in erreurs:
             self.ajouter(champ, regle, message)
@@ -730,13 +739,9 @@ def valider_candidat(valeurs: Mapping[str, str], ctx: Contexte, ligne: int) -> l
         s.ajouter_toutes("date_naissance", verifier_date("date_naissance", date_naissance))
     _departement_naissance(s, ref, pays_naissance)
     _commune_naissance(s, pays_naissance)
-    if (nationalite := _rempli(s, "nationalite", toujours=True)) is not None and (
-        nationalite not in ref.pays
-    ):
-        s.ajouter(
-            "nationalite",
-            "pays.code",
-            _code_inconnu("nationalite", nationalite, "la liste des pays du COG (ni 'AUT')"),
+    if (nationalite := _rempli(s, "nationalite", toujours=True)) is not None:
+        s.hors_liste(
+            "nationalite", nationalite, ref.pays, "pays.code", "la liste des pays du COG (ni 'AUT')"
         )
     pays = _pays_residence(s, ref)
     _adresse_postale(s, pays)
@@ -804,12 +809,9 @@ def _pays_naissance(s: _Ligne, ref: Referentiel) -> str | None:
     pays = _rempli(s, "pays_naissance", toujours=True)
     if pays is None:
         return None
-    if pays not in ref.pays:
-        s.ajouter(
-            "pays_naissance",
-            "pays.code",
-            _code_inconnu("pays_naissance", pays, "la liste des pays du COG (ni 'AUT')"),
-        )
+    if s.hors_liste(
+        "pays_naissance", pays, ref.pays, "pays.code", "la liste des pays du COG (ni 'AUT')"
+    ):
         return None
     return pays
 
@@ -824,15 +826,13 @@ def _departement_naissance(s: _Ligne, ref: Referentiel, pays_naissance: str | No
             toujours=False,
             condition="candidat né en France, pays de naissance 100",
         )
-        if departement is not None and departement not in ref.departements:
-            s.ajouter(
+        if departement is not None:
+            s.hors_liste(
                 "depCOM_naissance",
+                departement,
+                ref.departements,
                 "departement.code",
-                _code_inconnu(
-                    "depCOM_naissance",
-                    departement,
-                    "la liste des départements/COM du COG (exemples : 075, 02A, 971)",
-                ),
+                "la liste des départements/COM du COG (exemples : 075, 02A, 971)",
             )
         return
     departement = s.valeurs.get("depCOM_naissance") or ""
@@ -913,8 +913,7 @@ def _pays_residence(s: _Ligne, ref: Referentiel) -> str | None:
             ),
         )
         return None
-    if pays not in ref.pays_residence:
-        s.ajouter("pays", "pays.code", _code_inconnu("pays", pays, "la liste des pays du COG"))
+    if s.hors_liste("pays", pays, ref.pays_residence, "pays.code", "la liste des pays du COG"):
         return None
     return pays
 
@@ -1012,11 +1011,13 @@ def _categorie_socio_pro(s: _Ligne, examen: Examen, ref: Referentiel) -> None:
     code of the list."""
     bcp = examen is Examen.BCP
     csp = _rempli(s, "categ_socio_pro", toujours=bcp, condition="exigée pour le BCP" if bcp else "")
-    if csp is not None and csp not in ref.categories_socio_pro:
-        s.ajouter(
+    if csp is not None:
+        s.hors_liste(
             "categ_socio_pro",
+            csp,
+            ref.categories_socio_pro,
             "csp.code",
-            _code_inconnu("categ_socio_pro", csp, "la liste des catégories socio-professionnelles"),
+            "la liste des catégories socio-professionnelles",
         )
 
 
@@ -1115,13 +1116,13 @@ def _enseignement(s: _Ligne, examen: Examen, ref: Referentiel, serie: str | None
 def _categorie(s: _Ligne, examen: Examen, ref: Referentiel) -> None:
     """Catégorie du candidat: a code of the exam's list (« Valeurs possibles pour ... »)."""
     categorie = _rempli(s, "categorie", toujours=True)
-    if categorie is not None and categorie not in ref.categories[examen]:
-        s.ajouter(
+    if categorie is not None:
+        s.hors_liste(
             "categorie",
+            categorie,
+            ref.categories[examen],
             "categorie.code",
-            _code_inconnu(
-                "categorie", categorie, f"la liste des catégories de candidat du {examen}"
-            ),
+            f"la liste des catégories de candidat du {examen}",
         )
 
 
@@ -1149,13 +1150,13 @@ def _langue_section_euro(s: _Ligne, examen: Examen, ref: Referentiel, enseigneme
             toujours=False,
             condition="enseignement EURO, section européenne",
         )
-        if choisie is not None and choisie not in ref.langues:
-            s.ajouter(
+        if choisie is not None:
+            s.hors_liste(
                 "langue_section_euro",
+                choisie,
+                ref.langues,
                 "langue.code",
-                _code_inconnu(
-                    "langue_section_euro", choisie, "la liste des langues de section européenne"
-                ),
+                "la liste des langues de section européenne",
             )
     elif langue:
         s.ajouter(
