@@ -48,7 +48,15 @@ async def test_a_registration_on_kafka_opens_the_dossier_and_its_announcement_co
     state = await handle.query("etat", result_type=EtatContratPro)
     assert state.registre.evenements_appliques == [event.id]
     assert state.statut in {Statut.ATTENTE_DEMANDE, Statut.PRESCRIT}
-    with Session(engine_for(service.effective_database_url)) as session:
+    engine = engine_for(service.effective_database_url)
+
+    async def projected() -> bool:
+        # The announcement is published before the step's read-model write: wait for both.
+        with Session(engine) as session:
+            return len(depot.lire_audit(session=session, dossier=f"contrat-pro:{numero}")) >= 2
+
+    await until(projected)
+    with Session(engine) as session:
         row = depot.lire_dossier(session=session, cle=f"contrat-pro:{numero}")
         audit = depot.lire_audit(session=session, dossier=f"contrat-pro:{numero}")
     assert row is not None
