@@ -17,14 +17,18 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# PostgreSQL from Debian, for the read-model tests (they start their own throwaway cluster).
+# From Debian: PostgreSQL for the read-model tests (they start their own throwaway cluster) and
+# chromium for the console's browser tests (Playwright drives /usr/bin/chromium, no download).
 system-deps:
-	@if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then \
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing PostgreSQL (Debian package postgresql)"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "PostgreSQL is missing: run 'sudo apt-get install -y postgresql' once"; exit 1; \
+	    echo "missing Debian packages:$$missing; run 'sudo apt-get install -y$$missing' once"; exit 1; \
 	  fi; \
 	fi
 

@@ -7,7 +7,7 @@ embedded stack that `guichet dev` (and `make run`) starts on this machine.
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -45,6 +45,26 @@ class Settings(BaseSettings):
 
     log_format: LogFormat = LogFormat.AUTO
     log_level: str = "INFO"
+
+    api_host: str = Field(default="127.0.0.1", description="HTTP API and console: listen address")
+    api_port: int = Field(default=8000, description="HTTP API and console: listen port")
+    documents_dir: Path | None = Field(
+        default=None,
+        description="Supporting documents on disk; empty means data_dir/documents",
+    )
+    payload_keys: SecretStr = Field(
+        default=SecretStr(""),
+        description="Temporal payload encryption keys 'id:base64-32-bytes,...'; the first one "
+        "encrypts, all decrypt. Empty means a key generated once in data_dir (dev only)",
+    )
+    codec_cors_origins: str = Field(
+        default="http://127.0.0.1:8233,http://localhost:8233",
+        description="Origins (comma-separated) allowed to call the codec server: the Temporal UI",
+    )
+
+    @property
+    def effective_documents_dir(self) -> Path:
+        return self.documents_dir or self.data_dir / "documents"
 
     @property
     def effective_database_url(self) -> str:
