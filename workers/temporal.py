@@ -28,6 +28,7 @@ from activities.regles_cae_dom import (
 from events import topics
 from events.publisher import Publisher
 from workers.errors import ServiceUnreachable
+from workers.settings import Settings
 from workflows.are import WORKFLOWS_ARE
 from workflows.cae_dom import CaeDomWorkflow
 from workflows.contrat_pro import ContratProWorkflow
@@ -51,6 +52,12 @@ async def connect(address: str, namespace: str) -> Client:
         )
     except RuntimeError as exc:
         raise ServiceUnreachable("Temporal", address, "GUICHET_TEMPORAL_ADDRESS", str(exc)) from exc
+
+
+async def client_for(settings: Settings) -> Client:
+    """The client every service process and command uses: address, namespace and payload codec
+    from the settings. Prefer this to `connect` wherever settings are at hand."""
+    return await connect(settings.temporal_address, settings.temporal_namespace)
 
 
 def build_worker(
