@@ -17,12 +17,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# From Debian: PostgreSQL for the read-model tests (they start their own throwaway cluster) and
-# chromium for the console's browser tests (Playwright drives /usr/bin/chromium, no download).
+# From Debian: PostgreSQL for the read-model tests (they start their own throwaway cluster),
+# chromium for the console's browser tests (Playwright drives /usr/bin/chromium, no download)
+# and libfaketime for the scenario runner (it starts the time-skipping server at a past date).
 system-deps:
 	@missing=""; \
 	ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	ls /usr/lib/*/faketime/libfaketime.so.1 >/dev/null 2>&1 || missing="$$missing faketime"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing Debian packages:$$missing"; \

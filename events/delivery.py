@@ -17,6 +17,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from events.catalogue import CATALOGUE, TypeEvenement
 from models.evenements import CloudEvent, EntreeDossier
+from models.recherche import au_demarrage
 
 SIGNAL = "evenement"
 
@@ -104,6 +105,7 @@ async def deliver(
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                 start_signal=SIGNAL,
                 start_signal_args=[event],
+                search_attributes=au_demarrage(livrable.type.workflow),
             )
         except WorkflowAlreadyStartedError:
             return Rejet(f"le dossier {workflow_id} est clos: l'événement n'est plus appliqué")

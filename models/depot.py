@@ -1,18 +1,18 @@
 """Data access to the read model. Keyword-only functions; the caller commits once per unit of
 work. Writes are idempotent upserts (SQLite and PostgreSQL `INSERT ... ON CONFLICT`)."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import and_, false, func, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from models.dossier import EntreeAudit, ProjectionDossier
-from models.tables import Audit, Dossier, OrdrePaiement
+from models.tables import Audit, Dossier, OrdrePaiement, PieceJointe
 
 
 def _insert(session: Session, table: Any) -> Any:
@@ -80,13 +80,36 @@ class FiltresDossiers:
     beneficiaire: str | None = None
     echeance_avant: date | None = None
     avec_anomalie: bool | None = None
+    dispositifs_permis: tuple[str, ...] | None = None
+    """Scheme patterns the reader may see (`contrat-pro`, `are-*`, `*`); None: no restriction."""
 
 
-def lister_dossiers(
-    *, session: Session, filtres: FiltresDossiers, limite: int = 100, apres: str | None = None
-) -> Sequence[Dossier]:
-    """Dossiers matching the filters, ordered by key (stable pagination: pass the last key)."""
-    query = select(Dossier)
+TRIS: dict[str, Any] = {
+    "cle": Dossier.cle,
+    "dispositif": Dossier.dispositif,
+    "statut": Dossier.statut,
+    "prochaine_echeance": Dossier.prochaine_echeance,
+    "montant_accorde": Dossier.montant_accorde,
+    "montant_verse": Dossier.montant_verse,
+    "anomalies": Dossier.anomalies,
+    "maj_le": Dossier.maj_le,
+}
+"""Sort keys of `lister_page`; the key `cle` always breaks ties, so the order is total."""
+
+
+@dataclass(frozen=True)
+class Curseur:
+    """Where a page ends: the last row's sort value (None if null) and its key."""
+
+    valeur: Any
+    cle: str
+
+
+def _motif_like(motif: str) -> str:
+    return motif.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_").replace("*", "%")
+
+
+def _filtrer(query: Any, filtres: FiltresDossiers) -> Any:
     if filtres.reference:
         query = query.where(Dossier.reference == filtres.reference)
     if filtres.dispositif:
@@ -101,9 +124,96 @@ def lister_dossiers(
         query = query.where(
             (col(Dossier.anomalies) > 0) if filtres.avec_anomalie else (col(Dossier.anomalies) == 0)
         )
+    if filtres.dispositifs_permis is not None:
+        if "*" in filtres.dispositifs_permis:
+            return query
+        conditions = [
+            col(Dossier.dispositif).like(_motif_like(m), escape="\\")
+            if "*" in m
+            else col(Dossier.dispositif) == m
+            for m in filtres.dispositifs_permis
+        ]
+        query = query.where(or_(false(), *conditions))
+    return query
+
+
+def lister_dossiers(
+    *, session: Session, filtres: FiltresDossiers, limite: int = 100, apres: str | None = None
+) -> Sequence[Dossier]:
+    """Dossiers matching the filters, ordered by key (stable pagination: pass the last key)."""
+    query = _filtrer(select(Dossier), filtres)
     if apres:
         query = query.where(col(Dossier.cle) > apres)
-    return session.exec(query.order_by(col(Dossier.cle)).limit(limite)).all()
+    rows: Sequence[Dossier] = session.exec(query.order_by(col(Dossier.cle)).limit(limite)).all()
+    return rows
+
+
+def _ordonner(query: Any, tri: str, descendant: bool) -> Any:
+    colonne = col(TRIS[tri])
+    cle = col(Dossier.cle)
+    if tri == "cle":
+        return query.order_by(cle.desc() if descendant else cle)
+    # Nulls last in both directions, then the value, then the key as tie-breaker.
+    return query.order_by(
+        colonne.is_(None),
+        colonne.desc() if descendant else colonne,
+        cle.desc() if descendant else cle,
+    )
+
+
+def _apres(query: Any, tri: str, descendant: bool, curseur: Curseur) -> Any:
+    colonne = col(TRIS[tri])
+    cle = col(Dossier.cle)
+    plus_loin_cle = cle < curseur.cle if descendant else cle > curseur.cle
+    if tri == "cle":
+        return query.where(plus_loin_cle)
+    if curseur.valeur is None:  # inside the trailing nulls
+        return query.where(colonne.is_(None), plus_loin_cle)
+    plus_loin = colonne < curseur.valeur if descendant else colonne > curseur.valeur
+    return query.where(
+        or_(
+            colonne.is_(None),
+            plus_loin,
+            and_(colonne == curseur.valeur, plus_loin_cle),
+        )
+    )
+
+
+def lister_page(
+    *,
+    session: Session,
+    filtres: FiltresDossiers,
+    tri: str = "cle",
+    descendant: bool = False,
+    limite: int = 50,
+    apres: Curseur | None = None,
+) -> Sequence[Dossier]:
+    """One page of dossiers in a total order (sort key, then `cle`): keyset pagination, so a
+    page never repeats or skips a row that did not move. Pass the last row's `curseur_de`."""
+    if tri not in TRIS:
+        raise ValueError(f"tri inconnu: {tri!r}")
+    query = _filtrer(select(Dossier), filtres)
+    if apres is not None:
+        query = _apres(query, tri, descendant, apres)
+    rows: Sequence[Dossier] = session.exec(_ordonner(query, tri, descendant).limit(limite)).all()
+    return rows
+
+
+def curseur_de(row: Dossier, tri: str) -> Curseur:
+    return Curseur(valeur=getattr(row, tri), cle=row.cle)
+
+
+def iterer_dossiers(
+    *, session: Session, filtres: FiltresDossiers, tri: str = "cle", descendant: bool = False
+) -> Iterator[Dossier]:
+    """Every matching dossier, fetched in batches (`yield_per`): bounded memory for exports."""
+    query = _ordonner(_filtrer(select(Dossier), filtres), tri, descendant)
+    yield from session.exec(query.execution_options(yield_per=500))
+
+
+def compter(*, session: Session, filtres: FiltresDossiers) -> int:
+    query = _filtrer(select(func.count()).select_from(Dossier), filtres)
+    return int(session.exec(query).one())
 
 
 def lire_dossier(*, session: Session, cle: str) -> Dossier | None:
@@ -122,3 +232,8 @@ def lire_ordres(*, session: Session, dossier: str) -> Sequence[OrdrePaiement]:
 
 def compter_dossiers(*, session: Session) -> int:
     return session.exec(select(func.count()).select_from(Dossier)).one()
+
+
+def lire_pieces(*, session: Session, dossier: str) -> Sequence[PieceJointe]:
+    query = select(PieceJointe).where(PieceJointe.dossier == dossier)
+    return session.exec(query.order_by(col(PieceJointe.depose_le), col(PieceJointe.id))).all()

@@ -32,6 +32,10 @@ class Nature(StrEnum):
     ECHEANCE = "echeance"
     PUBLICATION = "publication"
     ANOMALIE = "anomalie"
+    PURGE = "purge"
+    """The retention job removed personal data (what, never the values)."""
+    RGPD = "rgpd"
+    """A data subject's request served (access export, rectification, restriction)."""
 
 
 class EntreeAudit(BaseModel):

@@ -35,6 +35,11 @@ class Dossier(DossierBase, table=True):
 
     version: int = Field(default=0, description="projection sequence; older writes are ignored")
     maj_le: datetime = Field(sa_type=DateTime(timezone=True))
+    purge_le: datetime | None = Field(
+        default=None,
+        sa_type=DateTime(timezone=True),
+        description="when retention ended and personal data was purged (activities/retention)",
+    )
 
 
 class OrdrePaiement(SQLModel, table=True):
@@ -63,3 +68,53 @@ class Audit(SQLModel, table=True):
     auteur: str = Field(max_length=200)
     evenement_source: str | None = Field(default=None, max_length=200)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class Utilisateur(SQLModel, table=True):
+    """A person or a partner's system using the API, the console or the CLI.
+
+    `role` is one of `workers.utilisateurs.Role`; `dispositifs` lists the schemes (workflow
+    types, `fnmatch` patterns: `are-*`, `*` for all) the user may see; `partenaire` (opco, asp,
+    portail, etablissements) is set for the `partenaire` role only."""
+
+    __tablename__ = "utilisateur"
+
+    nom: str = Field(primary_key=True, max_length=100)
+    role: str = Field(max_length=20)
+    dispositifs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    partenaire: str | None = Field(default=None, max_length=40)
+    actif: bool = True
+    cree_le: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class Jeton(SQLModel, table=True):
+    """A bearer token: only its SHA-256 is stored, never the token itself."""
+
+    __tablename__ = "jeton"
+
+    id: int | None = Field(default=None, primary_key=True)
+    empreinte: str = Field(max_length=64, unique=True, description="SHA-256 hex of the token")
+    utilisateur: str = Field(index=True, max_length=100, foreign_key="utilisateur.nom")
+    cree_le: datetime = Field(sa_type=DateTime(timezone=True))
+    expire_le: datetime = Field(sa_type=DateTime(timezone=True))
+    revoque: bool = False
+
+
+class PieceJointe(SQLModel, table=True):
+    """A supporting document stored through `workers.documents.Stockage` (metadata only)."""
+
+    __tablename__ = "piece_jointe"
+    __table_args__ = (UniqueConstraint("dossier", "sha256"),)
+
+    id: str = Field(primary_key=True, max_length=100, description="storage id")
+    dossier: str = Field(index=True, max_length=200, description="workflow id")
+    sha256: str = Field(max_length=64)
+    taille: int
+    type_contenu: str = Field(max_length=100)
+    nom_fichier: str = Field(max_length=255)
+    type_document: str = Field(max_length=60)
+    auteur: str = Field(max_length=100)
+    depose_le: datetime = Field(sa_type=DateTime(timezone=True))
+    workflow_informe: bool = Field(
+        default=False, description="an event told the workflow (schemes that have one)"
+    )

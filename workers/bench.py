@@ -34,7 +34,7 @@ from workers.database import engine_for
 from workers.dev import start_servers, stop_servers
 from workers.services import run_consumer, run_worker
 from workers.settings import Settings
-from workers.temporal import connect
+from workers.temporal import client_for
 
 TYPE = "opco.contrat-pro.enregistre.v1"
 
@@ -81,7 +81,7 @@ def _event(numero: str, n: int, debut: datetime) -> CloudEvent:
 
 async def _raw_signal_rate(settings: Settings, count: int, concurrency: int = 20) -> float:
     """signal-with-start calls per second on a task queue no worker polls."""
-    client = await connect(settings.temporal_address, settings.temporal_namespace)
+    client = await client_for(settings)
     debut = datetime.now(PARIS)
     spec = CATALOGUE[TYPE]
     run = uuid.uuid4().hex[:6]
@@ -150,11 +150,11 @@ async def run_ingest(dossiers: int, evenements: int, timeout_s: float = 1800) ->
 async def _connect_when_ready(settings: Settings) -> None:
     for _ in range(120):
         try:
-            await connect(settings.temporal_address, settings.temporal_namespace)
+            await client_for(settings)
             return
         except Exception:
             await asyncio.sleep(0.5)
-    await connect(settings.temporal_address, settings.temporal_namespace)
+    await client_for(settings)
 
 
 async def _measure(

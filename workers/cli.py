@@ -14,14 +14,21 @@ import sys
 from collections.abc import Sequence
 
 from workers import (
+    cli_api,
     cli_bench,
+    cli_cles,
+    cli_decide,
     cli_demo,
     cli_dossiers,
     cli_events,
     cli_exapro,
+    cli_rgpd,
+    cli_scenario,
     cli_services,
     cli_simulate,
+    cli_utilisateurs,
 )
+from workers.codec import CleInvalide
 from workers.errors import ServiceUnreachable
 from workers.logging import configure_logging
 from workers.settings import Settings
@@ -34,6 +41,12 @@ COMMAND_MODULES = [
     cli_simulate,
     cli_bench,
     cli_exapro,
+    cli_api,
+    cli_utilisateurs,
+    cli_decide,
+    cli_cles,
+    cli_rgpd,
+    cli_scenario,
 ]
 
 
@@ -57,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         outcome = args.run(settings, args)
         if inspect.iscoroutine(outcome):
             outcome = asyncio.run(outcome)
-    except ServiceUnreachable as exc:
+    except (ServiceUnreachable, CleInvalide) as exc:
         print(f"guichet: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

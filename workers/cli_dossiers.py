@@ -4,19 +4,19 @@
 import argparse
 import json
 from datetime import date
-from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
-from temporalio.service import RPCError
+from temporalio.client import Client
 
 from models import depot
 from models.depot import FiltresDossiers
-from models.tables import Dossier
+from workers import instruction
 from workers.database import engine_for, upgrade
 from workers.errors import ServiceUnreachable
+from workers.instruction import DossierInconnu
 from workers.settings import Settings
-from workers.temporal import connect
+from workers.temporal import client_for
 
 
 def _engine(settings: Settings) -> Engine:
@@ -51,43 +51,25 @@ def _list(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _find(session: Session, key: str) -> Dossier | None:
-    """By workflow id, else by business key (the first scheme in key order if several)."""
-    row = depot.lire_dossier(session=session, cle=key)
-    if row is None:
-        matches = depot.lister_dossiers(
-            session=session, filtres=FiltresDossiers(reference=key), limite=1
-        )
-        row = matches[0] if matches else None
-    return row
-
-
-async def _workflow_state(settings: Settings, workflow_id: str) -> dict[str, Any] | str:
-    try:
-        client = await connect(settings.temporal_address, settings.temporal_namespace)
-        handle = client.get_workflow_handle(workflow_id)
-        state = await handle.query("etat")
-    except (ServiceUnreachable, RPCError) as exc:
-        return f"état du workflow indisponible: {exc}"
-    return state if isinstance(state, dict) else {"etat": state}
-
-
 async def _show(settings: Settings, args: argparse.Namespace) -> int:
+    """Through the service layer (`workers.instruction`), as the API and the console."""
     with Session(_engine(settings)) as session:
-        row = _find(session, args.key)
-        if row is None:
-            print(f"dossier inconnu: {args.key!r} (ni id de workflow, ni clé métier)")
+        try:
+            client: Client | None = await client_for(settings)
+        except ServiceUnreachable:
+            client = None
+        try:
+            vue = await instruction.montrer(session, client, args.key, None)
+        except DossierInconnu as exc:
+            print(exc)
             return 1
-        audit = depot.lire_audit(session=session, dossier=row.cle)
-        ordres = depot.lire_ordres(session=session, dossier=row.cle)
-    state = await _workflow_state(settings, row.cle)
-    shown = {
-        "dossier": row.model_dump(mode="json"),
-        "etat_workflow": state,
-        "ordres_paiement": [o.model_dump(mode="json") for o in ordres],
-        "historique": [line.model_dump(mode="json", exclude={"id"}) for line in audit],
-    }
+        historique = instruction.chronologie(session, vue.dossier.cle, None)
+    row = vue.dossier
     if args.json:
+        shown = {
+            **vue.model_dump(mode="json"),
+            "historique": [line.model_dump(mode="json") for line in historique],
+        }
         print(json.dumps(shown, ensure_ascii=False, indent=2))
         return 0
     print(f"Dossier {row.cle} ({row.dispositif}), statut {row.statut}")
@@ -98,15 +80,20 @@ async def _show(settings: Settings, args: argparse.Namespace) -> int:
     if row.prochaine_echeance:
         print(f"  prochaine échéance  {row.prochaine_echeance} ({row.libelle_echeance})")
     print(f"  anomalies           {row.anomalies}")
-    if isinstance(state, dict):
-        for anomalie in state.get("anomalies", []):
+    for anomalie in vue.anomalies:
+        if isinstance(anomalie, dict):
             print(f"    - {anomalie.get('motif')} (événement {anomalie.get('evenement_id')})")
-    else:
-        print(f"  ({state})")
-    for ordre in ordres:
+    if vue.note:
+        print(f"  ({vue.note})")
+    if vue.decisions_possibles:
+        print(f"  décisions possibles {', '.join(vue.decisions_possibles)}")
+    for piece in vue.pieces:
+        taille = f"{piece.taille} o, sha256 {piece.sha256[:12]}…"
+        print(f"  pièce {piece.type_document}: {piece.nom_fichier} ({taille})")
+    for ordre in vue.ordres:
         print(f"  ordre {ordre.id}: {ordre.periode} {ordre.montant} EUR, {ordre.statut}")
     print("Historique:")
-    for line in audit:
+    for line in historique:
         detail = ", ".join(f"{k}={v}" for k, v in line.detail.items())
         print(f"  {line.horodatage:%Y-%m-%d %H:%M} {line.nature:<11} {line.type} par {line.auteur}")
         if detail:

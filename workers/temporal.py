@@ -1,5 +1,6 @@
 """Temporal client and worker, built the one way the whole service uses."""
 
+import dataclasses
 from datetime import timedelta
 from pathlib import Path
 
@@ -7,6 +8,7 @@ from sqlalchemy import Engine
 from temporalio import activity, workflow
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
 from temporalio.worker import Worker
 
 from activities.are import (
@@ -27,14 +29,23 @@ from activities.regles_cae_dom import (
 )
 from events import topics
 from events.publisher import Publisher
+from workers.codec import codec_pour
+from workers.documents import StockageDisque
 from workers.errors import ServiceUnreachable
+from workers.retention import EffaceurStockage, RetentionWorkflow, activites_retention
 from workers.settings import Settings
 from workflows.are import WORKFLOWS_ARE
 from workflows.cae_dom import CaeDomWorkflow
 from workflows.contrat_pro import ContratProWorkflow
 from workflows.exapro_import import ExaproImportWorkflow
 
-WORKFLOWS = [ContratProWorkflow, CaeDomWorkflow, ExaproImportWorkflow, *WORKFLOWS_ARE]
+WORKFLOWS = [
+    ContratProWorkflow,
+    CaeDomWorkflow,
+    ExaproImportWorkflow,
+    *WORKFLOWS_ARE,
+    RetentionWorkflow,
+]
 
 # Workflow and activity log lines are structured: the ids go in fields (temporal_workflow,
 # temporal_activity), not appended to the message.
@@ -44,26 +55,52 @@ GRACEFUL_SHUTDOWN = timedelta(seconds=20)
 """On stop, running activities get this long to finish (within compose's 30 s grace)."""
 
 
-async def connect(address: str, namespace: str) -> Client:
-    """Connect with the pydantic data converter (dates, Decimals, models) or say why not."""
+async def connect(
+    address: str, namespace: str, data_converter: DataConverter = pydantic_data_converter
+) -> Client:
+    """Connect with the pydantic data converter (dates, Decimals, models) or say why not.
+
+    Without `data_converter`, the client has no payload codec: it reads histories as Temporal
+    stores them (encrypted) and writes payloads in clear. Services and commands use
+    `client_for`."""
     try:
-        return await Client.connect(
-            address, namespace=namespace, data_converter=pydantic_data_converter
-        )
+        return await Client.connect(address, namespace=namespace, data_converter=data_converter)
     except RuntimeError as exc:
         raise ServiceUnreachable("Temporal", address, "GUICHET_TEMPORAL_ADDRESS", str(exc)) from exc
+
+
+def data_converter_for(settings: Settings) -> DataConverter:
+    """The pydantic converter with the payload codec of the settings (AES-256-GCM,
+    `workers/codec.py`); failure messages and stack traces are encoded too, so an exception
+    text that quotes a personal value is encrypted in the history like any payload."""
+    return dataclasses.replace(
+        pydantic_data_converter,
+        payload_codec=codec_pour(settings),
+        failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
+    )
 
 
 async def client_for(settings: Settings) -> Client:
     """The client every service process and command uses: address, namespace and payload codec
     from the settings. Prefer this to `connect` wherever settings are at hand."""
-    return await connect(settings.temporal_address, settings.temporal_namespace)
+    return await connect(
+        settings.temporal_address, settings.temporal_namespace, data_converter_for(settings)
+    )
 
 
 def build_worker(
-    client: Client, task_queue: str, publisher: Publisher, engine: Engine, stockage: Path
+    client: Client,
+    task_queue: str,
+    publisher: Publisher,
+    engine: Engine,
+    stockage: Path,
+    *,
+    documents: Path | None = None,
 ) -> Worker:
-    """`stockage`: where files live (EXAPRO drops, reports); shared by every worker."""
+    """`stockage`: where files live (EXAPRO drops, reports); shared by every worker.
+    `documents`: the supporting documents' store (default `stockage/documents`), which the
+    retention job purges."""
+    effaceur = EffaceurStockage(StockageDisque(documents or stockage / "documents"), engine)
     publication = PublicationActivities(publisher)
     projection = ProjectionActivities(engine)
     exapro = ExaproActivities(publisher, stockage / "exapro", topic_candidats=topics.CANDIDATURES)
@@ -89,5 +126,6 @@ def build_worker(
             evaluer_complement_are,
             prochaine_session_are,
             verifier_bilan_are,
+            *activites_retention(engine, effaceur),
         ],
     )

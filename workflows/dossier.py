@@ -5,6 +5,13 @@ loop, records anomalies, and calls the activities that publish outbound events a
 read model. Audit lines are noted as the workflow goes and written with the dossier's
 projection in one activity (`enregistrer`), once per step. Ids and counters live in the
 scheme's state (`Registre`), so they survive continue-as-new.
+
+`enregistrer` also keeps the workflow's search attributes (`models/recherche.py`: scheme,
+status, beneficiary SIRET/UAI, next deadline; never a personal field) in step with the
+projection, for workflows started with the `Dispositif` attribute: the starter sets it only on
+a server where the attributes are registered, so a server that does not know them (the
+time-skipping test server as the scheme tests start it) never sees an upsert it would refuse,
+and a workflow started before the attributes existed replays unchanged.
 """
 
 from datetime import timedelta
@@ -25,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
         Registre,
     )
     from models.evenements import CloudEvent, EvenementSortant
+    from models.recherche import DISPOSITIF, a_jour
     from models.sortants import AnomalieDossier
 
 ACTIVITE_TIMEOUT = timedelta(minutes=1)
@@ -49,10 +57,26 @@ class Suivi:
         """Signal handler body: queue the event for the main loop, in arrival order."""
         self.a_appliquer.append(event)
 
-    def prochain(self) -> CloudEvent | None:
-        """The next event not applied yet (duplicates are dropped here and logged)."""
-        while self.a_appliquer:
-            event = self.a_appliquer.pop(0)
+    def en_attente(self, types: frozenset[str]) -> bool:
+        """Whether an event of one of `types` is queued (while processing is restricted, only
+        those are applied; the others wait in order)."""
+        return any(event.type in types for event in self.a_appliquer)
+
+    def prochain(self, types: frozenset[str] | None = None) -> CloudEvent | None:
+        """The next event not applied yet, of one of `types` if given (duplicates are dropped
+        here and logged)."""
+        while True:
+            rang = next(
+                (
+                    i
+                    for i, event in enumerate(self.a_appliquer)
+                    if types is None or event.type in types
+                ),
+                None,
+            )
+            if rang is None:
+                return None
+            event = self.a_appliquer.pop(rang)
             if event.id in self.registre.evenements_appliques:
                 workflow.logger.info(
                     "evenement_deja_applique",
@@ -61,7 +85,6 @@ class Suivi:
                 continue
             self.registre.evenements_appliques.append(event.id)
             return event
-        return None
 
     def doit_continuer_ailleurs(self) -> bool:
         info = workflow.info()
@@ -114,9 +137,21 @@ class Suivi:
             ),
         )
         self._a_ecrire = []
+        self.indexer(enregistrement.projection)
         await workflow.execute_activity(
             "enregistrer_dossier", enregistrement, start_to_close_timeout=ACTIVITE_TIMEOUT
         )
+
+    @staticmethod
+    def indexer(projection: ProjectionDossier) -> None:
+        """Upsert the search attributes that changed, if the workflow is indexed at all (it
+        was started with `Dispositif`; continue-as-new keeps it)."""
+        actuels = workflow.info().typed_search_attributes
+        if actuels.get(DISPOSITIF) is None:
+            return
+        updates = a_jour(projection, actuels)
+        if updates:
+            workflow.upsert_search_attributes(updates)
 
     async def publier(self, topic: str, type_: str, contenu: BaseModel) -> str:
         """Publish an outbound event and audit it; returns its id (`<workflow id>/<n>`)."""

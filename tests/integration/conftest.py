@@ -5,14 +5,20 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
+from pydantic import SecretStr
 
 from events.publisher import KafkaPublisher
+from workers.codec import nouvelle_cle
 from workers.services import run_consumer, run_worker
 from workers.settings import Settings
 
+PAYLOAD_KEYS = SecretStr(f"tests:{nouvelle_cle()}")
+"""One payload key for every stack of the session: worker, consumer and test clients share it."""
+
 
 def settings_for(temporal: str, kafka: str, database_url: str) -> Settings:
-    """Settings with a task queue and consumer group of their own."""
+    """Settings with a task queue and consumer group of their own, and the session's payload
+    key (so no dev key is written in the working directory)."""
     return Settings(
         _env_file=None,
         database_url=database_url,
@@ -20,6 +26,7 @@ def settings_for(temporal: str, kafka: str, database_url: str) -> Settings:
         kafka_bootstrap_servers=kafka,
         task_queue=f"it-{uuid.uuid4()}",
         kafka_group_id=f"it-{uuid.uuid4()}",
+        payload_keys=PAYLOAD_KEYS,
     )
 
 

@@ -50,7 +50,7 @@ from tests.integration.conftest import settings_for
 from workers.database import engine_for, upgrade
 from workers.services import run_consumer
 from workers.settings import Settings
-from workers.temporal import connect
+from workers.temporal import client_for
 from workflows.are import WORKFLOWS_ARE
 
 pytestmark = pytest.mark.integration
@@ -171,7 +171,7 @@ async def pile(
     )
     engine = engine_for(settings.database_url)
     await asyncio.to_thread(upgrade, engine)
-    client = await connect(settings.temporal_address, settings.temporal_namespace)
+    client = await client_for(settings)
     publisher = KafkaPublisher(settings.kafka_bootstrap_servers)
     await publisher.start()
     sorties = tmp_path / "sorties"

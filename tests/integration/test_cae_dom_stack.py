@@ -41,7 +41,7 @@ from tests.integration.kafka import about, read_until, until
 from workers.database import engine_for, upgrade
 from workers.services import run_consumer
 from workers.settings import Settings
-from workers.temporal import connect
+from workers.temporal import client_for
 from workflows.cae_dom import CaeDomWorkflow
 
 pytestmark = pytest.mark.integration
@@ -68,7 +68,7 @@ async def stack(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> AsyncIte
     await asyncio.to_thread(upgrade, engine)
     publisher = KafkaPublisher(settings.kafka_bootstrap_servers)
     await publisher.start()
-    client = await connect(settings.temporal_address, settings.temporal_namespace)
+    client = await client_for(settings)
     worker = Worker(
         client,
         task_queue=settings.task_queue,
@@ -120,7 +120,7 @@ async def test_a_due_quarter_is_paid_through_kafka_from_statement_to_asp_executi
     assert attendu is not None
     producer = KafkaPublisher(stack.kafka_bootstrap_servers)
     await producer.start()
-    client = await connect(stack.temporal_address, stack.temporal_namespace)
+    client = await client_for(stack)
     handle = client.get_workflow_handle(f"cae-dom:{cle}")
 
     async def send(quoi: str, data: dict[str, Any]) -> None:

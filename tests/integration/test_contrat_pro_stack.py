@@ -16,7 +16,7 @@ from rules.calendrier import PARIS
 from tests.factories import contrat_enregistre, demande_deposee, evenement
 from tests.integration.kafka import about, read_until
 from workers.settings import Settings
-from workers.temporal import connect
+from workers.temporal import client_for
 
 pytestmark = pytest.mark.integration
 
@@ -27,7 +27,7 @@ async def test_a_dossier_from_registration_to_payment_through_kafka(
     numero = f"LIFE-{uuid.uuid4().hex[:8]}"
     today = datetime.now(PARIS).date()
     debut = today - timedelta(days=45)  # a break yesterday falls in month 2: payment due today
-    client = await connect(service.temporal_address, service.temporal_namespace)
+    client = await client_for(service)
     handle = client.get_workflow_handle(f"contrat-pro:{numero}")
 
     async def send(event: CloudEvent) -> None:

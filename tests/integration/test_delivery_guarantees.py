@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from aiokafka import ConsumerRecord
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import WorkflowHandle
+from temporalio.client import Client, WorkflowHandle
 
 from events import topics
 from events.consumer import Livraison, build_broker
@@ -22,9 +22,10 @@ from tests.conftest import start_temporal_dev_server
 from tests.factories import contrat_enregistre
 from tests.integration.conftest import settings_for, start_services, stop_services
 from workers import processes
+from workers.errors import ServiceUnreachable
 from workers.services import started_publisher
 from workers.settings import Settings
-from workers.temporal import connect
+from workers.temporal import client_for
 
 pytestmark = pytest.mark.integration
 
@@ -41,6 +42,16 @@ async def publish(bootstrap: str, *events: CloudEvent) -> None:
             await publisher.publish(topics.OPCO, event.subject, event.model_dump_json().encode())
     finally:
         await publisher.stop()
+
+
+async def connected_once_healthy(settings: Settings) -> Client:
+    """A restarted dev server opens its port before its frontend is healthy: retry a while."""
+    async with asyncio.timeout(60):
+        while True:
+            try:
+                return await client_for(settings)
+            except ServiceUnreachable:
+                await asyncio.sleep(0.5)
 
 
 async def state_when(
@@ -63,7 +74,7 @@ async def test_a_consumer_stopped_after_delivery_before_commit_redelivers_and_it
 ) -> None:
     settings = settings_for(temporal_dev_server, fresh_kafka_broker, f"sqlite:///{tmp_path}/l.db")
     worker = await start_services(settings, consumer=False)
-    client = await connect(settings.temporal_address, settings.temporal_namespace)
+    client = await client_for(settings)
     dead_letters = await started_publisher(fresh_kafka_broker)
     real = Livraison(client, settings.task_queue, dead_letters)
     delivered: Counter[int] = Counter()
@@ -119,7 +130,7 @@ async def test_events_arriving_while_the_worker_is_down_are_applied_in_order_onc
     numero = f"DOWN-{uuid.uuid4().hex[:8]}"
     first = contrat_enregistre(numero, debut=today().date(), event_id=f"{numero}-1")
     second = contrat_enregistre(numero, debut=today().date(), event_id=f"{numero}-2")
-    client = await connect(settings.temporal_address, settings.temporal_namespace)
+    client = await client_for(settings)
     handle = client.get_workflow_handle(f"contrat-pro:{numero}")
     try:
         await publish(fresh_kafka_broker, first, second)
@@ -171,7 +182,7 @@ async def test_while_temporal_is_unreachable_the_consumer_retries_and_loses_noth
         await publish(fresh_kafka_broker, event)
         await asyncio.sleep(5)  # the consumer is retrying against a server that is down
         temporal = start_temporal_dev_server(tmp_path, port)
-        client = await connect(settings.temporal_address, settings.temporal_namespace)
+        client = await connected_once_healthy(settings)
         handle = client.get_workflow_handle(f"contrat-pro:{numero}")
         state = await state_when(handle, lambda s: s.statut is Statut.ATTENTE_DEMANDE, 120)
         assert state.registre.evenements_appliques == [event.id]

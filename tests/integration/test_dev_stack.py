@@ -3,6 +3,7 @@ with no orphan process, and the dossiers are still there after a restart."""
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from queue import Empty, Queue
 
+import httpx
 import pytest
 
 from events import topics
@@ -21,13 +23,15 @@ from tests.factories import contrat_enregistre
 from tests.integration.kafka import read_until
 from workers import processes
 from workers.dev import READY_LINE
-from workers.temporal import connect
+from workers.settings import Settings
+from workers.temporal import client_for
 
 pytestmark = pytest.mark.integration
 
 
 class DevStack:
     def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
         self.temporal = f"127.0.0.1:{processes.free_port()}"
         self.kafka = f"127.0.0.1:{processes.free_port()}"
         self.env = {
@@ -35,6 +39,7 @@ class DevStack:
             "GUICHET_DATA_DIR": str(data_dir),
             "GUICHET_TEMPORAL_ADDRESS": self.temporal,
             "GUICHET_TEMPORAL_UI_PORT": str(processes.free_port()),
+            "GUICHET_API_PORT": str(processes.free_port()),
             "GUICHET_KAFKA_BOOTSTRAP_SERVERS": self.kafka,
             "GUICHET_LOG_FORMAT": "json",
         }
@@ -81,6 +86,13 @@ class DevStack:
             self.proc.wait()
 
 
+def demo_token(banner: str) -> str:
+    """The demo user's token as the banner prints it."""
+    found = re.search(r"utilisateur 'demo', jeton (\S+)", banner)
+    assert found, banner
+    return found.group(1)
+
+
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[DevStack]:
     stack = DevStack(tmp_path / "data")
@@ -110,8 +122,21 @@ async def test_dev_stack_serves_stops_cleanly_and_keeps_dossiers_across_a_restar
     assert stack.stop(signal.SIGTERM) == 0
     assert [pid for pid in stack.children if processes.is_running(pid)] == []
 
-    stack.start()
-    client = await connect(stack.temporal, "default")
+    second_banner = stack.start()
+    api = f"http://127.0.0.1:{stack.env['GUICHET_API_PORT']}"
+    assert api in second_banner
+    token = demo_token(banner)
+    assert token == demo_token(second_banner), "the demo token is kept across restarts"
+    async with httpx.AsyncClient(base_url=api) as http:
+        assert (await http.get("/ready")).status_code == 200
+        listed = await http.get("/dossiers", headers={"Authorization": f"Bearer {token}"})
+        assert listed.status_code == 200
+        assert [d["reference"] for d in listed.json()["dossiers"]] == [numero]
+        assert (await http.get("/dossiers")).status_code == 401
+    # The dev stack encrypts payloads with the key it generated in its data directory.
+    client = await client_for(
+        Settings(_env_file=None, data_dir=stack.data_dir, temporal_address=stack.temporal)
+    )
     state = await client.get_workflow_handle(f"contrat-pro:{numero}").query(
         "etat", result_type=EtatContratPro
     )

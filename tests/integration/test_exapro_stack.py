@@ -38,7 +38,7 @@ from tests.integration.kafka import read_until
 from workers.database import engine_for, upgrade
 from workers.services import run_consumer
 from workers.settings import Settings
-from workers.temporal import connect
+from workers.temporal import client_for
 from workflows.exapro_import import ExaproImportWorkflow
 
 pytestmark = pytest.mark.integration
@@ -89,7 +89,7 @@ async def pile(temporal: str, kafka: str, tmp_path: Path) -> AsyncIterator[Pile]
     settings = settings_for(temporal, kafka, f"sqlite:///{tmp_path / 'lecture.db'}")
     engine = engine_for(settings.effective_database_url)
     await asyncio.to_thread(upgrade, engine)
-    client = await connect(settings.temporal_address, settings.temporal_namespace)
+    client = await client_for(settings)
     publisher = KafkaPublisher(kafka)
     await publisher.start()
     stockage = tmp_path / "exapro"

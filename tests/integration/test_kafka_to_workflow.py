@@ -24,7 +24,7 @@ from tests.factories import contrat_enregistre, demande_deposee
 from tests.integration.kafka import about, read_until, until
 from workers.database import engine_for
 from workers.settings import Settings
-from workers.temporal import connect
+from workers.temporal import client_for
 
 pytestmark = pytest.mark.integration
 
@@ -43,7 +43,7 @@ async def test_a_registration_on_kafka_opens_the_dossier_and_its_announcement_co
     assert record.key == numero.encode()
     announced = json.loads(record.value)
     assert announced["data"]["date_limite_demande"] == "2024-12-02"
-    client = await connect(service.temporal_address, service.temporal_namespace)
+    client = await client_for(service)
     handle = client.get_workflow_handle(f"contrat-pro:{numero}")
     state = await handle.query("etat", result_type=EtatContratPro)
     assert state.registre.evenements_appliques == [event.id]
@@ -125,7 +125,7 @@ async def test_a_duplicate_on_kafka_is_applied_once(
         topics.DOSSIERS,
         about(numero, "guichet.dossier.anomalie.v1"),
     )
-    client = await connect(service.temporal_address, service.temporal_namespace)
+    client = await client_for(service)
     state = await client.get_workflow_handle(f"contrat-pro:{numero}").query(
         "etat", result_type=EtatContratPro
     )
@@ -144,7 +144,7 @@ async def test_an_event_for_a_closed_dossier_is_dead_lettered_naming_the_dossier
         topics.DOSSIERS,
         about(numero, "guichet.dossier.prescrit.v1"),
     )
-    client = await connect(service.temporal_address, service.temporal_namespace)
+    client = await client_for(service)
     handle = client.get_workflow_handle(f"contrat-pro:{numero}")
     await handle.result()
 
@@ -173,6 +173,7 @@ async def test_dossiers_list_and_show_give_the_state_and_the_full_timeline(
         **os.environ,
         "GUICHET_DATABASE_URL": service.effective_database_url,
         "GUICHET_TEMPORAL_ADDRESS": service.temporal_address,
+        "GUICHET_PAYLOAD_KEYS": service.payload_keys.get_secret_value(),
     }
     guichet = str(Path(sys.executable).parent / "guichet")
 
@@ -188,7 +189,8 @@ async def test_dossiers_list_and_show_give_the_state_and_the_full_timeline(
     assert f"contrat-pro:{numero}" in [row["cle"] for row in listed]
     shown = json.loads(await cli("dossiers", "show", numero, "--json"))
     assert shown["dossier"]["statut"] == "attente_demande"
-    assert shown["etat_workflow"]["registre"]["evenements_appliques"] == [event.id]
+    assert shown["source_etat"] == "workflow"
+    assert shown["etat"]["registre"]["evenements_appliques"] == [event.id]
     assert [(line["nature"], line["type"]) for line in shown["historique"]] == [
         ("evenement", "opco.contrat-pro.enregistre.v1"),
         ("publication", "guichet.dossier.ouvert.v1"),
@@ -205,7 +207,7 @@ async def test_an_event_for_a_dossier_not_started_yet_starts_it_and_is_applied(
     today = datetime.now(PARIS).date()
     demande = demande_deposee(numero, today)
     await publisher.publish(topics.PORTAIL, numero, demande.model_dump_json().encode())
-    client = await connect(service.temporal_address, service.temporal_namespace)
+    client = await client_for(service)
     handle = client.get_workflow_handle(f"contrat-pro:{numero}")
     await until(lambda: _applied(handle, demande.id))
 

@@ -45,8 +45,10 @@ from models.cae_dom import (
 )
 from models.evenements import CloudEvent
 from rules import cae_dom
+from tests.execution import execution
 from tests.fakes import FakeActivities
 from workers import processes
+from workers.recherche import assurer_attributs_recherche
 from workflows.cae_dom import CaeDomWorkflow
 
 Handle = WorkflowHandle[Any, Any]
@@ -71,6 +73,7 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
         test_server_existing_path=processes.temporal_test_server(),
         data_converter=pydantic_data_converter,
     )
+    await assurer_attributs_recherche(environment.client)  # `deliver` starts dossiers with them
     yield environment
     await environment.shutdown()
 
@@ -194,19 +197,21 @@ async def test_a_60_month_convention_with_renewal_missing_statement_rejected_pay
 ) -> None:
     c = convention
     registration = await _registered_for_24_months_renewable_to_60(c)
-    first_run = (await c.handle.describe()).run_id
+    first_run = (await execution(c.env.client, c.handle.id))[1]
     await _first_quarters_a_missing_statement_and_a_rejected_payment(c)
     for libelle in _trimestres("2030-T4", "2031-T4"):
         await c.quarter(libelle)
     await _renewal_beyond_60_months_is_an_anomaly_within_is_applied(c)
     for libelle in _trimestres("2032-T1", "2034-T1"):
         await c.quarter(libelle)
-    assert (await c.handle.describe()).run_id != first_run, "continued as new on the way"
+    assert (await execution(c.env.client, c.handle.id))[1] != first_run, (
+        "continued as new on the way"
+    )
     await _break_reported_after_payment_recovered_in_two_instalments(c)
 
     state = await c.state()
     assert state.statut is Statut.CLOS
-    assert (await c.handle.describe()).status == WorkflowExecutionStatus.COMPLETED
+    assert (await execution(c.env.client, c.handle.id))[0] == WorkflowExecutionStatus.COMPLETED
     assert state.registre.evenements_appliques[0] == registration.id, "state carried over"
     assert [t.statut for t in state.trimestres[:3]] == [StatutTrimestre.PAYE] * 3
     assert (state.montant_verse, state.montant_recouvre, state.montant_a_recuperer) == (
@@ -459,7 +464,7 @@ async def test_a_refused_convention_gets_its_reasons_and_the_dossier_closes(
     assert c.statuses() == [("refuse", "nouveau", motif)]
     ((objet, destinataire, _),) = c.notifications()
     assert (objet, destinataire) == ("CONVENTION_REFUSEE", "employeur")
-    assert (await c.handle.describe()).status == WorkflowExecutionStatus.COMPLETED
+    assert (await execution(c.env.client, c.handle.id))[0] == WorkflowExecutionStatus.COMPLETED
     assert c.captured.last_projection(CLE).statut == "refuse"
     assert c.published("guichet.paiement.ordre.v1") == []
 

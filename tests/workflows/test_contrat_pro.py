@@ -20,6 +20,7 @@ from models.contrat_pro import Decision, EtatContratPro, Statut, TypeDecision
 from models.evenements import CloudEvent
 from rules.calendrier import PARIS
 from rules.contrat_pro import add_months
+from tests.execution import execution
 from tests.factories import contrat_enregistre, demande_deposee, evenement
 from tests.fakes import FakeActivities
 from workers.temporal import WORKFLOWS
@@ -177,7 +178,9 @@ async def test_no_request_by_the_deadline_sends_two_reminders_then_time_bars_the
     await dossier.env.sleep(timedelta(hours=2))
 
     assert (await dossier.state()).statut is Statut.PRESCRIT
-    assert (await dossier.handle.describe()).status == WorkflowExecutionStatus.COMPLETED
+    assert (await execution(dossier.env.client, dossier.handle.id))[
+        0
+    ] == WorkflowExecutionStatus.COMPLETED
     assert dossier.notifications() == [
         ("RAPPEL_DEMANDE", limite - timedelta(days=30)),
         ("RAPPEL_DEMANDE", limite - timedelta(days=7)),
@@ -318,18 +321,22 @@ async def test_whole_life_break_in_month_7_suspension_rejected_payment_fraud_and
     await dossier.asp("titre-recouvre", ordre_id=titre["ordre_id"], montant="3000.00")
     assert (await dossier.state()).statut is Statut.PAYE
 
-    run_paye = (await dossier.handle.describe()).run_id
+    run_paye = (await execution(dossier.env.client, dossier.handle.id))[1]
     await sleep_until(dossier.env, add_months(paye_le, 120) + timedelta(days=1))
 
     state = await dossier.state()
     assert state.statut is Statut.ARCHIVE
-    assert (await dossier.handle.describe()).run_id != run_paye, "continued as new on the way"
+    assert (await execution(dossier.env.client, dossier.handle.id))[1] != run_paye, (
+        "continued as new on the way"
+    )
     assert (state.contrat, state.demande, state.documents) == (None, None, [])
     assert state.montant_verse == Decimal("3000.00")
     assert dossier.published("guichet.dossier.archive.v1") == [
         {"dispositif": "contrat-pro", "date_fin_conservation": add_months(paye_le, 120).isoformat()}
     ]
-    assert (await dossier.handle.describe()).status == WorkflowExecutionStatus.COMPLETED
+    assert (await execution(dossier.env.client, dossier.handle.id))[
+        0
+    ] == WorkflowExecutionStatus.COMPLETED
 
 
 async def test_a_payment_confirmation_for_an_unknown_order_is_an_anomaly(dossier: Dossier) -> None:

@@ -1,0 +1,104 @@
+"""Fuzzing the API from its own OpenAPI document (schemathesis): whatever the input, never a
+5xx. The API runs under uvicorn in a thread of its own (own event loop and Temporal client)
+against the real Temporal dev server, a real Kafka (Tansu, so `/ready` is 200) and a SQLite
+read model; requests carry an admin token
+(the widest rights, so the fuzzer reaches past authentication). Bounded: a few examples per
+operation."""
+
+import asyncio
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+import uvicorn
+from hypothesis import HealthCheck, given, settings
+from schemathesis.core.result import Ok
+from sqlmodel import Session
+
+from workers import processes
+from workers.api.app import create_app
+from workers.database import engine_for, upgrade
+from workers.settings import Settings
+from workers.utilisateurs import creer_jeton, creer_utilisateur
+
+
+class Serveur:
+    def __init__(self, base: str, jeton: str, schema: schemathesis.BaseSchema) -> None:
+        self.base, self.jeton, self.schema = base, jeton, schema
+
+
+@pytest.fixture(scope="module")
+def serveur(
+    temporal_dev_server: str, kafka_broker: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Serveur]:
+    tmp: Path = tmp_path_factory.mktemp("fuzz")
+    reglages = Settings(
+        _env_file=None,
+        data_dir=tmp,
+        temporal_address=temporal_dev_server,
+        kafka_bootstrap_servers=kafka_broker,
+        task_queue=f"fuzz-{uuid.uuid4()}",
+    )
+    engine = engine_for(reglages.effective_database_url)
+    upgrade(engine)
+    with Session(engine) as session:
+        creer_utilisateur(session=session, nom="fuzz", role="admin", dispositifs=["*"])
+        session.commit()
+        jeton, _ = creer_jeton(session=session, nom="fuzz")
+        session.commit()
+    app = create_app(reglages, engine=engine, migrer=False)
+    port = processes.free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
+    )
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn n'a pas démarré"
+        time.sleep(0.05)
+    schema = schemathesis.openapi.from_dict(app.openapi())
+    yield Serveur(f"http://127.0.0.1:{port}", jeton, schema)
+    server.should_exit = True
+    thread.join(timeout=10)
+    engine.dispose()
+
+
+def test_no_input_makes_the_api_fail_with_a_server_error(serveur: Serveur) -> None:
+    """Every operation of the OpenAPI document, a few generated requests each (valid and
+        invalid: schemathesis' default modes): never a 5xx, and every error is JSON with a
+    `detail`."""
+    operations = []
+    for resultat in serveur.schema.get_all_operations():
+        assert isinstance(resultat, Ok), resultat
+        operations.append(resultat.ok())
+    assert len(operations) >= 8
+
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=6,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            derandomize=True,
+            database=None,
+        )
+        def essai(case: schemathesis.Case[Any]) -> None:
+            response = case.call(
+                base_url=serveur.base,
+                headers={"Authorization": f"Bearer {serveur.jeton}"},
+                timeout=30,
+            )
+            assert response.status_code < 500, (
+                f"{case.method} {case.formatted_path}: {response.status_code} {response.text}"
+            )
+            if response.status_code >= 400:
+                assert "detail" in response.json()
+
+        essai()

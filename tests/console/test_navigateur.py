@@ -1,0 +1,174 @@
+"""The console in a real browser (Debian's chromium driven by Playwright, no download), against
+the app served by uvicorn, the real workflows and a real SQLite read model.
+
+A screenshot of each page goes to `artifacts/console/` (kept by CI as an artifact)."""
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, FilePayload, Page, async_playwright, expect
+
+from tests.console.conftest import Pile
+
+pytestmark = pytest.mark.integration
+
+ARTEFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "console"
+CHROMIUM = "/usr/bin/chromium"
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+@pytest.fixture(scope="module")
+async def navigateur() -> AsyncIterator[Browser]:
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM)
+        yield browser
+        await browser.close()
+
+
+@pytest.fixture
+async def page(navigateur: Browser) -> AsyncIterator[Page]:
+    contexte = await navigateur.new_context(viewport={"width": 1366, "height": 768}, locale="fr-FR")
+    page = await contexte.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    await contexte.close()
+
+
+async def photo(page: Page, nom: str) -> None:
+    await page.screenshot(path=ARTEFACTS / f"{nom}.png", full_page=True)
+
+
+async def se_connecter(page: Page, pile: Pile, nom: str, *, photographier: bool = False) -> None:
+    await page.goto(f"{pile.url}/console/")
+    await expect(page.get_by_role("heading", name="Connexion")).to_be_visible()
+    await page.get_by_label("Nom d'utilisateur").fill(nom)
+    await page.get_by_label("Jeton d'accès").fill(pile.jetons[nom])
+    if photographier:
+        await photo(page, "connexion")
+    await page.get_by_role("button", name="Se connecter").click()
+    await expect(page.get_by_role("heading", name="File de travail")).to_be_visible()
+
+
+async def test_an_instructor_finds_a_dossier_due_this_week_completes_it_and_accepts_it(
+    page: Page, pile_console: Pile
+) -> None:
+    reference = pile_console.dossiers["pieces"]
+    await se_connecter(page, pile_console, "claire.instructrice", photographier=True)
+
+    # the skip link is the first thing the keyboard reaches
+    await page.keyboard.press("Tab")
+    await expect(page.locator(":focus")).to_have_text("Aller au contenu")
+
+    await page.get_by_label("Échéance").select_option("7j")
+    await page.get_by_label("Dispositif").select_option("contrat-pro")
+    await page.get_by_role("button", name="Filtrer").click()
+    ligne = page.get_by_role("row").filter(has=page.get_by_role("link", name=reference))
+    await expect(ligne.locator(".badge.semaine")).to_have_text("Échéance sous 7 jours")
+    autres = page.get_by_role("link", name=pile_console.dossiers["instruit"])
+    await expect(autres).to_have_count(0)  # in instruction: no deadline, filtered out
+    await photo(page, "file")
+
+    await ligne.get_by_role("link", name=reference).click()
+    await expect(page.get_by_role("heading", name=f"Dossier {reference}")).to_be_visible()
+    await expect(page.locator("#statut")).to_have_text("attente_pieces")
+
+    # only what the state allows is offered; what it refuses is listed with the reason
+    await expect(page.get_by_role("button", name="Accepter")).to_have_count(0)
+    await expect(page.get_by_role("button", name="Rejeter")).to_have_count(1)
+    await page.get_by_text("Décisions impossibles dans l'état actuel").click()
+    await expect(page.get_by_role("listitem").filter(has_text="Accepter")).to_contain_text(
+        "accepter: le dossier n'est pas en instruction (statut attente_pieces)"
+    )
+    # a decision the workflow's validator refuses (no reason given) shows why, changes nothing
+    await page.get_by_role("button", name="Rejeter").click()
+    await expect(page.locator("#refus")).to_contain_text("rejeter: le motif est obligatoire")
+    await expect(page.locator("#statut")).to_have_text("attente_pieces")
+    await photo(page, "dossier-decision-refusee")
+
+    # the missing document, uploaded here, reaches the workflow: back in instruction
+    await page.get_by_label("Type de document").select_option("decision_prise_en_charge_opco")
+    piece: FilePayload = {"name": "decision-opco.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    await page.get_by_label("Fichier").set_input_files(files=[piece])
+    await page.get_by_role("button", name="Déposer le document").click()
+    await expect(page.get_by_role("status")).to_contain_text("déposé et transmis au dossier")
+    for _ in range(60):
+        if await page.locator("#statut").inner_text() == "instruction":
+            break
+        await page.wait_for_timeout(500)
+        await page.reload()
+    await expect(page.locator("#statut")).to_have_text("instruction")
+    avant = await page.locator("#chronologie > li").count()
+
+    await page.get_by_label("Motif").fill("pièces complètes, conditions remplies")
+    await page.get_by_role("button", name="Accepter").click()
+    await expect(page.get_by_role("status")).to_have_text(
+        "Décision « Accepter » enregistrée : statut en_cours."
+    )
+    await expect(page.locator("#statut")).to_have_text("en_cours")
+    chronologie = page.locator("#chronologie > li")
+    assert await chronologie.count() > avant
+    decision = chronologie.filter(has_text="Décision · Accepter")
+    await expect(decision).to_contain_text("par claire.instructrice")
+    await expect(decision).to_contain_text("pièces complètes, conditions remplies")
+    await expect(page.locator("#chronologie")).to_contain_text("instruction → en_cours")
+    await photo(page, "dossier")
+    assert pile_console.statut(f"contrat-pro:{reference}") == "en_cours"
+
+
+async def test_a_reader_sees_the_eligibility_and_amounts_but_no_decision_button(
+    page: Page, pile_console: Pile
+) -> None:
+    reference = pile_console.dossiers["instruit"]
+    await se_connecter(page, pile_console, "louis.lecteur")
+    await page.get_by_role("link", name=reference).click()
+    await expect(page.get_by_role("heading", name=f"Dossier {reference}")).to_be_visible()
+    await expect(page.get_by_role("button", name=re.compile("Accepter|Rejeter"))).to_have_count(0)
+    await expect(page.get_by_text("pas d'y prendre une décision")).to_be_visible()
+    await expect(page.get_by_role("button", name="Déposer le document")).to_have_count(0)
+    conditions = page.get_by_role("table").filter(has_text="Conditions vérifiées")
+    await expect(conditions.get_by_role("row")).to_have_count(10)  # header + 9 conditions
+    await expect(conditions).to_contain_text("seed 003 (shared/seeds/003_78a5ddbbdc7b9add.txt)")
+    await expect(conditions.locator(".badge.ko")).to_have_count(0)
+    await expect(page.get_by_text("500,00 € × min(1 ; 35 h / 35 h)")).to_be_visible()
+    await expect(page.get_by_text("12 : m1, m2")).to_be_visible()
+    await photo(page, "dossier-lecteur")
+
+
+async def test_a_supervisor_sees_counts_charts_deadlines_and_the_dead_letter_status(
+    page: Page, pile_console: Pile
+) -> None:
+    await se_connecter(page, pile_console, "sophie.superviseure")
+    await page.get_by_role("link", name="Tableau de bord").click()
+    await expect(page.get_by_role("heading", name="Tableau de bord")).to_be_visible()
+    await expect(page.locator("svg.graphique")).to_have_count(2)
+    await expect(page.get_by_role("img", name="Montants par mois (€)")).to_be_visible()
+    comptes = page.get_by_role("table").first
+    await expect(comptes).to_contain_text("contrat-pro")
+    await expect(comptes).to_contain_text("are-campagne")
+    echeances = page.get_by_role("table").filter(has_text="Objet")
+    await expect(
+        echeances.get_by_role("link", name=pile_console.dossiers["attente"])
+    ).to_be_visible()
+    await expect(page.get_by_text("Nombre indisponible : Kafka n'a pas répondu")).to_be_visible()
+    await photo(page, "tableau-de-bord")
+
+
+async def test_the_are_campaign_page_shows_the_commission_table_with_totals_per_envelope(
+    page: Page, pile_console: Pile
+) -> None:
+    await se_connecter(page, pile_console, "claire.instructrice")
+    await page.get_by_role("link", name="Campagnes ARE").click()
+    await page.get_by_role("link", name="2023-2024").click()
+    await expect(page.get_by_role("heading", name="Campagne ARE 2023-2024")).to_be_visible()
+    totaux = page.get_by_role("table").filter(has_text="Totaux par enveloppe")
+    await expect(totaux.get_by_role("row")).to_have_count(4)
+    table = page.get_by_role("table").filter(has_text="UAI")
+    await expect(table.get_by_role("row")).to_have_count(4)  # header + 3 lycées
+    async with page.expect_download() as telechargement:
+        await page.get_by_role("link", name="Exporter la table (CSV)").click()
+    fichier = await telechargement.value
+    assert fichier.suggested_filename == "commission-2023-2024.csv"
+    await photo(page, "campagne-are")

@@ -1,0 +1,253 @@
+"""No personal data in the logs (issue 11, item 3; DESIGN.md, "Personal data").
+
+The real service (worker with every workflow and activity, consumer, Kafka publisher) runs a
+scenario with every scheme's events: a contrat-pro dossier up to the instructor's decision, a
+CAE-DOM convention (names, NIR, birth date and place, addresses, e-mail), ARE complementary
+request and spending report, an EXAPRO file of candidates (names, INE, birth dates, addresses,
+phones, e-mails), plus invalid events carrying personal values (dead-lettered with a reason).
+Logging is configured as the service configures it (`configure_logging`, JSON lines), at DEBUG,
+which emits every line INFO does and more. Everything written on the process's stdout and stderr
+is captured at the file-descriptor level (structlog, the standard-library loggers of temporalio,
+FastStream and aiokafka, and the Temporal core's native logs), and none of the personal values
+of the test data may appear in it.
+"""
+
+import asyncio
+import csv
+import logging
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import structlog
+
+from events import topics
+from events.catalogue import CATALOGUE
+from events.demo_cae_dom import convention
+from events.publisher import KafkaPublisher
+from models.cae_dom import EtatCaeDom
+from models.contrat_pro import Decision, EtatContratPro, Statut, TypeDecision
+from models.evenements import CloudEvent
+from models.exapro import TYPE_FICHIER_DEPOSE
+from rules import cae_dom
+from rules.calendrier import PARIS
+from tests.factories import contrat_enregistre, demande_deposee
+from tests.integration.conftest import settings_for, start_services, stop_services
+from tests.integration.kafka import read_until, until
+from workers.logging import configure_logging
+from workers.settings import LogFormat, Settings
+from workers.temporal import client_for
+
+pytestmark = pytest.mark.integration
+
+BCP = Path(__file__).parents[1] / "data" / "exapro" / "BCP2024_1.0_2024_150120241030.csv"
+NOM = "Kerbrat-Quéméner"
+PRENOMS = "Maëlys-Solène"
+NIR = "185069711234533"
+NAISSANCE_CAE = "1985-06-10"
+NAISSANCE_CONTRAT_PRO = "1985-03-14"
+NAISSANCE_INCOHERENTE = "1990-01-01"
+"""The birth date of the CAE-DOM convention rejected because its NIR does not match it."""
+COURRIEL_EMPLOYEUR = "paie.boulangerie-kq@example.gp"
+ADRESSE_SALARIE = "17 impasse des Flamboyants"
+
+
+def _candidats() -> list[str]:
+    """The personal values of the EXAPRO file: names, INE, birth dates (as written and ISO),
+    phones, e-mails, street addresses."""
+    valeurs: list[str] = []
+    with BCP.open(encoding="utf-8", newline="") as fichier:
+        for ligne in csv.DictReader(fichier, delimiter=";"):
+            jour, mois, annee = ligne["date_naissance"].split("/")
+            valeurs += [
+                ligne["nom_famille"],
+                ligne["prenoms"],
+                ligne["date_naissance"],
+                f"{annee}-{mois}-{jour}",
+                ligne["adresse_1"],
+                ligne["adresse_mail"],
+            ]
+            valeurs += [ligne[c] for c in ("INE", "telephone", "telephone_mobile", "nom_usage")]
+    return [v for v in valeurs if len(v) >= 4]
+
+
+PERSONNEL = [
+    NOM,
+    PRENOMS,
+    NIR,
+    NIR[:13],
+    NAISSANCE_CAE,
+    NAISSANCE_CONTRAT_PRO,
+    NAISSANCE_INCOHERENTE,
+    COURRIEL_EMPLOYEUR,
+    ADRESSE_SALARIE,
+    *_candidats(),
+]
+
+
+@pytest.fixture
+def journaux_restaures() -> Iterator[None]:
+    """Undoes the logging configuration the test sets up (for the tests that run after it)."""
+    root = logging.getLogger()
+    avant = (root.handlers[:], root.level)
+    niveaux = {n: logging.getLogger(n).level for n in ("faststream", "aiokafka", "alembic")}
+    try:
+        yield
+    finally:
+        root.handlers[:], level = avant
+        root.setLevel(level)
+        for nom, niveau in niveaux.items():
+            logging.getLogger(nom).setLevel(niveau)
+        structlog.reset_defaults()
+
+
+def _cloud(type_: str, source: str, sujet: str, data: dict[str, Any]) -> CloudEvent:
+    return CloudEvent(
+        id=f"rgpd-{uuid.uuid4()}",
+        source=source,
+        type=type_,
+        subject=sujet,
+        time=datetime.now(PARIS),
+        data=data,
+    )
+
+
+async def _scenario(settings: Settings, publisher: KafkaPublisher) -> None:
+    client = await client_for(settings)
+    kafka = settings.kafka_bootstrap_servers
+
+    async def envoyer(topic: str, event: CloudEvent) -> None:
+        assert event.subject is not None
+        await publisher.publish(topic, event.subject, event.model_dump_json().encode())
+
+    async def etat(workflow_id: str, type_: type[Any], ok: Any) -> Any:
+        handle = client.get_workflow_handle(workflow_id)
+
+        async def pret() -> bool:
+            try:
+                return bool(ok(await handle.query("etat", result_type=type_)))
+            except Exception:
+                return False  # not started yet
+
+        await until(pret)
+        return await handle.query("etat", result_type=type_)
+
+    # contrat-pro: registration (employee's birth date), request, the instructor's decision
+    numero = f"RGPD-{uuid.uuid4().hex[:8]}"
+    today = datetime.now(PARIS).date()
+    enregistre = contrat_enregistre(
+        numero, debut=today - timedelta(days=45), date_naissance_salarie=NAISSANCE_CONTRAT_PRO
+    )
+    await envoyer(topics.OPCO, enregistre)
+    await envoyer(topics.PORTAIL, demande_deposee(numero, today))
+    await etat(f"contrat-pro:{numero}", EtatContratPro, lambda e: e.statut is Statut.INSTRUCTION)
+    decision = Decision(type=TypeDecision.ACCEPTER, auteur="instructeur.rgpd")
+    handle = client.get_workflow_handle(f"contrat-pro:{numero}")
+    assert await handle.execute_update("decider", decision, result_type=Statut) is Statut.EN_COURS
+    # an invalid contract: its birth date is in a wrong format (dead-lettered with a reason)
+    invalide = contrat_enregistre(
+        f"RGPD-{uuid.uuid4().hex[:8]}", date_naissance_salarie="14/03/1985x" + NIR
+    )
+    await envoyer(topics.OPCO, invalide)
+
+    # CAE-DOM: a complete convention, and one whose NIR does not match the birth date
+    fuseau = cae_dom.fuseau_horaire("971")
+    embauche = datetime.now(fuseau).date() - timedelta(days=20)
+    cles = [f"971-{embauche.year % 100:02d}-{uuid.uuid4().int % 90000 + 10000:05d}" for _ in "ab"]
+    for cle, naissance in zip(cles, (NAISSANCE_CAE, NAISSANCE_INCOHERENTE), strict=True):
+        donnees = convention(cle, embauche, embauche + timedelta(days=364))
+        donnees["salarie"].update(
+            {"nom": NOM, "prenoms": PRENOMS, "nir": NIR, "date_naissance": naissance}
+        )
+        donnees["salarie"]["adresse"]["voie"] = ADRESSE_SALARIE
+        donnees["employeur"]["adresse"]["adresse_electronique"] = COURRIEL_EMPLOYEUR
+        await envoyer(
+            topics.ASP, _cloud("asp.cae-dom.convention-enregistree.v1", "/asp", cle, donnees)
+        )
+    await etat(f"cae-dom:{cles[0]}", EtatCaeDom, lambda e: e.evaluation is not None)
+
+    # ARE: a complementary request and a spending report
+    uai = f"075{uuid.uuid4().int % 10**4:04d}A"
+    for nom, sujet in (
+        ("etablissements.are.demande-complementaire.v1", f"DC-{uuid.uuid4().hex[:6]}"),
+        ("etablissements.are.bilan-depose.v1", f"{uai}:2023-2024"),
+    ):
+        data = dict(CATALOGUE[nom].exemple, uai=uai)
+        await envoyer(topics.ETABLISSEMENTS, _cloud(nom, "/etablissements/lycees", sujet, data))
+
+    # EXAPRO: a file of candidates dropped by a school
+    etablissement = f"{uuid.uuid4().int % 10**7:07d}B"
+    chemin = f"{etablissement}/{BCP.name}"
+    (settings.data_dir / "exapro" / "depots" / etablissement).mkdir(parents=True)
+    shutil.copy(BCP, settings.data_dir / "exapro" / "depots" / chemin)
+    depot = {"chemin": chemin, "nom_fichier": BCP.name, "etablissement": etablissement}
+    await envoyer(
+        topics.ETABLISSEMENTS,
+        _cloud(TYPE_FICHIER_DEPOSE, "/etablissements/cyclades", chemin, depot),
+    )
+
+    rebuts: set[str] = set()
+
+    def tous_rebutes(record: Any) -> bool:
+        rebuts.add(record.key.decode())
+        return {invalide.subject, cles[1]} <= rebuts
+
+    await read_until(kafka, topics.REBUTS, tous_rebutes)
+    await read_until(
+        kafka,
+        topics.DOSSIERS,
+        lambda r: r.key == chemin.encode() and b'"accepte"' in r.value,
+    )
+    for workflow_id in (
+        f"are-bilan:{uai}:2023-2024",
+        f"cae-dom:{cles[0]}",
+        f"contrat-pro:{numero}",
+    ):
+        assert await client.get_workflow_handle(workflow_id).query("etat") is not None
+
+
+async def test_a_scenario_of_every_scheme_leaves_no_personal_data_in_the_logs(
+    temporal_dev_server: str,
+    fresh_kafka_broker: str,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+    journaux_restaures: None,
+) -> None:
+    # The service's own configuration, set up while capfd captures (its handler keeps the
+    # stream it was given); DEBUG emits every line INFO does, and more.
+    configure_logging(Settings(_env_file=None, log_format=LogFormat.JSON, log_level="DEBUG"))
+    settings = settings_for(
+        temporal_dev_server, fresh_kafka_broker, f"sqlite:///{tmp_path / 'lecture.db'}"
+    ).model_copy(update={"data_dir": tmp_path, "log_level": "DEBUG"})
+    services = await start_services(settings)
+    publisher = KafkaPublisher(settings.kafka_bootstrap_servers)
+    await publisher.start()
+    try:
+        await _scenario(settings, publisher)
+        await asyncio.sleep(1)  # the last activities' log lines
+    finally:
+        await publisher.stop()
+        await stop_services(services)
+
+    sortie = capfd.readouterr()
+    journaux = sortie.out + sortie.err
+    assert "evenement_livre" in journaux, "the service's lines were captured"
+    assert "worker_demarre" in journaux
+    fuites = sorted({v for v in PERSONNEL if v in journaux})
+    lignes = [ligne for ligne in journaux.splitlines() if any(v in ligne for v in fuites)]
+    assert fuites == [], "\n".join(lignes[:20])
+
+
+def test_the_test_data_holds_every_kind_of_personal_value() -> None:
+    """The scan above could not fail if the data had no NIR, INE, phone, e-mail or date."""
+    assert NIR in PERSONNEL
+    assert "070512345HJ" in PERSONNEL  # an INE
+    assert "0612457812" in PERSONNEL  # a phone
+    assert "lucas.martin@laposte.net" in PERSONNEL
+    assert "2007-05-14" in PERSONNEL
+    assert "MARTIN" in PERSONNEL
+    assert date.fromisoformat(NAISSANCE_CAE).year == 1985

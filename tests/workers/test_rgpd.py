@@ -1,0 +1,313 @@
+"""The data subject's rights on a contrat-pro dossier running on the time-skipping test server,
+with a real read model (SQLite, migrated) and real users: restriction holds the deadlines and
+the partner events until it is lifted, rectification goes through the workflow and is audited
+without the value, export gathers a dossier and its documents into one zip, and only an admin
+may do any of it."""
+
+import asyncio
+import json
+import uuid
+import zipfile
+from collections.abc import AsyncIterator, Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session
+from temporalio.client import WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from activities.regles import evaluer_contrat_pro
+from events.catalogue import CATALOGUE
+from events.delivery import Livrable, deliver
+from models import depot, rgpd
+from models.contrat_pro import EtatContratPro, Statut
+from models.dossier import ProjectionDossier
+from models.evenements import CloudEvent
+from models.tables import PieceJointe
+from rules.calendrier import PARIS
+from tests.factories import contrat_enregistre, demande_deposee
+from tests.fakes import FakeActivities
+from workers import rgpd as droits
+from workers.database import engine_for, upgrade
+from workers.documents import StockageDisque
+from workers.temporal import WORKFLOWS
+from workers.utilisateurs import AccesRefuse, Role, creer_utilisateur
+
+ADMIN = "dpo.admin"
+SIRET = "73282932000074"
+Handle = WorkflowHandle[Any, Any]
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    engine = engine_for(f"sqlite:///{tmp_path_factory.mktemp('rgpd') / 'lecture.db'}")
+    upgrade(engine)
+    with Session(engine) as session:
+        creer_utilisateur(session=session, nom=ADMIN, role=Role.ADMIN, dispositifs=["*"])
+        creer_utilisateur(
+            session=session, nom="instructeur.a", role=Role.INSTRUCTEUR, dispositifs=["*"]
+        )
+        session.commit()
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+async def running(
+    time_skipping_env: WorkflowEnvironment,
+) -> AsyncIterator[tuple[str, FakeActivities]]:
+    captured = FakeActivities()
+    task_queue = f"rgpd-{uuid.uuid4()}"
+    async with Worker(
+        time_skipping_env.client,
+        task_queue=task_queue,
+        workflows=WORKFLOWS,
+        activities=[*captured.all(), evaluer_contrat_pro],
+    ):
+        yield task_queue, captured
+
+
+async def _send(env: WorkflowEnvironment, task_queue: str, event: CloudEvent) -> None:
+    assert await deliver(env.client, task_queue, Livrable(event, CATALOGUE[event.type])) is None
+
+
+async def _statut(handle: Handle, attendu: Statut) -> EtatContratPro:
+    async with asyncio.timeout(20):
+        while True:
+            etat: EtatContratPro = await handle.query("etat", result_type=EtatContratPro)
+            if etat.statut is attendu:
+                return etat
+            await asyncio.sleep(0.1)
+
+
+async def _dossier(env: WorkflowEnvironment, task_queue: str, engine: Engine) -> tuple[str, Handle]:
+    """A registered contract waiting for its request, and its row in the read model (as the
+    projection activity would write it)."""
+    numero = f"RG-{uuid.uuid4().hex[:8]}"
+    debut = (await env.get_current_time()).astimezone(PARIS).date()
+    await _send(env, task_queue, contrat_enregistre(numero, debut=debut))
+    handle: Handle = env.client.get_workflow_handle(f"contrat-pro:{numero}")
+    await _statut(handle, Statut.ATTENTE_DEMANDE)
+    with Session(engine) as session:
+        depot.projeter_dossier(
+            session=session,
+            projection=ProjectionDossier(
+                cle=handle.id,
+                dispositif="contrat-pro",
+                reference=numero,
+                statut="attente_demande",
+                beneficiaire=SIRET,
+                version=1,
+                maj_le=datetime.now(PARIS),
+            ),
+        )
+        session.commit()
+    return numero, handle
+
+
+async def test_restricting_a_dossier_holds_its_deadline_and_events_until_it_is_lifted(
+    time_skipping_env: WorkflowEnvironment,
+    running: tuple[str, FakeActivities],
+    engine: Engine,
+) -> None:
+    task_queue, captured = running
+    numero, handle = await _dossier(time_skipping_env, task_queue, engine)
+    with Session(engine) as session:
+        resultat = await droits.limiter(
+            session=session,
+            client=time_skipping_env.client,
+            cle=numero,
+            motif="contestation de l'exactitude des données (art. 18)",
+            utilisateur=ADMIN,
+        )
+    assert (resultat.applique, resultat.refus) == (True, None)
+    suivi = await handle.query("rgpd", result_type=rgpd.EtatRgpd)
+    assert suivi.limitation is not None
+    assert suivi.limitation.auteur == ADMIN
+    projection = captured.last_projection(numero)
+    assert (projection.prochaine_echeance, projection.libelle_echeance) == (
+        None,
+        "traitement limité (RGPD): échéances suspendues",
+    )
+
+    # The request, filed in time, arrives while processing is restricted: held. Four months
+    # later the 3-month filing deadline has passed: held too, not time-barred.
+    depot_le = (await time_skipping_env.get_current_time()).astimezone(PARIS).date()
+    await _send(time_skipping_env, task_queue, demande_deposee(numero, depot_le))
+    await time_skipping_env.sleep(timedelta(days=120))
+    await asyncio.sleep(0.5)
+    etat = await handle.query("etat", result_type=EtatContratPro)
+    assert (etat.statut, etat.demande) == (Statut.ATTENTE_DEMANDE, None)
+
+    with Session(engine) as session:
+        leve = await droits.lever(
+            session=session,
+            client=time_skipping_env.client,
+            cle=numero,
+            motif="données vérifiées",
+            utilisateur=ADMIN,
+        )
+    assert (leve.applique, leve.refus) == (True, None)
+    etat = await _statut(handle, Statut.INSTRUCTION)  # the held request, applied first
+    assert etat.demande is not None
+    assert etat.demande.date_demande == depot_le
+    types = [(e.type, e.auteur) for e in captured.audit if e.dossier == handle.id]
+    assert ("rgpd_limitation", ADMIN) in types
+    assert ("rgpd_levee_limitation", ADMIN) in types
+
+
+async def test_a_second_restriction_is_refused_with_its_reason(
+    time_skipping_env: WorkflowEnvironment,
+    running: tuple[str, FakeActivities],
+    engine: Engine,
+) -> None:
+    task_queue, _ = running
+    numero, _handle = await _dossier(time_skipping_env, task_queue, engine)
+    with Session(engine) as session:
+        resultats = [
+            await droits.limiter(
+                session=session,
+                client=time_skipping_env.client,
+                cle=numero,
+                motif="demande de la personne",
+                utilisateur=ADMIN,
+            )
+            for _ in range(2)
+        ]
+    assert [(r.applique, r.refus is None) for r in resultats] == [(True, True), (True, False)]
+    assert (resultats[1].refus or "").startswith(
+        "limitation: le traitement est déjà limité depuis le"
+    )
+
+
+async def test_rectifying_the_birth_date_goes_through_the_workflow_and_audits_the_field_only(
+    time_skipping_env: WorkflowEnvironment,
+    running: tuple[str, FakeActivities],
+    engine: Engine,
+) -> None:
+    task_queue, captured = running
+    numero, handle = await _dossier(time_skipping_env, task_queue, engine)
+    with Session(engine) as session:
+        resultat = await droits.rectifier(
+            session=session,
+            client=time_skipping_env.client,
+            cle=numero,
+            champ="date_naissance_salarie",
+            valeur=droits.lire_valeur("1984-07-02"),
+            motif="erreur de saisie de l'OPCO",
+            utilisateur=ADMIN,
+        )
+        refus = await droits.rectifier(
+            session=session,
+            client=time_skipping_env.client,
+            cle=numero,
+            champ="date_naissance_salarie",
+            valeur="pas une date",
+            motif="essai",
+            utilisateur=ADMIN,
+        )
+        inconnu = await droits.rectifier(
+            session=session,
+            client=time_skipping_env.client,
+            cle=numero,
+            champ="siret_etablissement",
+            valeur="1",
+            motif="essai",
+            utilisateur=ADMIN,
+        )
+    assert (resultat.applique, resultat.refus) == (True, None)
+    etat = await handle.query("etat", result_type=EtatContratPro)
+    assert etat.contrat is not None
+    assert etat.contrat.date_naissance_salarie == date(1984, 7, 2)
+    assert refus.refus is not None
+    assert refus.refus.startswith("rectification de date_naissance_salarie: valeur refusée")
+    assert "pas une date" not in refus.refus
+    assert inconnu.refus is not None
+    assert "'siret_etablissement' n'est pas rectifiable" in inconnu.refus
+    lignes = [e for e in captured.audit if e.dossier == handle.id and e.type.startswith("rgpd")]
+    rectification = next(e for e in lignes if e.type == "rgpd_rectification")
+    assert (rectification.auteur, rectification.detail["champ"]) == (
+        ADMIN,
+        "date_naissance_salarie",
+    )
+    assert "1984-07-02" not in json.dumps([e.model_dump(mode="json") for e in captured.audit])
+
+
+async def test_only_an_admin_may_exercise_the_rights(
+    time_skipping_env: WorkflowEnvironment, engine: Engine, tmp_path: Path
+) -> None:
+    with Session(engine) as session, pytest.raises(AccesRefuse, match="admin"):
+        await droits.exporter(
+            session=session,
+            client=time_skipping_env.client,
+            stockage=None,
+            identifiant=droits.Identifiant.lire(droits.TypeIdentifiant.SIRET, SIRET),
+            utilisateur="instructeur.a",
+            sortie=tmp_path / "x.zip",
+        )
+    with Session(engine) as session, pytest.raises(AccesRefuse, match="inconnu"):
+        await droits.limiter(
+            session=session,
+            client=time_skipping_env.client,
+            cle="x",
+            motif="m",
+            utilisateur="personne",
+        )
+
+
+def test_a_malformed_identifier_is_refused_naming_the_option_and_the_rule() -> None:
+    with pytest.raises(droits.DemandeRgpdInvalide, match=r"--nir: '12' n'est pas un NIR valide"):
+        droits.Identifiant.lire(droits.TypeIdentifiant.NIR, "12")
+
+
+async def test_export_gathers_the_dossiers_their_history_state_and_documents_into_one_zip(
+    time_skipping_env: WorkflowEnvironment,
+    running: tuple[str, FakeActivities],
+    engine: Engine,
+    tmp_path: Path,
+) -> None:
+    task_queue, _ = running
+    numero, handle = await _dossier(time_skipping_env, task_queue, engine)
+    stockage = StockageDisque(tmp_path / "documents")
+    contenu = b"%PDF-1.4 cerfa"
+    sha = "a" * 64
+    stockage.put(sha, contenu)
+    with Session(engine) as session:
+        session.add(
+            PieceJointe(
+                id=f"piece-{numero}",
+                dossier=handle.id,
+                sha256=sha,
+                taille=len(contenu),
+                type_contenu="application/pdf",
+                nom_fichier="cerfa.pdf",
+                type_document="cerfa",
+                auteur="portail",
+                depose_le=datetime.now(PARIS),
+            )
+        )
+        session.commit()
+        export = await droits.exporter(
+            session=session,
+            client=time_skipping_env.client,
+            stockage=stockage,
+            identifiant=droits.Identifiant.lire(droits.TypeIdentifiant.SIRET, SIRET),
+            utilisateur=ADMIN,
+            sortie=tmp_path / "export.zip",
+        )
+        audit = depot.lire_audit(session=session, dossier=handle.id)
+    assert handle.id in export.dossiers
+    with zipfile.ZipFile(tmp_path / "export.zip") as archive:
+        base = f"dossiers/{handle.id.replace(':', '_')}"
+        etat = json.loads(archive.read(f"{base}/etat_workflow.json"))
+        assert etat["contrat"]["siret_etablissement"] == SIRET
+        assert archive.read(f"{base}/pieces/piece-{numero}-cerfa.pdf") == contenu
+        journaux = json.loads(archive.read(f"{base}/journaux.json"))
+        assert journaux["champs"] == {"dossier": numero, "workflow_id": handle.id}
+        demande = json.loads(archive.read("demande.json"))
+        assert (demande["par"], demande["identifiant"]["type"]) == (ADMIN, "siret")
+    assert [(a.nature, a.type, a.auteur) for a in audit] == [("rgpd", "rgpd_export", ADMIN)]

@@ -1,0 +1,247 @@
+"""The FastAPI application: routers, shared resources, and errors in French.
+
+`create_app(settings)` builds it. Resources live in `app.state.contexte` (`Contexte`): the
+read-model engine (`workers.database.engine_for`), the document store, and the Temporal client
+(`workers.temporal.client_for`, the one place that sets the payload codec), connected lazily so
+the API starts, and answers `/health` and `/ready`, even while Temporal is down.
+
+Every error is JSON `{"detail": "...", "erreurs": [{"champ", "valeur", "regle"}]}`, in French:
+401 token, 403 role/scheme/partner, 404 unknown dossier, 409 decision refused or dossier closed,
+413 document too large, 415 type refused, 422 bad input, 503 Temporal unreachable.
+"""
+
+import asyncio
+import importlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import structlog
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from temporalio.client import Client
+
+from workers.api import auth
+from workers.database import engine_for, upgrade
+from workers.documents import DocumentTropGros, Stockage, StockageDisque, TypeNonAccepte
+from workers.errors import ServiceUnreachable
+from workers.instruction import (
+    DecisionImpossible,
+    DecisionRefusee,
+    DossierClos,
+    DossierInconnu,
+    TemporalIndisponible,
+)
+from workers.settings import Settings
+from workers.temporal import client_for
+from workers.utilisateurs import AccesRefuse, JetonInvalide, Role
+from workers.validation import EntreeInvalide, ErreurChamp
+
+log = structlog.get_logger(__name__)
+
+ClientFactory = Callable[[], Awaitable[Client]]
+
+
+@dataclass
+class Contexte:
+    settings: Settings
+    engine: Engine
+    stockage: Stockage
+    fabrique_client: ClientFactory
+    migrer: bool = True
+    _client: Client | None = None
+    _verrou: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def client(self) -> Client:
+        """The Temporal client, connected on first use (`ServiceUnreachable` if it cannot)."""
+        if self._client is None:
+            async with self._verrou:
+                if self._client is None:
+                    self._client = await self.fabrique_client()
+        return self._client
+
+
+def contexte(request: Request) -> Contexte:
+    ctx: Contexte = request.app.state.contexte
+    return ctx
+
+
+ContexteDep = Annotated[Contexte, Depends(contexte)]
+
+
+async def client_temporal(ctx: ContexteDep) -> Client:
+    return await ctx.client()
+
+
+ClientDep = Annotated[Client, Depends(client_temporal)]
+
+
+# --- errors ------------------------------------------------------------------------------------
+
+MESSAGES_HTTP = {
+    400: "requête invalide",
+    401: "authentification requise",
+    403: "accès refusé",
+    404: "ressource introuvable",
+    405: "méthode non autorisée sur cette adresse",
+    406: "format de réponse non disponible",
+    409: "conflit avec l'état du dossier",
+    413: "contenu trop volumineux",
+    415: "type de contenu non accepté",
+    422: "entrée invalide",
+    500: "erreur interne",
+    503: "service indisponible",
+}
+
+
+def erreur(
+    statut: int,
+    detail: str,
+    erreurs: list[ErreurChamp] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    return JSONResponse(
+        {"detail": detail, "erreurs": [e.model_dump(mode="json") for e in erreurs or []]},
+        status_code=statut,
+        headers=headers,
+    )
+
+
+def _champ(loc: tuple[int | str, ...]) -> str:
+    parties = list(loc)
+    if parties and parties[0] in ("body", "query", "path", "header", "cookie"):
+        parties = parties[1:]
+    return ".".join(str(p) for p in parties) or "(corps)"
+
+
+async def _validation(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    from workers.validation import regle_de  # noqa: PLC0415  (kept next to its only use)
+
+    erreurs = []
+    for e in exc.errors():
+        valeur = e.get("input")
+        if e.get("type") == "missing":
+            valeur = None
+        elif not isinstance(valeur, str | int | float | bool | type(None)):
+            valeur = repr(valeur)[:200]
+        elif isinstance(valeur, str):
+            valeur = valeur[:200]
+        erreurs.append(ErreurChamp(champ=_champ(tuple(e["loc"])), valeur=valeur, regle=regle_de(e)))
+    return erreur(
+        422, "requête invalide: " + "; ".join(f"{x.champ}: {x.regle}" for x in erreurs), erreurs
+    )
+
+
+async def _http(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    anglais = detail in ("Not Found", "Method Not Allowed", "Not authenticated", "Forbidden")
+    if anglais or not detail:
+        detail = MESSAGES_HTTP.get(exc.status_code, detail)
+    return erreur(exc.status_code, detail, headers=getattr(exc, "headers", None))
+
+
+def _gestionnaire(statut: int, **headers: str) -> Callable[[Request, Exception], Awaitable[Any]]:
+    async def gerer(_request: Request, exc: Exception) -> JSONResponse:
+        erreurs = exc.erreurs if isinstance(exc, EntreeInvalide) else None
+        detail = exc.detail if isinstance(exc, EntreeInvalide) else str(exc)
+        if isinstance(exc, EntreeInvalide) and erreurs:
+            detail = f"{detail}: " + "; ".join(f"{e.champ}: {e.regle}" for e in erreurs)
+        return erreur(statut, detail, erreurs, headers or None)
+
+    return gerer
+
+
+async def _interne(_request: Request, exc: Exception) -> JSONResponse:
+    log.exception("erreur_interne", erreur=str(exc))
+    return erreur(500, "erreur interne: l'incident est journalisé")
+
+
+def _installer_erreurs(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(JetonInvalide, _gestionnaire(401, **{"WWW-Authenticate": "Bearer"}))
+    app.add_exception_handler(AccesRefuse, _gestionnaire(403))
+    app.add_exception_handler(DossierInconnu, _gestionnaire(404))
+    app.add_exception_handler(DecisionRefusee, _gestionnaire(409))
+    app.add_exception_handler(DossierClos, _gestionnaire(409))
+    app.add_exception_handler(DocumentTropGros, _gestionnaire(413))
+    app.add_exception_handler(TypeNonAccepte, _gestionnaire(415))
+    app.add_exception_handler(EntreeInvalide, _gestionnaire(422))
+    app.add_exception_handler(DecisionImpossible, _gestionnaire(422))
+    app.add_exception_handler(TemporalIndisponible, _gestionnaire(503))
+    app.add_exception_handler(ServiceUnreachable, _gestionnaire(503))
+    app.add_exception_handler(Exception, _interne)
+
+
+# --- the app -----------------------------------------------------------------------------------
+
+
+def _routeur_codec(settings: Settings) -> Any:
+    """The codec server's router (`workers/api/codec.py`), staff only, if that module is there."""
+    try:
+        codec = importlib.import_module("workers.api.codec")
+    except ModuleNotFoundError:
+        return None
+    return codec.routeur_codec(settings, auth.exiger(Role.ADMIN, Role.SUPERVISEUR))
+
+
+def create_app(
+    settings: Settings,
+    *,
+    engine: Engine | None = None,
+    client: Client | None = None,
+    stockage: Stockage | None = None,
+    migrer: bool = True,
+) -> FastAPI:
+    """The API. `engine`, `client`, `stockage` default to the ones of `settings`; pass them
+    to share (tests, `guichet dev`). `migrer`: apply the migrations at start-up."""
+    from workers.api import dossiers, evenements, exports, metriques, sante  # noqa: PLC0415
+    from workers.console.routes import routeur_console  # noqa: PLC0415
+
+    proprietaire = engine is None
+    moteur = engine or engine_for(settings.effective_database_url)
+
+    async def fabrique() -> Client:
+        return client if client is not None else await client_for(settings)
+
+    ctx = Contexte(
+        settings=settings,
+        engine=moteur,
+        stockage=stockage or StockageDisque(settings.effective_documents_dir.resolve()),
+        fabrique_client=fabrique,
+        migrer=migrer,
+    )
+
+    @asynccontextmanager
+    async def cycle(_app: FastAPI) -> AsyncIterator[None]:
+        if migrer:
+            await asyncio.to_thread(upgrade, moteur)
+        yield
+        if proprietaire:
+            moteur.dispose()
+
+    app = FastAPI(
+        title="guichet: API des instructeurs et des partenaires",
+        version="1.0.0",
+        description="Suivre, décider et auditer les dossiers d'aide. Authentification: "
+        "`Authorization: Bearer <jeton>` (`guichet users token NOM`). Voir docs/api.md.",
+        lifespan=cycle,
+    )
+    app.state.contexte = ctx
+    _installer_erreurs(app)
+    app.include_router(sante.routeur)
+    app.include_router(metriques.routeur)
+    app.include_router(exports.routeur)
+    app.include_router(dossiers.routeur)
+    app.include_router(evenements.routeur)
+    app.include_router(routeur_console(settings))
+    routeur_codec = _routeur_codec(settings)
+    if routeur_codec is not None:
+        app.include_router(routeur_codec)
+    return app

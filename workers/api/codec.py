@@ -1,0 +1,146 @@
+"""The codec server: lets the Temporal web UI (and `temporal --codec-endpoint`) show the
+decrypted payloads of a history to authorised staff.
+
+Temporal's remote codec protocol: `POST <endpoint>/decode` and `POST <endpoint>/encode`, body
+and answer `{"payloads": [{"metadata": {"encoding": "<base64>"}, "data": "<base64>"}]}` (the
+protobuf JSON of `temporal.api.common.v1.Payloads`), the namespace in the `X-Namespace` header.
+Mounted under `/codec`, the UI is configured with `TEMPORAL_CODEC_ENDPOINT=https://<api>/codec`.
+
+Every POST needs the `autoriser` dependency the API supplies (bearer token, roles `admin` or
+`superviseur`). CORS is answered here, per route, for the origins of
+`GUICHET_CODEC_CORS_ORIGINS` only (the Temporal UI), credentials and the `Authorization` header
+allowed; an error (401, 403...) carries the CORS headers too, so the UI can show it.
+"""
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from google.protobuf import json_format
+from temporalio.api.common.v1 import Payloads
+
+from workers.codec import ChargeUtileIllisible, CleInconnue, CodecChiffrement, codec_pour
+from workers.settings import Settings
+
+TAILLE_MAX = 16 * 1024 * 1024
+"""Largest request body accepted (bytes): Temporal's own limit is 2 MiB per payload."""
+EN_TETES_AUTORISES = "authorization, content-type, x-namespace"
+METHODES = "POST, OPTIONS"
+
+
+def origines_autorisees(settings: Settings) -> frozenset[str]:
+    return frozenset(
+        o.strip().rstrip("/") for o in settings.codec_cors_origins.split(",") if o.strip()
+    )
+
+
+def _ajouter_cors(request: Request, response: Response, origines: frozenset[str]) -> None:
+    response.headers.append("Vary", "Origin")
+    origine = request.headers.get("origin")
+    if origine is None or origine not in origines:
+        return
+    response.headers["Access-Control-Allow-Origin"] = origine
+    response.headers["Access-Control-Allow-Credentials"] = "true"
+
+
+def _route_cors(origines: frozenset[str]) -> type[APIRoute]:
+    class RouteCors(APIRoute):
+        """Adds the CORS headers to every answer of the route, errors included."""
+
+        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+            traiter = super().get_route_handler()
+
+            async def avec_cors(request: Request) -> Response:
+                try:
+                    response = await traiter(request)
+                except HTTPException as exc:
+                    response = JSONResponse(
+                        {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+                    )
+                _ajouter_cors(request, response, origines)
+                return response
+
+            return avec_cors
+
+    return RouteCors
+
+
+async def _lire_payloads(request: Request) -> Payloads:
+    corps = await request.body()
+    if len(corps) > TAILLE_MAX:
+        raise HTTPException(
+            413, f"corps de {len(corps)} octets: le codec en accepte {TAILLE_MAX} au plus"
+        )
+    try:
+        return json_format.Parse(corps, Payloads())
+    except (json_format.ParseError, UnicodeDecodeError) as exc:
+        raise HTTPException(
+            400,
+            'corps invalide: attendu {"payloads": [{"metadata": {...}, "data": '
+            f'"<base64>"}}]}} (protocole codec de Temporal): {str(exc)[:200]}',
+        ) from None
+
+
+def _verifier_namespace(request: Request, settings: Settings) -> None:
+    namespace = request.headers.get("x-namespace")
+    if namespace is not None and namespace != settings.temporal_namespace:
+        raise HTTPException(
+            403,
+            f"en-tête X-Namespace {namespace!r}: ce codec ne sert que l'espace de noms "
+            f"{settings.temporal_namespace!r} (GUICHET_TEMPORAL_NAMESPACE)",
+        )
+
+
+def _reponse(payloads: Payloads) -> Response:
+    return Response(content=json_format.MessageToJson(payloads), media_type="application/json")
+
+
+def routeur_codec(
+    settings: Settings,
+    autoriser: Callable[..., Any],
+    codec: CodecChiffrement | None = None,
+) -> APIRouter:
+    """The `/codec` routes; `autoriser` is the API's dependency that lets staff in (it raises
+    401/403 otherwise). `codec` defaults to the one of the settings (the worker's keys)."""
+    codec = codec or codec_pour(settings)
+    origines = origines_autorisees(settings)
+    routeur = APIRouter(prefix="/codec", tags=["codec"], route_class=_route_cors(origines))
+
+    def preflight(request: Request) -> Response:
+        """CORS preflight: answered without authentication (browsers send none)."""
+        response = Response(status_code=204)
+        if request.headers.get("origin") in origines:
+            response.headers["Access-Control-Allow-Methods"] = METHODES
+            response.headers["Access-Control-Allow-Headers"] = EN_TETES_AUTORISES
+            response.headers["Access-Control-Max-Age"] = "600"
+        return response
+
+    @routeur.post(
+        "/encode",
+        dependencies=[Depends(autoriser)],
+        summary="Chiffre des charges utiles Temporal (protocole codec distant)",
+    )
+    async def encoder(request: Request) -> Response:
+        _verifier_namespace(request, settings)
+        payloads = await _lire_payloads(request)
+        return _reponse(Payloads(payloads=await codec.encode(payloads.payloads)))
+
+    @routeur.post(
+        "/decode",
+        dependencies=[Depends(autoriser)],
+        summary="Déchiffre des charges utiles Temporal (protocole codec distant)",
+    )
+    async def decoder(request: Request) -> Response:
+        _verifier_namespace(request, settings)
+        payloads = await _lire_payloads(request)
+        try:
+            clairs = await codec.decode(payloads.payloads)
+        except (CleInconnue, ChargeUtileIllisible) as exc:
+            raise HTTPException(422, str(exc)) from None
+        return _reponse(Payloads(payloads=clairs))
+
+    routeur.add_api_route("/encode", preflight, methods=["OPTIONS"], include_in_schema=False)
+    routeur.add_api_route("/decode", preflight, methods=["OPTIONS"], include_in_schema=False)
+    return routeur

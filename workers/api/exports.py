@@ -1,0 +1,133 @@
+"""`GET /dossiers/export?format=csv|xlsx`: the list's filters, every matching dossier.
+
+Bounded memory whatever the number of rows: the query is read in batches (`yield_per`), the
+CSV is streamed row by row, the workbook is written by openpyxl in write-only mode to a
+temporary file (streamed, then deleted). Only the schemes of the user's scope are exported.
+"""
+
+import asyncio
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import FileResponse, StreamingResponse
+from openpyxl import Workbook  # type: ignore[import-untyped]
+from sqlalchemy import Engine
+from sqlmodel import Session
+from starlette.background import BackgroundTask
+
+from models import depot
+from models.depot import FiltresDossiers
+from models.tables import Dossier
+from workers.api.app import ContexteDep
+from workers.api.auth import UtilisateurDep
+from workers.api.dossiers import FiltresDep
+from workers.instruction import EXPORT, filtres_pour, verifier
+
+routeur = APIRouter(prefix="/dossiers", tags=["exports"])
+
+COLONNES = (
+    "cle",
+    "dispositif",
+    "reference",
+    "statut",
+    "beneficiaire",
+    "montant_accorde",
+    "montant_verse",
+    "montant_a_recuperer",
+    "prochaine_echeance",
+    "libelle_echeance",
+    "anomalies",
+    "maj_le",
+)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class Format(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+def _valeurs(row: Dossier) -> list[Any]:
+    return [getattr(row, c) for c in COLONNES]
+
+
+def lignes_csv(engine: Engine, filtres: FiltresDossiers) -> Iterator[str]:
+    """The CSV, one line at a time (a generator: nothing is held but the current batch)."""
+    tampon = io.StringIO()
+    ecrivain = csv.writer(tampon, delimiter=";")
+
+    def sortir() -> str:
+        texte = tampon.getvalue()
+        tampon.seek(0)
+        tampon.truncate(0)
+        return texte
+
+    ecrivain.writerow(COLONNES)
+    yield "\ufeff" + sortir()  # BOM: spreadsheet software then reads UTF-8
+    with Session(engine) as session:
+        for row in depot.iterer_dossiers(session=session, filtres=filtres):
+            ecrivain.writerow(["" if v is None else v for v in _valeurs(row)])
+            yield sortir()
+
+
+def ecrire_xlsx(engine: Engine, filtres: FiltresDossiers, chemin: str) -> int:
+    classeur = Workbook(write_only=True)
+    feuille = classeur.create_sheet("dossiers")
+    feuille.append(list(COLONNES))
+    nombre = 0
+    with Session(engine) as session:
+        for row in depot.iterer_dossiers(session=session, filtres=filtres):
+            valeurs = _valeurs(row)
+            valeurs[-1] = row.maj_le.replace(tzinfo=None)  # Excel has no time zones (UTC)
+            feuille.append(valeurs)
+            nombre += 1
+    classeur.save(chemin)
+    return nombre
+
+
+@routeur.get(
+    "/export",
+    summary="Exporter les dossiers filtrés (CSV ou Excel), en flux",
+    responses={
+        200: {"content": {"text/csv": {}, XLSX: {}}, "description": "le fichier"},
+        401: {"description": "jeton absent, inconnu, révoqué ou expiré"},
+        403: {"description": "rôle sans export (lecteur, partenaire)"},
+        422: {"description": "paramètre invalide"},
+    },
+    response_model=None,
+)
+async def exporter(
+    ctx: ContexteDep,
+    utilisateur: UtilisateurDep,
+    filtres: FiltresDep,
+    format: Annotated[Format, Query(description="csv ou xlsx")] = Format.CSV,
+) -> StreamingResponse | FileResponse:
+    verifier(utilisateur, EXPORT)
+    portee = filtres_pour(utilisateur, filtres.depot())
+    horodatage = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    if format is Format.CSV:
+        return StreamingResponse(
+            lignes_csv(ctx.engine, portee),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="dossiers-{horodatage}.csv"'},
+        )
+    fd, chemin = tempfile.mkstemp(suffix=".xlsx", prefix="guichet-export-")
+    os.close(fd)
+    try:
+        await asyncio.to_thread(ecrire_xlsx, ctx.engine, portee, chemin)
+    except BaseException:
+        os.unlink(chemin)
+        raise
+    return FileResponse(
+        chemin,
+        media_type=XLSX,
+        filename=f"dossiers-{horodatage}.xlsx",
+        background=BackgroundTask(os.unlink, chemin),
+    )

@@ -1,0 +1,106 @@
+"""`GET /metrics`: Prometheus metrics, counted from the read model at each scrape.
+
+A custom collector reads the audit log and the payment ledger, so the figures are true across
+every worker, consumer and API process (a per-process counter would only see its own). What
+is counted:
+
+- `guichet_evenements_appliques_total{type}`: partner events applied (audit `evenement`);
+- `guichet_anomalies_total{type}`: events recorded as anomalies;
+- `guichet_decisions_total{type}`: instructor decisions applied (audit `decision`; refusals
+  in the workflow loop are `type="decision_refusee"`; refusals by the validator change
+  nothing and are not recorded);
+- `guichet_echeances_total{type}`: timers fired (deadlines, reminders);
+- `guichet_publications_total{type}`: events published, payment orders included;
+- `guichet_ordres_paiement{statut}` and `guichet_ordres_paiement_montant_euros{statut}`:
+  the payment ledger;
+- `guichet_dossiers{dispositif,statut}`: dossiers in the read model.
+
+Dead letters are not in the read model (they go to the `guichet.rebuts` topic): count them on
+the topic (consumer lag / topic offsets) in Kafka's own monitoring.
+"""
+
+from collections.abc import Iterator
+
+from fastapi import APIRouter, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.registry import Collector, CollectorRegistry
+from sqlalchemy import Engine, func
+from sqlmodel import Session, col, select
+
+from models.dossier import Nature
+from models.tables import Audit, Dossier, OrdrePaiement
+
+routeur = APIRouter(tags=["santé"])
+
+NATURES = frozenset(n.value for n in Nature)
+
+COMPTEURS = {
+    Nature.EVENEMENT: ("guichet_evenements_appliques", "Événements partenaires appliqués"),
+    Nature.ANOMALIE: ("guichet_anomalies", "Événements enregistrés comme anomalies"),
+    Nature.DECISION: ("guichet_decisions", "Décisions d'instructeurs appliquées"),
+    Nature.ECHEANCE: ("guichet_echeances", "Échéances et rappels déclenchés (minuteurs)"),
+    Nature.PUBLICATION: ("guichet_publications", "Événements publiés par guichet"),
+}
+
+
+class CollecteurLecture(Collector):
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
+        with Session(self.engine) as session:
+            audit = session.exec(
+                select(Audit.nature, Audit.type, func.count()).group_by(
+                    col(Audit.nature), col(Audit.type)
+                )
+            ).all()
+            ordres = session.exec(
+                select(
+                    OrdrePaiement.statut, func.count(), func.sum(OrdrePaiement.montant)
+                ).group_by(col(OrdrePaiement.statut))
+            ).all()
+            dossiers = session.exec(
+                select(Dossier.dispositif, Dossier.statut, func.count()).group_by(
+                    col(Dossier.dispositif), col(Dossier.statut)
+                )
+            ).all()
+        familles = {
+            nature: CounterMetricFamily(nom, aide, labels=["type"])
+            for nature, (nom, aide) in COMPTEURS.items()
+        }
+        for nature, type_, nombre in audit:
+            famille = familles.get(Nature(nature)) if nature in NATURES else None
+            if famille is not None:
+                famille.add_metric([type_], nombre)
+        yield from familles.values()
+        nombre_ordres = GaugeMetricFamily(
+            "guichet_ordres_paiement", "Ordres de paiement par statut", labels=["statut"]
+        )
+        montant_ordres = GaugeMetricFamily(
+            "guichet_ordres_paiement_montant_euros",
+            "Montant des ordres de paiement par statut (EUR)",
+            labels=["statut"],
+        )
+        for statut, nombre, montant in ordres:
+            nombre_ordres.add_metric([statut], nombre)
+            montant_ordres.add_metric([statut], float(montant or 0))
+        yield nombre_ordres
+        yield montant_ordres
+        par_statut = GaugeMetricFamily(
+            "guichet_dossiers", "Dossiers par dispositif et statut", labels=["dispositif", "statut"]
+        )
+        for dispositif, statut, nombre in dossiers:
+            par_statut.add_metric([dispositif, statut], nombre)
+        yield par_statut
+
+
+@routeur.get(
+    "/metrics",
+    summary="Métriques Prometheus (comptées depuis la base de lecture)",
+    response_class=Response,
+)
+def metrics(request: Request) -> Response:
+    registre = CollectorRegistry(auto_describe=False)
+    registre.register(CollecteurLecture(request.app.state.contexte.engine))
+    return Response(generate_latest(registre), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,269 @@
+"""The supervisor's dashboard: aggregates read from the SQL read model, and the dead letters.
+
+Counts and sums come from the projection (`dossier`), the payment ledger (`ordre_paiement`)
+and the audit log (`audit`); nothing here asks Temporal. Choices where the issue is silent:
+
+- **granted** in a month: a dossier's `montant_accorde`, in the month of its first decision
+  line in the audit log (the acceptance, the commission's vote or decision); a dossier granted
+  without a decision (a CAE-DOM convention is granted by the ASP's event) counts in the month
+  of its first audit line;
+- **paid** in a month: the payment orders executed (`statut = execute`), by the month of their
+  last update (the ASP's confirmation);
+- **to recover** in a month: the recovery orders (contrat-pro `titre_executoire`, CAE-DOM
+  `reversement`) issued, by the month they were issued or last updated;
+- months are calendar months in Europe/Paris.
+
+Dead letters are not in the database: they live on the Kafka topic `guichet.rebuts`
+(events/topics.py). `lire_rebuts` reads the last ones there with a short timeout; when Kafka
+does not answer the dashboard says the count is unavailable rather than showing zero.
+"""
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from events import topics
+from models.dossier import Nature
+from models.tables import Audit, Dossier, OrdrePaiement
+from rules.calendrier import PARIS
+from workers.redaction import redact_text
+
+ZERO = Decimal("0.00")
+PERIODES_RECOUVREMENT = frozenset({"titre_executoire", "reversement"})
+"""Ledger lines that are recovery orders, not payments (contrat-pro, CAE-DOM)."""
+STATUT_EXECUTE = "execute"
+DECISIONS_ACCORD = frozenset({"accepter", "voter", "statuer"})
+MOIS_FR = [
+    "janv.",
+    "févr.",
+    "mars",
+    "avr.",
+    "mai",
+    "juin",
+    "juil.",
+    "août",
+    "sept.",
+    "oct.",
+    "nov.",
+    "déc.",
+]
+
+
+@dataclass(frozen=True)
+class CompteStatut:
+    dispositif: str
+    statut: str
+    nombre: int
+
+
+@dataclass(frozen=True)
+class MontantsMois:
+    mois: str
+    """`AAAA-MM`."""
+    accorde: Decimal = ZERO
+    verse: Decimal = ZERO
+    a_recuperer: Decimal = ZERO
+
+    @property
+    def libelle(self) -> str:
+        annee, mois = self.mois.split("-")
+        return f"{MOIS_FR[int(mois) - 1]} {annee}"
+
+
+@dataclass(frozen=True)
+class Rebut:
+    topic: str
+    partition: int
+    offset: int
+    horodatage: datetime | None
+    motif: str
+    origine: str
+    """`topic/partition/offset` of the partner record that was refused."""
+    extrait: str
+
+
+@dataclass(frozen=True)
+class Rebuts:
+    disponible: bool
+    total: int | None = None
+    derniers: list[Rebut] = field(default_factory=list)
+    erreur: str | None = None
+
+
+def comptes_par_statut(*, session: Session) -> list[CompteStatut]:
+    query = (
+        select(Dossier.dispositif, Dossier.statut, func.count())
+        .group_by(col(Dossier.dispositif), col(Dossier.statut))
+        .order_by(col(Dossier.dispositif), col(Dossier.statut))
+    )
+    return [CompteStatut(d, s, n) for d, s, n in session.exec(query).all()]
+
+
+def mois_de(moment: datetime) -> str:
+    local = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return f"{local.astimezone(PARIS):%Y-%m}"
+
+
+def mois_entre(debut: date, fin: date) -> list[str]:
+    """Every `AAAA-MM` from `debut`'s month to `fin`'s, in order."""
+    mois, annee, resultat = debut.month, debut.year, []
+    while (annee, mois) <= (fin.year, fin.month):
+        resultat.append(f"{annee:04d}-{mois:02d}")
+        mois += 1
+        if mois == 13:
+            annee, mois = annee + 1, 1
+    return resultat
+
+
+def montants_par_mois(
+    *, session: Session, aujourd_hui: date, nombre: int = 12
+) -> list[MontantsMois]:
+    """The last `nombre` months (this one included): granted, paid, to recover."""
+    debut = date(aujourd_hui.year, aujourd_hui.month, 1)
+    for _ in range(nombre - 1):
+        debut = date(debut.year - (debut.month == 1), (debut.month - 2) % 12 + 1, 1)
+    cles = mois_entre(debut, aujourd_hui)
+    accorde: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    verse: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    recuperer: dict[str, Decimal] = defaultdict(lambda: ZERO)
+
+    premieres_decisions = dict(
+        session.exec(
+            select(Audit.dossier, func.min(Audit.horodatage))
+            .where(Audit.nature == Nature.DECISION.value)
+            .where(col(Audit.type).in_(DECISIONS_ACCORD))
+            .group_by(col(Audit.dossier))
+        ).all()
+    )
+    premieres_lignes = dict(
+        session.exec(
+            select(Audit.dossier, func.min(Audit.horodatage)).group_by(col(Audit.dossier))
+        ).all()
+    )
+    for dossier in session.exec(select(Dossier).where(col(Dossier.montant_accorde) > 0)).all():
+        moment = premieres_decisions.get(dossier.cle) or premieres_lignes.get(dossier.cle)
+        if moment is not None:
+            accorde[mois_de(moment)] += Decimal(dossier.montant_accorde)
+
+    for ordre in session.exec(select(OrdrePaiement)).all():
+        mois = mois_de(ordre.maj_le)
+        if ordre.periode in PERIODES_RECOUVREMENT:
+            recuperer[mois] += Decimal(ordre.montant)
+        elif ordre.statut == STATUT_EXECUTE:
+            verse[mois] += Decimal(ordre.montant)
+    return [
+        MontantsMois(mois=m, accorde=accorde[m], verse=verse[m], a_recuperer=recuperer[m])
+        for m in cles
+    ]
+
+
+def echeances_prochaines(
+    *, session: Session, aujourd_hui: date, jours: int = 30
+) -> Sequence[Dossier]:
+    """Dossiers whose next deadline falls from today to `jours` days ahead, earliest first."""
+    fin = aujourd_hui + timedelta(days=jours)
+    query = (
+        select(Dossier)
+        .where(col(Dossier.prochaine_echeance) >= aujourd_hui)
+        .where(col(Dossier.prochaine_echeance) <= fin)
+        .order_by(col(Dossier.prochaine_echeance), col(Dossier.cle))
+    )
+    return session.exec(query).all()
+
+
+def echeances_par_jour(dossiers: Sequence[Dossier]) -> dict[date, int]:
+    compte: dict[date, int] = defaultdict(int)
+    for dossier in dossiers:
+        if dossier.prochaine_echeance is not None:
+            compte[dossier.prochaine_echeance] += 1
+    return dict(sorted(compte.items()))
+
+
+def en_retard(*, session: Session, aujourd_hui: date) -> int:
+    query = (
+        select(func.count())
+        .select_from(Dossier)
+        .where(col(Dossier.prochaine_echeance) < aujourd_hui)
+    )
+    return session.exec(query).one()
+
+
+def _en_tete(headers: Sequence[tuple[str, bytes]], nom: str) -> str:
+    for cle, valeur in headers:
+        if cle == nom:
+            return valeur.decode("utf-8", "replace")
+    return ""
+
+
+async def lire_rebuts(bootstrap_servers: str, *, nombre: int = 20, delai_s: float = 3.0) -> Rebuts:
+    """The last `nombre` dead letters on `guichet.rebuts`, newest first, and how many the
+    topic holds; `disponible=False` (with the reason) when Kafka does not answer in time."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap_servers,
+        enable_auto_commit=False,
+        request_timeout_ms=int(delai_s * 1000) + 1000,
+        connections_max_idle_ms=60_000,
+    )
+    try:
+        async with asyncio.timeout(delai_s):
+            await consumer.start()
+            await consumer.topics()
+            partitions = sorted(consumer.partitions_for_topic(topics.REBUTS) or set())
+            assignees = [TopicPartition(topics.REBUTS, p) for p in partitions]
+            if not assignees:
+                return Rebuts(disponible=True, total=0)
+            consumer.assign(assignees)
+            debuts = await consumer.beginning_offsets(assignees)
+            fins = await consumer.end_offsets(assignees)
+            total = sum(fins[tp] - debuts[tp] for tp in assignees)
+            attendus: dict[TopicPartition, int] = {}
+            for tp in assignees:
+                depart = max(debuts[tp], fins[tp] - nombre)
+                if depart < fins[tp]:
+                    consumer.seek(tp, depart)
+                    attendus[tp] = fins[tp]
+            lus: list[Rebut] = []
+            while attendus:
+                lots = await consumer.getmany(*attendus, timeout_ms=200)
+                for tp, records in lots.items():
+                    for record in records:
+                        lus.append(_rebut(record))
+                        if record.offset + 1 >= attendus.get(tp, 0):
+                            attendus.pop(tp, None)
+    except (TimeoutError, OSError, Exception) as exc:
+        return Rebuts(disponible=False, erreur=f"{type(exc).__name__}: {exc}".strip(": "))
+    finally:
+        try:
+            async with asyncio.timeout(2):
+                await consumer.stop()
+        except Exception:
+            pass
+    lus.sort(key=lambda r: r.horodatage or datetime.min.replace(tzinfo=UTC), reverse=True)
+    return Rebuts(disponible=True, total=total, derniers=lus[:nombre])
+
+
+def _rebut(record: object) -> Rebut:
+    headers = list(getattr(record, "headers", ()) or ())
+    horodatage_ms = getattr(record, "timestamp", None)
+    horodatage = (
+        datetime.fromtimestamp(horodatage_ms / 1000, tz=UTC) if horodatage_ms is not None else None
+    )
+    valeur = getattr(record, "value", b"") or b""
+    return Rebut(
+        topic=str(getattr(record, "topic", topics.REBUTS)),
+        partition=int(getattr(record, "partition", 0)),
+        offset=int(getattr(record, "offset", 0)),
+        horodatage=horodatage,
+        motif=redact_text(_en_tete(headers, "rebut-motif")) or "(motif absent)",
+        origine="/".join(
+            _en_tete(headers, nom) for nom in ("rebut-topic", "rebut-partition", "rebut-offset")
+        ),
+        extrait=redact_text(valeur.decode("utf-8", "replace")[:300]),
+    )
