@@ -5,9 +5,11 @@ Every command needs `--utilisateur NOM`, an active user with the `admin` role, a
 
 import argparse
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from sqlmodel import Session
+from temporalio.client import Client
 
 from workers import rgpd
 from workers.database import engine_for, upgrade
@@ -66,54 +68,64 @@ async def _export(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _rectify(settings: Settings, args: argparse.Namespace) -> int:
+async def _demande(
+    settings: Settings,
+    action: str,
+    envoyer: Callable[[Session, Client], Awaitable[rgpd.Resultat]],
+) -> int:
+    """Send one request to the dossier's workflow and report how it went."""
     try:
         client = await client_for(settings)
         with _session(settings) as session:
-            resultat = await rgpd.rectifier(
-                session=session,
-                client=client,
-                cle=args.key,
-                champ=args.champ,
-                valeur=rgpd.lire_valeur(args.valeur),
-                motif=args.motif,
-                utilisateur=args.utilisateur,
-            )
+            resultat = await envoyer(session, client)
     except (AccesRefuse, rgpd.DemandeRgpdInvalide) as exc:
         return _refus(str(exc))
-    return _compte_rendu("rectification", resultat)
+    return _compte_rendu(action, resultat)
+
+
+async def _rectify(settings: Settings, args: argparse.Namespace) -> int:
+    valeur = rgpd.lire_valeur(args.valeur)
+    return await _demande(
+        settings,
+        "rectification",
+        lambda session, client: rgpd.rectifier(
+            session=session,
+            client=client,
+            cle=args.key,
+            champ=args.champ,
+            valeur=valeur,
+            motif=args.motif,
+            utilisateur=args.utilisateur,
+        ),
+    )
 
 
 async def _restrict(settings: Settings, args: argparse.Namespace) -> int:
-    try:
-        client = await client_for(settings)
-        with _session(settings) as session:
-            resultat = await rgpd.limiter(
-                session=session,
-                client=client,
-                cle=args.key,
-                motif=args.motif,
-                utilisateur=args.utilisateur,
-            )
-    except (AccesRefuse, rgpd.DemandeRgpdInvalide) as exc:
-        return _refus(str(exc))
-    return _compte_rendu("limitation du traitement", resultat)
+    return await _demande(
+        settings,
+        "limitation du traitement",
+        lambda session, client: rgpd.limiter(
+            session=session,
+            client=client,
+            cle=args.key,
+            motif=args.motif,
+            utilisateur=args.utilisateur,
+        ),
+    )
 
 
 async def _lift(settings: Settings, args: argparse.Namespace) -> int:
-    try:
-        client = await client_for(settings)
-        with _session(settings) as session:
-            resultat = await rgpd.lever(
-                session=session,
-                client=client,
-                cle=args.key,
-                motif=args.motif,
-                utilisateur=args.utilisateur,
-            )
-    except (AccesRefuse, rgpd.DemandeRgpdInvalide) as exc:
-        return _refus(str(exc))
-    return _compte_rendu("levée de la limitation", resultat)
+    return await _demande(
+        settings,
+        "levée de la limitation",
+        lambda session, client: rgpd.lever(
+            session=session,
+            client=client,
+            cle=args.key,
+            motif=args.motif,
+            utilisateur=args.utilisateur,
+        ),
+    )
 
 
 def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
