@@ -75,6 +75,7 @@ from models.are import (
     texte_montant,
 )
 from models.evenements import CloudEvent, EntreeDossier
+from models.recherche import au_demarrage
 from models.sortants import Notification, OrdrePaiementEmis
 from rules import are
 from rules.are import Enveloppe
@@ -1116,6 +1117,7 @@ async def signaler_dossiers_are(entree: SignauxDossiers) -> ResultatSignaux:
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                 start_signal="evenement",
                 start_signal_args=[CloudEvent.model_validate(signal.evenement)],
+                search_attributes=au_demarrage(signal.workflow),
             )
         except WorkflowAlreadyStartedError:
             refus.append(
