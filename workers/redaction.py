@@ -149,9 +149,28 @@ _DATE_NAISSANCE = re.compile(
 """A date written shortly after the word "naissance" ("date de naissance (1990-01-01)")."""
 
 
+_CLE_VALEUR = re.compile(
+    r"""(?P<cle>["'](?P<nom>[A-Za-z_]\w*)["']\s*:\s*)"""
+    r"""(?P<valeur>"(?:[^"\\]|\\.)*"?|'[^']*'?|[^,{}\[\]\s]+)"""
+)
+"""A quoted key and its value, as in JSON or a Python repr (`"nom": "Dupont"`, `'nir': '1…'`),
+also when the text is cut inside the value: the value is masked when the key is personal."""
+
+
+def _masquer_cles_personnelles(text: str) -> str:
+    return _CLE_VALEUR.sub(
+        lambda m: (
+            m.group("cle") + f'"{MASK}"' if _is_personal_field(m.group("nom")) else m.group(0)
+        ),
+        text,
+    )
+
+
 def redact_text(text: str) -> str:
     if _VALEUR in text or "«" in text:
         text = _masquer_valeurs_citees(text)
+    if ":" in text:
+        text = _masquer_cles_personnelles(text)
     if "naissance" in text.lower():
         text = _DATE_NAISSANCE.sub(lambda m: m.group(1) + MASK, text)
     for pattern in _PATTERNS:

@@ -6,9 +6,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from aiokafka import ConsumerRecord
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from events import topics
+from events.consumer import reject
+from events.delivery import Rejet
+from events.publisher import KafkaPublisher
 from models import depot
 from models.dossier import EntreeAudit, Nature, ProjectionDossier
 from workers.console.tableau_de_bord import (
@@ -178,3 +183,42 @@ async def test_dead_letters_are_reported_unavailable_when_kafka_does_not_answer(
     assert not rebuts.disponible
     assert rebuts.total is None
     assert rebuts.erreur
+
+
+async def test_the_dashboard_shows_the_last_dead_letters_with_their_reason_and_extract_masked(
+    kafka_broker: str,
+) -> None:
+    avant = await lire_rebuts(kafka_broker, nombre=0)
+    valeur = b'{"nom": "Dupont", "courriel": "jean.dupont@example.fr"}'
+    record: ConsumerRecord[bytes, bytes] = ConsumerRecord(
+        topic=topics.PORTAIL,
+        partition=1,
+        offset=42,
+        timestamp=0,
+        timestamp_type=0,
+        key=b"contrat-pro:TDB-REBUT",
+        value=valeur,
+        checksum=None,
+        serialized_key_size=21,
+        serialized_value_size=len(valeur),
+        headers=[],
+    )
+    publicateur = KafkaPublisher(kafka_broker)
+    await publicateur.start()
+    try:
+        await reject(publicateur, record, Rejet("courriel « jean.dupont@example.fr » invalide"))
+    finally:
+        await publicateur.stop()
+
+    apres = await lire_rebuts(kafka_broker, nombre=5)
+
+    assert avant.disponible
+    assert apres.disponible
+    assert (apres.total, apres.publies) == (
+        (avant.total or 0) + 1,
+        (avant.publies or 0) + 1,
+    )
+    rebut = next(r for r in apres.derniers if r.origine == f"{topics.PORTAIL}/1/42")
+    assert rebut.topic == topics.REBUTS
+    assert rebut.motif == "courriel « [masqué] » invalide"
+    assert rebut.extrait == '{"nom": "[masqué]", "courriel": "[masqué]"}'

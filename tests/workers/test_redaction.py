@@ -49,3 +49,24 @@ def test_fields_named_as_personal_are_masked_whatever_their_value() -> None:
 def test_nested_payloads_are_redacted() -> None:
     payload = {"salarie": {"prenom": "Jeanne", "contact": ["jeanne@example.fr"]}, "heures": 35}
     assert redact_value(payload) == {"salarie": {"prenom": MASK, "contact": [MASK]}, "heures": 35}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            '{"nom_salarie": "Dupont", "siret": "73282932000074"}',
+            '{"nom_salarie": "[masqué]", "siret": "73282932000074"}',
+        ),
+        ("{'prenoms': 'Jean Pierre', 'heures': 35}", "{'prenoms': \"[masqué]\", 'heures': 35}"),
+        (
+            '{"data": {"nom": "Dupont", "code": "44000"}}',
+            '{"data": {"nom": "[masqué]", "code": "44000"}}',
+        ),
+        ('extrait coupé {"adresse": "12 rue des Ormea', 'extrait coupé {"adresse": "[masqué]"'),
+        ("rendez-vous à 12:30, ratio 3:4", "rendez-vous à 12:30, ratio 3:4"),
+    ],
+)
+def test_a_personal_key_quoted_in_text_has_its_value_masked(text: str, expected: str) -> None:
+    """Dead-letter extracts and error texts quote JSON or Python reprs, sometimes cut."""
+    assert redact_text(text) == expected

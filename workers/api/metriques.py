@@ -1,4 +1,5 @@
-"""`GET /metrics`: Prometheus metrics, counted from the read model at each scrape.
+"""`GET /metrics`: Prometheus metrics, counted from the read model (and Kafka, for the dead
+letters) at each scrape.
 
 A custom collector reads the audit log and the payment ledger, so the figures are true across
 every worker, consumer and API process (a per-process counter would only see its own). What
@@ -15,23 +16,39 @@ is counted:
   the payment ledger;
 - `guichet_dossiers{dispositif,statut}`: dossiers in the read model.
 
-Dead letters are not in the read model (they go to the `guichet.rebuts` topic): count them on
-the topic (consumer lag / topic offsets) in Kafka's own monitoring.
+Dead letters are not in the read model: they go to the `guichet.rebuts` topic. Kafka is asked
+at each scrape (`events.rebuts.lire_rebuts`, the reader the console's dashboard shares, within
+`DELAI_KAFKA_S`):
+
+- `guichet_kafka_joignable`: 1 when Kafka answered in time, else 0;
+- `guichet_rebuts_total`: dead letters ever published, the sum of the end offsets of the
+  topic's partitions (the broker's count, true across every consumer process; retention does
+  not lower it). Absent when Kafka did not answer, never a false 0. The total only: the source
+  topic of a dead letter is in its headers, and counting per source would mean reading every
+  record at each scrape.
 """
 
+import asyncio
 from collections.abc import Iterator
 
-from fastapi import APIRouter, Request, Response
+import structlog
+from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector, CollectorRegistry
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
+from events.rebuts import Rebuts, lire_rebuts
 from models.dossier import Nature
 from models.tables import Audit, Dossier, OrdrePaiement
+from workers.api.app import ContexteDep
 
 routeur = APIRouter(tags=["santé"])
+log = structlog.get_logger(__name__)
+
+DELAI_KAFKA_S = 2.0
+"""Seconds Kafka gets to answer at each scrape (Prometheus's default scrape timeout is 10 s)."""
 
 NATURES = frozenset(n.value for n in Nature)
 
@@ -95,12 +112,40 @@ class CollecteurLecture(Collector):
         yield par_statut
 
 
+class CollecteurRebuts(Collector):
+    """What Kafka said about `guichet.rebuts` for this scrape."""
+
+    def __init__(self, rebuts: Rebuts) -> None:
+        self.rebuts = rebuts
+
+    def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
+        joignable = GaugeMetricFamily(
+            "guichet_kafka_joignable",
+            "Kafka a répondu à temps pour compter les rebuts (1) ou non (0)",
+        )
+        joignable.add_metric([], 1 if self.rebuts.disponible else 0)
+        yield joignable
+        if self.rebuts.disponible and self.rebuts.publies is not None:
+            rebuts = CounterMetricFamily(
+                "guichet_rebuts",
+                "Événements partenaires rejetés, publiés sur guichet.rebuts "
+                "(somme des offsets de fin)",
+            )
+            rebuts.add_metric([], self.rebuts.publies)
+            yield rebuts
+
+
 @routeur.get(
     "/metrics",
-    summary="Métriques Prometheus (comptées depuis la base de lecture)",
+    summary="Métriques Prometheus (base de lecture, et rebuts comptés dans Kafka)",
     response_class=Response,
 )
-def metrics(request: Request) -> Response:
+async def metrics(ctx: ContexteDep) -> Response:
+    rebuts = await lire_rebuts(ctx.settings.kafka_bootstrap_servers, delai_s=DELAI_KAFKA_S)
+    if not rebuts.disponible:
+        log.warning("metriques_kafka_injoignable", erreur=rebuts.erreur)
     registre = CollectorRegistry(auto_describe=False)
-    registre.register(CollecteurLecture(request.app.state.contexte.engine))
-    return Response(generate_latest(registre), media_type=CONTENT_TYPE_LATEST)
+    registre.register(CollecteurLecture(ctx.engine))
+    registre.register(CollecteurRebuts(rebuts))
+    corps = await asyncio.to_thread(generate_latest, registre)
+    return Response(corps, media_type=CONTENT_TYPE_LATEST)

@@ -14,26 +14,42 @@ and the audit log (`audit`); nothing here asks Temporal. Choices where the issue
 - months are calendar months in Europe/Paris.
 
 Dead letters are not in the database: they live on the Kafka topic `guichet.rebuts`
-(events/topics.py). `lire_rebuts` reads the last ones there with a short timeout; when Kafka
-does not answer the dashboard says the count is unavailable rather than showing zero.
+(events/topics.py). `lire_rebuts` reads the last ones there with a short timeout, through
+`events.rebuts` (the one Kafka reader, shared with `GET /metrics`), and masks personal data in
+their reasons and extracts; when Kafka does not answer the dashboard says the count is
+unavailable rather than showing zero.
 """
 
-import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from events import topics
+from events import rebuts as rebuts_kafka
+from events.rebuts import Rebut, Rebuts
 from models.dossier import Nature
 from models.tables import Audit, Dossier, OrdrePaiement
 from rules.calendrier import PARIS
 from workers.redaction import redact_text
+
+__all__ = [
+    "CompteStatut",
+    "MontantsMois",
+    "Rebut",
+    "Rebuts",
+    "comptes_par_statut",
+    "echeances_par_jour",
+    "echeances_prochaines",
+    "en_retard",
+    "lire_rebuts",
+    "mois_de",
+    "mois_entre",
+    "montants_par_mois",
+]
 
 ZERO = Decimal("0.00")
 PERIODES_RECOUVREMENT = frozenset({"titre_executoire", "reversement"})
@@ -75,26 +91,6 @@ class MontantsMois:
     def libelle(self) -> str:
         annee, mois = self.mois.split("-")
         return f"{MOIS_FR[int(mois) - 1]} {annee}"
-
-
-@dataclass(frozen=True)
-class Rebut:
-    topic: str
-    partition: int
-    offset: int
-    horodatage: datetime | None
-    motif: str
-    origine: str
-    """`topic/partition/offset` of the partner record that was refused."""
-    extrait: str
-
-
-@dataclass(frozen=True)
-class Rebuts:
-    disponible: bool
-    total: int | None = None
-    derniers: list[Rebut] = field(default_factory=list)
-    erreur: str | None = None
 
 
 def comptes_par_statut(*, session: Session) -> list[CompteStatut]:
@@ -195,75 +191,18 @@ def en_retard(*, session: Session, aujourd_hui: date) -> int:
     return session.exec(query).one()
 
 
-def _en_tete(headers: Sequence[tuple[str, bytes]], nom: str) -> str:
-    for cle, valeur in headers:
-        if cle == nom:
-            return valeur.decode("utf-8", "replace")
-    return ""
-
-
 async def lire_rebuts(bootstrap_servers: str, *, nombre: int = 20, delai_s: float = 3.0) -> Rebuts:
-    """The last `nombre` dead letters on `guichet.rebuts`, newest first, and how many the
-    topic holds; `disponible=False` (with the reason) when Kafka does not answer in time."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap_servers,
-        enable_auto_commit=False,
-        request_timeout_ms=int(delai_s * 1000) + 1000,
-        connections_max_idle_ms=60_000,
-    )
-    try:
-        async with asyncio.timeout(delai_s):
-            await consumer.start()
-            await consumer.topics()
-            partitions = sorted(consumer.partitions_for_topic(topics.REBUTS) or set())
-            assignees = [TopicPartition(topics.REBUTS, p) for p in partitions]
-            if not assignees:
-                return Rebuts(disponible=True, total=0)
-            consumer.assign(assignees)
-            debuts = await consumer.beginning_offsets(assignees)
-            fins = await consumer.end_offsets(assignees)
-            total = sum(fins[tp] - debuts[tp] for tp in assignees)
-            attendus: dict[TopicPartition, int] = {}
-            for tp in assignees:
-                depart = max(debuts[tp], fins[tp] - nombre)
-                if depart < fins[tp]:
-                    consumer.seek(tp, depart)
-                    attendus[tp] = fins[tp]
-            lus: list[Rebut] = []
-            while attendus:
-                lots = await consumer.getmany(*attendus, timeout_ms=200)
-                for tp, records in lots.items():
-                    for record in records:
-                        lus.append(_rebut(record))
-                        if record.offset + 1 >= attendus.get(tp, 0):
-                            attendus.pop(tp, None)
-    except (TimeoutError, OSError, Exception) as exc:
-        return Rebuts(disponible=False, erreur=f"{type(exc).__name__}: {exc}".strip(": "))
-    finally:
-        try:
-            async with asyncio.timeout(2):
-                await consumer.stop()
-        except Exception:
-            pass
-    lus.sort(key=lambda r: r.horodatage or datetime.min.replace(tzinfo=UTC), reverse=True)
-    return Rebuts(disponible=True, total=total, derniers=lus[:nombre])
+    """The last `nombre` dead letters on `guichet.rebuts`, newest first, their reasons and
+    extracts masked, and how many the topic holds; `disponible=False` (with the reason) when
+    Kafka does not answer in time. The reading is `events.rebuts.lire_rebuts`, shared with
+    `GET /metrics`."""
+    rebuts = await rebuts_kafka.lire_rebuts(bootstrap_servers, nombre=nombre, delai_s=delai_s)
+    return replace(rebuts, derniers=[_masque(r) for r in rebuts.derniers])
 
 
-def _rebut(record: object) -> Rebut:
-    headers = list(getattr(record, "headers", ()) or ())
-    horodatage_ms = getattr(record, "timestamp", None)
-    horodatage = (
-        datetime.fromtimestamp(horodatage_ms / 1000, tz=UTC) if horodatage_ms is not None else None
-    )
-    valeur = getattr(record, "value", b"") or b""
-    return Rebut(
-        topic=str(getattr(record, "topic", topics.REBUTS)),
-        partition=int(getattr(record, "partition", 0)),
-        offset=int(getattr(record, "offset", 0)),
-        horodatage=horodatage,
-        motif=redact_text(_en_tete(headers, "rebut-motif")) or "(motif absent)",
-        origine="/".join(
-            _en_tete(headers, nom) for nom in ("rebut-topic", "rebut-partition", "rebut-offset")
-        ),
-        extrait=redact_text(valeur.decode("utf-8", "replace")[:300]),
+def _masque(rebut: Rebut) -> Rebut:
+    return replace(
+        rebut,
+        motif=redact_text(rebut.motif) or "(motif absent)",
+        extrait=redact_text(rebut.extrait),
     )
