@@ -154,7 +154,9 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     rectify = action("rectify", "droit de rectification: corriger un champ, par le dossier")
     rectify.add_argument("key", metavar="CLE", help="id du workflow ou clé métier")
     rectify.add_argument(
-        "--champ", required=True, help="champ à corriger, ex. date_naissance_salarie"
+        "--champ",
+        required=True,
+        help="champ à corriger, ex. date_naissance_salarie, nir_salarie, salarie (objet JSON)",
     )
     rectify.add_argument("--valeur", required=True, help="valeur corrigée (JSON ou texte)")
     rectify.add_argument("--motif", required=True, help="motif (la demande de la personne)")

@@ -39,7 +39,7 @@ from models.tables import Audit, Dossier, PieceJointe
 from workers.documents import Stockage
 from workers.utilisateurs import Role, exiger_role
 
-DISPOSITIFS_EVENEMENTS_RGPD = frozenset({"contrat-pro"})
+DISPOSITIFS_EVENEMENTS_RGPD = frozenset({"contrat-pro", "cae-dom"})
 """Schemes whose workflow applies `guichet.rgpd.*` events (the others: docs/rgpd.md)."""
 ATTENTE = 30.0
 """Seconds to wait for the workflow to apply a GDPR event before saying it is queued."""

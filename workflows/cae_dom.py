@@ -15,6 +15,12 @@ duration -> end, or early end with an ordre de reversement tracked until settled
 
 Partner events are applied one at a time from the main loop, in arrival order, after any
 deadline already due. Timers are computed from the state.
+
+The data subject's rights (GDPR, workflows/rgpd.py): an admin may rectify the employee's
+identity (`RECTIFIABLES`) and restrict processing; while restricted no timer runs and partner
+events wait in their queue; once lifted, the quarters that ended meanwhile are opened first
+(calendar facts the held statements depend on), then the held events are applied in arrival
+order, then the reminders still due are sent.
 """
 
 from dataclasses import dataclass
@@ -27,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel, ValidationError
 
     from events import topics
+    from models import rgpd
     from models.cae_dom import (
         STATUTS_TERMINAUX,
         TRIMESTRES_LIQUIDES,
@@ -67,6 +74,7 @@ with workflow.unsafe.imports_passed_through():
     from rules import cae_dom
     from rules.cae_dom import EcheanceTrimestrielle
     from workflows.dossier import ACTIVITE_TIMEOUT, Suivi
+    from workflows.rgpd import LIBELLE_LIMITE, DroitsRgpd
 
 RAPPELS_JOURS = (15, 30)
 """Reminders for a missing attendance statement, in days after the quarter's last day."""
@@ -80,6 +88,22 @@ ENREGISTREE = "asp.cae-dom.convention-enregistree.v1"
 EMPLOYEUR = "employeur"
 INSTRUCTEUR = "instructeur"
 SOURCE_DUREE = "circulaire DGEFP n° 2011-02, annexe II, question 3"
+RECTIFIABLES: dict[str, tuple[str, ...]] = {
+    "salarie": ("convention", "salarie"),
+    "nir_salarie": ("convention", "salarie", "nir"),
+    "nom_salarie": ("convention", "salarie", "nom"),
+    "prenoms_salarie": ("convention", "salarie", "prenoms"),
+    "nom_patronymique_salarie": ("convention", "salarie", "nom_patronymique"),
+    "date_naissance_salarie": ("convention", "salarie", "date_naissance"),
+    "lieu_naissance_salarie": ("convention", "salarie", "lieu_naissance"),
+    "adresse_salarie": ("convention", "salarie", "adresse"),
+    "code_postal_salarie": ("convention", "salarie", "adresse", "code_postal"),
+}
+"""GDPR art. 16: the Cerfa's employee fields a `guichet.rgpd.rectification.v1` may correct, and
+where they live in the state; each is validated by the Cerfa model (`models.cae_dom.Salarie`:
+NIR key, NIR consistent with the birth date, postal code). `salarie` and `adresse_salarie` take
+an object of some of their fields, validated together: a NIR and a birth date both wrong are
+corrected at once, since each alone would contradict the other."""
 _UN_JOUR = timedelta(days=1)
 _ZERO = Decimal("0.00")
 _LIBELLES = {
@@ -114,6 +138,7 @@ class CaeDomWorkflow:
             else EtatCaeDom(cle=entree.cle)
         )
         self._suivi = Suivi(WORKFLOW, entree.cle, self._etat.registre)
+        self._rgpd = DroitsRgpd(self._suivi, entree.reprise)
 
     # --- messages ----------------------------------------------------------------------------
 
@@ -126,15 +151,22 @@ class CaeDomWorkflow:
         """Schedule (quarters and their status), orders, paid, due, to recover."""
         return self._etat
 
+    @workflow.query(name="rgpd")
+    def etat_rgpd(self) -> rgpd.EtatRgpd:
+        """Restriction of processing in force, rectifications applied or refused."""
+        return self._rgpd.etat
+
     # --- main loop ---------------------------------------------------------------------------
 
     @workflow.run
     async def run(self, entree: EntreeDossier) -> EtatCaeDom:
         while self._etat.statut not in STATUTS_TERMINAUX:
             if self._doit_continuer_ailleurs():
-                workflow.continue_as_new(
-                    EntreeDossier(cle=self._etat.cle, reprise=self._etat.model_dump(mode="json"))
-                )
+                reprise = self._rgpd.reprise(self._etat.model_dump(mode="json"))
+                workflow.continue_as_new(EntreeDossier(cle=self._etat.cle, reprise=reprise))
+            if self._rgpd.limitation is not None:
+                await self._limite()
+                continue
             prochaine = self._prochaine_echeance()
             if prochaine is not None and prochaine.quand <= workflow.now():
                 await self._echeance(prochaine)
@@ -151,6 +183,29 @@ class CaeDomWorkflow:
                 await self._appliquer(event)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._etat
+
+    async def _limite(self) -> None:
+        """Processing restricted (GDPR art. 18): no timer runs, partner events wait in their
+        queue; only GDPR events (rectify, lift) are applied. Deadlines are held, not shifted."""
+        await workflow.wait_condition(self._rgpd.en_attente)
+        event = self._rgpd.prochain()
+        if event is not None:
+            await self._appliquer(event)
+        if self._rgpd.limitation is not None:
+            return
+        # Lifted. A quarter that ended meanwhile awaits its statement first (a statement held
+        # for it would otherwise arrive "before the quarter's end"); the held partner events
+        # follow in arrival order; the main loop then sends the reminders still due.
+        while self._etat.statut not in STATUTS_TERMINAUX:
+            fins = [e for e in self._echeances() if e.code == "fin" and e.quand <= workflow.now()]
+            if not fins:
+                break
+            await self._echeance(min(fins, key=lambda e: e.quand))
+        while self._rgpd.limitation is None and self._etat.statut not in STATUTS_TERMINAUX:
+            retenu = self._suivi.prochain()
+            if retenu is None:
+                break
+            await self._appliquer(retenu)
 
     def _doit_continuer_ailleurs(self) -> bool:
         longueur = workflow.info().get_current_history_length()
@@ -263,6 +318,9 @@ class CaeDomWorkflow:
     async def _appliquer(self, event: CloudEvent) -> None:
         """Apply a partner event; one that makes no sense in this state is an anomaly."""
         etat = self._etat
+        if event.type in rgpd.TYPES:
+            await self._appliquer_rgpd(event)
+            return
         appliquer = {
             "asp.cae-dom.convention-enregistree": self._sur_enregistrement,
             "asp.cae-dom.etat-presence": self._sur_etat_presence,
@@ -292,6 +350,60 @@ class CaeDomWorkflow:
             self._suivi.noter(self._suivi.entree_evenement(event, statut=str(etat.statut)))
         await self._clore_si_termine()
         await self._enregistrer()
+
+    # --- data subject's rights (GDPR) --------------------------------------------------------
+
+    async def _appliquer_rgpd(self, event: CloudEvent) -> None:
+        """Rectify, restrict, lift (workflows/rgpd.py): audited with the admin as author and the
+        field's name, never its value; a refusal is the admin's answer, not an anomaly."""
+        self._suivi.noter(self._suivi.entree_evenement(event, statut=str(self._etat.statut)))
+        motif = await self._rgpd.appliquer(event, self._etat, RECTIFIABLES, self._rectifie)
+        if motif:
+            self._rgpd.refuser(event, motif)
+        await self._enregistrer()
+
+    async def _rectifie(self, champ: str) -> None:
+        """After a corrected birth date, the maximum duration (annexe II, question 3: age 50
+        within the first 24 months) is evaluated again: renewals are checked against it. A
+        coverage already beyond it is for an instructor to review, never cut here."""
+        etat = self._etat
+        if champ not in ("date_naissance_salarie", "salarie") or etat.evaluation is None:
+            return
+        avant = etat.evaluation
+        apres = await workflow.execute_activity(
+            "evaluer_convention_cae_dom",
+            self._convention(),
+            result_type=EvaluationConvention,
+            start_to_close_timeout=ACTIVITE_TIMEOUT,
+        )
+        if apres.duree_maximale_mois == avant.duree_maximale_mois:
+            return
+        etat.evaluation = avant.model_copy(
+            update={
+                "duree_maximale_mois": apres.duree_maximale_mois,
+                "date_fin_maximale": apres.date_fin_maximale,
+            }
+        )
+        self._suivi.noter(
+            self._suivi.entree(
+                Nature.DECISION,
+                "rgpd_reevaluation",
+                f"{self._rgpd.etat.rectifications[-1]}/reevaluation",
+                champ=champ,
+                duree_maximale_mois_avant=str(avant.duree_maximale_mois),
+                duree_maximale_mois=str(apres.duree_maximale_mois),
+            )
+        )
+        if etat.date_fin is not None and etat.date_fin > apres.date_fin_maximale:
+            await self._notifier(
+                INSTRUCTEUR,
+                "DUREE_MAXIMALE_A_REVOIR",
+                f"Convention {etat.cle} : après rectification de la date de naissance du "
+                f"salarié, la durée maximale de prise en charge passe de "
+                f"{avant.duree_maximale_mois} à {apres.duree_maximale_mois} mois (fin au plus "
+                f"tard le {apres.date_fin_maximale:%d/%m/%Y}, {SOURCE_DUREE}) ; la prise en "
+                f"charge en vigueur court jusqu'au {etat.date_fin:%d/%m/%Y}.",
+            )
 
     async def _sur_enregistrement(self, event: CloudEvent) -> str | None:
         etat = self._etat
@@ -823,7 +935,7 @@ class CaeDomWorkflow:
     async def _enregistrer(self) -> None:
         etat = self._etat
         self._totaux()
-        prochaine = self._prochaine_echeance()
+        prochaine = None if self._rgpd.limitation else self._prochaine_echeance()
         await self._suivi.enregistrer(
             ordres=[
                 LigneOrdre(id=o.id, periode=o.periode, montant=o.montant, statut=o.statut)
@@ -835,6 +947,10 @@ class CaeDomWorkflow:
             montant_verse=etat.montant_verse,
             montant_a_recuperer=etat.montant_a_recuperer,
             prochaine_echeance=prochaine.jour if prochaine else None,
-            libelle_echeance=prochaine.libelle if prochaine else None,
+            libelle_echeance=LIBELLE_LIMITE
+            if self._rgpd.limitation
+            else prochaine.libelle
+            if prochaine
+            else None,
             anomalies=len(etat.anomalies),
         )

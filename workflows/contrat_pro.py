@@ -23,7 +23,7 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from pydantic import BaseModel, ValidationError
+    from pydantic import BaseModel
 
     from events import topics
     from models import rgpd
@@ -66,6 +66,7 @@ with workflow.unsafe.imports_passed_through():
     from rules.calendrier import PARIS, fin_du_jour
     from rules.contrat_pro import add_months, date_limite_demande, dernier_jour_contrat
     from workflows.dossier import ACTIVITE_TIMEOUT, Suivi
+    from workflows.rgpd import LIBELLE_LIMITE, DroitsRgpd
 
 RAPPELS_JOURS = (30, 7)
 """Reminders before a deadline the beneficiary must meet, in days."""
@@ -88,14 +89,12 @@ STATUTS_ACCORDES = frozenset(
 """Statuses after an acceptance: the read model shows the amount as granted only then."""
 EMPLOYEUR = "employeur"
 INSTRUCTEUR = "instructeur"
-RECTIFIABLES = {
+RECTIFIABLES: dict[str, tuple[str, ...]] = {
     "date_naissance_salarie": ("contrat", "date_naissance_salarie"),
     "demandeur_emploi": ("contrat", "demandeur_emploi"),
 }
 """GDPR art. 16: the personal fields a `guichet.rgpd.rectification.v1` may correct, and where
 they live in the state."""
-REPRISE_RGPD = "rgpd"
-"""Key of the GDPR state (`models.rgpd.EtatRgpd`) in the continue-as-new `reprise`."""
 
 
 @dataclass(frozen=True)
@@ -119,7 +118,7 @@ class ContratProWorkflow:
             else EtatContratPro(cle=entree.cle)
         )
         self._suivi = Suivi(WORKFLOW, entree.cle, self._etat.registre)
-        self._rgpd = rgpd.EtatRgpd.model_validate((entree.reprise or {}).get(REPRISE_RGPD, {}))
+        self._rgpd = DroitsRgpd(self._suivi, entree.reprise)
         self._decisions: list[Decision] = []
         self._decisions_appliquees = 0
 
@@ -164,7 +163,7 @@ class ContratProWorkflow:
     @workflow.query(name="rgpd")
     def etat_rgpd(self) -> rgpd.EtatRgpd:
         """Restriction of processing in force, rectifications applied or refused."""
-        return self._rgpd
+        return self._rgpd.etat
 
     # --- main loop ---------------------------------------------------------------------------
 
@@ -202,22 +201,19 @@ class ContratProWorkflow:
         return self._etat
 
     def _continuer_ailleurs(self) -> None:
-        reprise = self._etat.model_dump(mode="json")
-        reprise[REPRISE_RGPD] = self._rgpd.model_dump(mode="json")
+        reprise = self._rgpd.reprise(self._etat.model_dump(mode="json"))
         workflow.continue_as_new(EntreeDossier(cle=self._etat.cle, reprise=reprise))
 
     async def _limite(self) -> None:
         """Processing restricted (GDPR art. 18): no timer runs, partner events wait in their
         queue, decisions are refused; only GDPR events (rectify, lift) are applied. Timers are
         held, not shifted: the regulatory deadlines do not move."""
-        await workflow.wait_condition(
-            lambda: bool(self._decisions or self._suivi.en_attente(rgpd.TYPES))
-        )
+        await workflow.wait_condition(lambda: bool(self._decisions or self._rgpd.en_attente()))
         if self._decisions:
             await self._appliquer_decision(self._decisions.pop(0))  # refused, and recorded
             self._decisions_appliquees += 1
             return
-        event = self._suivi.prochain(rgpd.TYPES)
+        event = self._rgpd.prochain()
         if event is not None:
             await self._appliquer(event)
         # Lifted: the partner events held meanwhile are applied first, in arrival order (each
@@ -352,9 +348,9 @@ class ContratProWorkflow:
             "asp.contrat-pro.paiement-execute": self._sur_paiement_execute,
             "asp.contrat-pro.paiement-rejete": self._sur_paiement_rejete,
             "asp.contrat-pro.titre-recouvre": self._sur_titre_recouvre,
-            rgpd.RECTIFICATION.removesuffix(".v1"): self._sur_rectification,
-            rgpd.LIMITATION.removesuffix(".v1"): self._sur_limitation,
-            rgpd.LEVEE_LIMITATION.removesuffix(".v1"): self._sur_levee_limitation,
+            rgpd.RECTIFICATION.removesuffix(".v1"): self._sur_rgpd,
+            rgpd.LIMITATION.removesuffix(".v1"): self._sur_rgpd,
+            rgpd.LEVEE_LIMITATION.removesuffix(".v1"): self._sur_rgpd,
         }.get(event.type.removesuffix(".v1"))
         if appliquer is None:
             motif: str | None = f"événement {event.type} inconnu du dispositif {WORKFLOW}"
@@ -363,10 +359,7 @@ class ContratProWorkflow:
         else:
             motif = await appliquer(event)
         if motif and event.type in rgpd.TYPES:
-            self._rgpd.refus[event.id] = motif  # an admin's request, not a partner's anomaly
-            self._suivi.noter(
-                self._suivi.entree(Nature.DECISION, "rgpd_refus", f"{event.id}/refus", refus=motif)
-            )
+            self._rgpd.refuser(event, motif)  # an admin's request, not a partner's anomaly
         elif motif:
             etat.anomalies.append(Anomalie(evenement_id=event.id, type=event.type, motif=motif))
             await self._suivi.signaler_anomalie(event, motif)
@@ -374,67 +367,12 @@ class ContratProWorkflow:
 
     # --- data subject's rights (GDPR) --------------------------------------------------------
 
-    def _noter_rgpd(
-        self, event: CloudEvent, type_: str, demande: rgpd.DemandeRgpd, **detail: str
-    ) -> None:
-        entree = self._suivi.entree(
-            Nature.DECISION, type_, f"{event.id}/rgpd", motif=demande.motif, **detail
+    async def _sur_rgpd(self, event: CloudEvent) -> str | None:
+        """Rectify, restrict, lift (workflows/rgpd.py); a corrected age or situation may change
+        eligibility, so the rules are evaluated again."""
+        return await self._rgpd.appliquer(
+            event, self._etat, RECTIFIABLES, lambda _champ: self._reevaluer()
         )
-        self._suivi.noter(entree.model_copy(update={"auteur": demande.auteur}))
-
-    async def _sur_rectification(self, event: CloudEvent) -> str | None:
-        """Correct a personal field; the value is never written to the audit or a motif."""
-        try:
-            demande = rgpd.Rectification.model_validate(event.data)
-        except ValidationError as exc:
-            return f"rectification: demande invalide ({exc.error_count()} erreur(s))"
-        chemin = RECTIFIABLES.get(demande.champ)
-        if chemin is None:
-            return (
-                f"rectification: le champ {demande.champ!r} n'est pas rectifiable ici "
-                f"(champs rectifiables: {', '.join(sorted(RECTIFIABLES))})"
-            )
-        donnees = self._etat.model_dump(mode="json")
-        parent = donnees.get(chemin[0])
-        if not isinstance(parent, dict):
-            return f"rectification: aucune donnée {chemin[0]} dans le dossier (purgée ou absente)"
-        parent[chemin[1]] = demande.valeur
-        try:
-            corrige = EtatContratPro.model_validate(donnees)
-        except ValidationError as exc:
-            regle = "; ".join(e["msg"] for e in exc.errors(include_input=False))
-            return f"rectification de {demande.champ}: valeur refusée ({regle})"
-        setattr(self._etat, chemin[0], getattr(corrige, chemin[0]))
-        self._rgpd.rectifications.append(event.id)
-        self._noter_rgpd(event, "rgpd_rectification", demande, champ=demande.champ)
-        await self._reevaluer()  # the age or the situation may change eligibility
-        return None
-
-    async def _sur_limitation(self, event: CloudEvent) -> str | None:
-        try:
-            demande = rgpd.Limitation.model_validate(event.data)
-        except ValidationError as exc:
-            return f"limitation: demande invalide ({exc.error_count()} erreur(s))"
-        if self._rgpd.limitation is not None:
-            depuis = self._rgpd.limitation.depuis
-            return f"limitation: le traitement est déjà limité depuis le {depuis:%d/%m/%Y}"
-        self._rgpd.limitation = rgpd.LimitationEnCours(
-            depuis=workflow.now(), motif=demande.motif, auteur=demande.auteur, evenement_id=event.id
-        )
-        self._noter_rgpd(event, "rgpd_limitation", demande)
-        return None
-
-    async def _sur_levee_limitation(self, event: CloudEvent) -> str | None:
-        try:
-            demande = rgpd.LeveeLimitation.model_validate(event.data)
-        except ValidationError as exc:
-            return f"levée de limitation: demande invalide ({exc.error_count()} erreur(s))"
-        if self._rgpd.limitation is None:
-            return "levée de limitation: le traitement n'est pas limité"
-        depuis = self._rgpd.limitation.depuis
-        self._rgpd.limitation = None
-        self._noter_rgpd(event, "rgpd_levee_limitation", demande, depuis=depuis.isoformat())
-        return None
 
     def _inattendu(self, event: CloudEvent, *statuts: Statut) -> str | None:
         """The anomaly text when the dossier is not in one of `statuts`, else None."""
@@ -869,7 +807,7 @@ class ContratProWorkflow:
 
     def _libelle_echeance(self) -> str | None:
         if self._rgpd.limitation is not None:
-            return "traitement limité (RGPD): échéances suspendues"
+            return LIBELLE_LIMITE
         return {
             Statut.ATTENTE_DEMANDE: "dépôt de la demande d'aide",
             Statut.ATTENTE_PIECES: "réponse à la demande de pièces",

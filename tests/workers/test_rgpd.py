@@ -21,9 +21,17 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.regles import evaluer_contrat_pro
+from activities.regles_cae_dom import (
+    calculer_echeancier_cae_dom,
+    evaluer_convention_cae_dom,
+    liquider_trimestres_cae_dom,
+)
 from events.catalogue import CATALOGUE
+from events.catalogue_cae_dom import RECUS as RECUS_CAE_DOM
 from events.delivery import Livrable, deliver
+from events.demo_cae_dom import convention as convention_cae_dom
 from models import depot, rgpd
+from models.cae_dom import EtatCaeDom
 from models.contrat_pro import EtatContratPro, Statut
 from models.dossier import ProjectionDossier
 from models.evenements import CloudEvent
@@ -66,7 +74,13 @@ async def running(
         time_skipping_env.client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
-        activities=[*captured.all(), evaluer_contrat_pro],
+        activities=[
+            *captured.all(),
+            evaluer_contrat_pro,
+            evaluer_convention_cae_dom,
+            calculer_echeancier_cae_dom,
+            liquider_trimestres_cae_dom,
+        ],
     ):
         yield task_queue, captured
 
@@ -235,6 +249,84 @@ async def test_rectifying_the_birth_date_goes_through_the_workflow_and_audits_th
         "date_naissance_salarie",
     )
     assert "1984-07-02" not in json.dumps([e.model_dump(mode="json") for e in captured.audit])
+
+
+async def test_a_cae_dom_convention_is_rectified_and_restricted_by_the_same_commands(
+    time_skipping_env: WorkflowEnvironment,
+    running: tuple[str, FakeActivities],
+    engine: Engine,
+) -> None:
+    task_queue, captured = running
+    cle = f"971-30-{uuid.uuid4().int % 100_000:05d}"
+    embauche = (await time_skipping_env.get_current_time()).date() + timedelta(days=1)
+    event = CloudEvent(
+        id=f"asp-{uuid.uuid4()}",
+        source="/asp",
+        type="asp.cae-dom.convention-enregistree.v1",
+        subject=cle,
+        time=datetime.now(PARIS),
+        data=convention_cae_dom(cle, embauche, embauche + timedelta(days=364)),
+    )
+    types = {t.nom: t for t in RECUS_CAE_DOM}
+    assert (
+        await deliver(time_skipping_env.client, task_queue, Livrable(event, types[event.type]))
+        is None
+    )
+    handle: Handle = time_skipping_env.client.get_workflow_handle(f"cae-dom:{cle}")
+    with Session(engine) as session:
+        depot.projeter_dossier(
+            session=session,
+            projection=ProjectionDossier(
+                cle=handle.id,
+                dispositif="cae-dom",
+                reference=cle,
+                statut="en_cours",
+                beneficiaire=SIRET,
+                version=1,
+                maj_le=datetime.now(PARIS),
+            ),
+        )
+        session.commit()
+        demandes = {
+            "nom": droits.rectifier(
+                session=session,
+                client=time_skipping_env.client,
+                cle=cle,
+                champ="nom_salarie",
+                valeur="Durand",
+                motif="nom d'usage",
+                utilisateur=ADMIN,
+            ),
+            "nir": droits.rectifier(
+                session=session,
+                client=time_skipping_env.client,
+                cle=cle,
+                champ="nir_salarie",
+                valeur="185069711234599",
+                motif="essai",
+                utilisateur=ADMIN,
+            ),
+            "limite": droits.limiter(
+                session=session,
+                client=time_skipping_env.client,
+                cle=cle,
+                motif="exactitude contestée",
+                utilisateur=ADMIN,
+            ),
+        }
+        resultats = {quoi: await demande for quoi, demande in demandes.items()}
+    assert (resultats["nom"].applique, resultats["nom"].refus) == (True, None)
+    assert (resultats["nir"].refus or "").startswith("rectification de nir_salarie: valeur refusée")
+    assert "185069711234599" not in (resultats["nir"].refus or "")
+    assert (resultats["limite"].applique, resultats["limite"].refus) == (True, None)
+    etat = await handle.query("etat", result_type=EtatCaeDom)
+    assert etat.convention is not None
+    assert etat.convention.salarie.nom == "Durand"
+    suivi = await handle.query("rgpd", result_type=rgpd.EtatRgpd)
+    assert suivi.limitation is not None
+    assert suivi.limitation.auteur == ADMIN
+    projection = captured.last_projection(cle)
+    assert projection.libelle_echeance == "traitement limité (RGPD): échéances suspendues"
 
 
 async def test_only_an_admin_may_exercise_the_rights(

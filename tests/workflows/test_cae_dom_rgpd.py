@@ -1,0 +1,268 @@
+"""The data subject's rights on a CAE-DOM convention, on the time-skipping test server
+(workflows/cae_dom.py with workflows/rgpd.py): a restriction holds the quarter ends, the
+reminders and the ASP's events, survives continue-as-new, and once lifted opens the quarter
+that ended meanwhile before applying the held statement; a rectification of the employee's
+identity is validated by the Cerfa's rules and audited without the value; a corrected birth
+date re-evaluates the maximum duration.
+
+The GDPR events are signalled as `guichet rgpd` sends them (workers/rgpd.py): they are not
+partner events, so they do not go through the partner catalogue.
+"""
+
+import asyncio
+import itertools
+import json
+import uuid
+from collections.abc import AsyncIterator
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Replayer, Worker
+
+from events.demo_cae_dom import convention as donnees_convention
+from models import rgpd
+from models.cae_dom import StatutTrimestre
+from models.evenements import CloudEvent
+from tests.execution import execution
+from tests.fakes import FakeActivities
+from tests.workflows.test_cae_dom import ACTIVITES, CLE, GUADELOUPE, Convention
+from workers import processes
+from workers.recherche import assurer_attributs_recherche
+from workflows.cae_dom import CaeDomWorkflow
+from workflows.rgpd import LIBELLE_LIMITE
+
+ADMIN = "dpo.admin"
+NIR_1980 = "180069711234584"
+"""A valid NIR of a man born in June 1980 (the demo convention's is born in June 1985)."""
+REFUS = 80
+"""Refused requests enough to pass the 500 history events after which the workflow continues
+as new (`HISTORIQUE_MAX_CAE_DOM`)."""
+_ids = itertools.count(1)
+
+
+@pytest.fixture
+async def env() -> AsyncIterator[WorkflowEnvironment]:
+    environment = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=processes.temporal_test_server(),
+        data_converter=pydantic_data_converter,
+    )
+    await assurer_attributs_recherche(environment.client)
+    yield environment
+    await environment.shutdown()
+
+
+@pytest.fixture
+async def convention(env: WorkflowEnvironment) -> AsyncIterator[Convention]:
+    captured = FakeActivities()
+    task_queue = f"test-{uuid.uuid4()}"
+    async with Worker(
+        env.client,
+        task_queue=task_queue,
+        workflows=[CaeDomWorkflow],
+        activities=[*captured.all(), *ACTIVITES],
+    ):
+        yield Convention(env, task_queue, captured)
+
+
+async def _rgpd(c: Convention, type_: str, **data: Any) -> CloudEvent:
+    """A GDPR request as `guichet rgpd` sends it, applied before returning."""
+    event = CloudEvent(
+        id=f"rgpd/{next(_ids)}",
+        source=f"{rgpd.SOURCE}/{ADMIN}",
+        type=type_,
+        subject=CLE,
+        time=datetime(2030, 1, 1, tzinfo=GUADELOUPE),
+        data={"auteur": ADMIN, "motif": "demande de la personne", **data},
+    )
+    await c.handle.signal("evenement", event)
+    await c.env.sleep(timedelta(seconds=1))
+    return event
+
+
+async def _etat_rgpd(c: Convention) -> rgpd.EtatRgpd:
+    etat: rgpd.EtatRgpd = await c.handle.query("rgpd", result_type=rgpd.EtatRgpd)
+    return etat
+
+
+async def _apres_continue_as_new(c: Convention, premiere: str) -> rgpd.EtatRgpd:
+    """The GDPR state once the workflow has continued as new and applied every request."""
+    async with asyncio.timeout(30):
+        while True:
+            if (await execution(c.env.client, c.handle.id))[1] != premiere:
+                suivi = await _etat_rgpd(c)
+                if len(suivi.refus) == REFUS:
+                    return suivi
+            await asyncio.sleep(0.2)
+
+
+def _objets(c: Convention) -> list[str]:
+    return [objet for objet, _, _ in c.notifications()]
+
+
+async def test_a_restriction_holds_the_quarter_end_and_the_statement_across_continue_as_new(
+    convention: Convention,
+) -> None:
+    c = convention
+    await c.at(date(2030, 1, 14))
+    await c.register(date(2030, 1, 15), date(2032, 1, 14))
+    await c.at(date(2030, 3, 20))
+    await _rgpd(c, rgpd.LIMITATION)
+    limitation = (await _etat_rgpd(c)).limitation
+    assert limitation is not None
+    assert (limitation.auteur, limitation.motif) == (ADMIN, "demande de la personne")
+    projection = c.captured.last_projection(CLE)
+    assert (projection.prochaine_echeance, projection.libelle_echeance) == (None, LIBELLE_LIMITE)
+
+    # Refused requests (already restricted) grow the history until the workflow continues as
+    # new: the restriction and the refusals go with it.
+    premiere = (await execution(c.env.client, c.handle.id))[1]
+    for _ in range(REFUS):
+        await c.handle.signal(
+            "evenement",
+            CloudEvent(
+                id=f"rgpd/{next(_ids)}",
+                source=f"{rgpd.SOURCE}/{ADMIN}",
+                type=rgpd.LIMITATION,
+                subject=CLE,
+                time=datetime(2030, 1, 1, tzinfo=GUADELOUPE),
+                data={"auteur": ADMIN, "motif": "encore"},
+            ),
+        )
+    suivi = await _apres_continue_as_new(c, premiere)
+    assert suivi.limitation == limitation
+    assert all(
+        m.startswith("limitation: le traitement est déjà limité") for m in suivi.refus.values()
+    )
+
+    # The first quarter ends on 31 March; its statement arrives on 3 April: held. Its
+    # reminders (15 and 30 days after) would fall meanwhile: held too.
+    notifications = len(c.notifications())
+    await c.at(date(2030, 4, 3))
+    await c.asp("etat-presence", trimestre="2030-T1")
+    await c.at(date(2030, 5, 15))
+    etat = await c.state()
+    assert (etat.trimestres[0].statut, etat.ordres) == (StatutTrimestre.A_VENIR, [])
+    assert len(c.notifications()) == notifications
+
+    await _rgpd(c, rgpd.LEVEE_LIMITATION, motif="données vérifiées")
+    assert (await _etat_rgpd(c)).limitation is None
+    etat = await c.state()
+    assert etat.trimestres[0].statut is StatutTrimestre.ORDONNE, "the held statement, applied"
+    assert [o[0] for o in c.orders()] == ["2030-T1"]
+    # The quarter's end is announced late, its reminders past due are not sent.
+    assert _objets(c)[notifications:] == ["ETAT_PRESENCE_ATTENDU"]
+    lignes = [(e.type, e.auteur) for e in c.captured.audit if e.type.startswith("rgpd")]
+    assert ("rgpd_limitation", ADMIN) in lignes
+    assert ("rgpd_levee_limitation", ADMIN) in lignes
+
+    # Timers run again: the second quarter's end on 30 June is due on 1 July.
+    await c.at(date(2030, 7, 2))
+    assert (await c.state()).trimestres[1].statut is StatutTrimestre.ATTENTE_ETAT
+    await Replayer(
+        workflows=[CaeDomWorkflow], data_converter=pydantic_data_converter
+    ).replay_workflow(await c.handle.fetch_history())
+
+
+async def test_rectifying_the_employee_is_checked_by_the_cerfa_and_audited_without_the_value(
+    convention: Convention,
+) -> None:
+    c = convention
+    await c.at(date(2030, 1, 14))
+    await c.register(date(2030, 1, 15), date(2032, 1, 14))
+    nom = await _rgpd(c, rgpd.RECTIFICATION, champ="nom_salarie", valeur="Dupont-Lebrun")
+    adresse = await _rgpd(
+        c, rgpd.RECTIFICATION, champ="adresse_salarie", valeur={"voie": "chemin des Alizés"}
+    )
+    postal = await _rgpd(c, rgpd.RECTIFICATION, champ="code_postal_salarie", valeur="97233")
+    cle_fausse = await _rgpd(c, rgpd.RECTIFICATION, champ="nir_salarie", valeur="185069711234599")
+    annee = await _rgpd(c, rgpd.RECTIFICATION, champ="date_naissance_salarie", valeur="1984-06-10")
+    inconnu = await _rgpd(c, rgpd.RECTIFICATION, champ="siret", valeur="73282932000074")
+
+    etat = await c.state()
+    assert etat.convention is not None
+    salarie = etat.convention.salarie
+    assert (salarie.nom, salarie.adresse.voie, salarie.adresse.code_postal) == (
+        "Dupont-Lebrun",
+        "chemin des Alizés",
+        "97233",
+    )
+    assert salarie.adresse.commune == "Pointe-à-Pitre", "the other address fields stay"
+    assert (salarie.nir, salarie.date_naissance) == ("185069711234533", date(1985, 6, 10))
+    suivi = await _etat_rgpd(c)
+    assert suivi.rectifications == [nom.id, adresse.id, postal.id]
+    assert suivi.refus[cle_fausse.id].startswith("rectification de nir_salarie: valeur refusée")
+    assert "clé de contrôle fausse" in suivi.refus[cle_fausse.id]
+    assert suivi.refus[annee.id] == (
+        "rectification de date_naissance_salarie: valeur refusée (nir : l'année de naissance "
+        "du NIR ne correspond pas à la date de naissance)"
+    )
+    assert "'siret' n'est pas rectifiable" in suivi.refus[inconnu.id]
+    assert "nir_salarie, nom_patronymique_salarie" in suivi.refus[inconnu.id]
+
+    rectifications = [e for e in c.captured.audit if e.type == "rgpd_rectification"]
+    assert [(e.auteur, e.detail["champ"]) for e in rectifications] == [
+        (ADMIN, "nom_salarie"),
+        (ADMIN, "adresse_salarie"),
+        (ADMIN, "code_postal_salarie"),
+    ]
+    assert rectifications[1].detail["sous_champs"] == "voie"
+    traces = json.dumps(
+        [e.model_dump(mode="json") for e in c.captured.audit]
+        + [e.model_dump(mode="json") for e in c.captured.published]
+        + [suivi.model_dump(mode="json")]
+    )
+    for valeur in ("Dupont-Lebrun", "Alizés", "97233", "185069711234599", "1984-06-10"):
+        assert valeur not in traces
+    assert c.statuses() == [], "no anomaly, no status change"
+
+
+async def test_a_corrected_birth_date_shortens_the_maximum_duration_and_warns_the_instructor(
+    convention: Convention,
+) -> None:
+    c = convention
+    await c.at(date(2030, 1, 14))
+    donnees = donnees_convention(
+        CLE,
+        date(2030, 1, 15),
+        date(2033, 1, 14),
+        beneficiaire_ass=True,
+        minima_sociaux_depuis="24_mois_et_plus",
+    )
+    donnees["salarie"] |= {"nir": NIR_1980, "date_naissance": "1980-06-10"}
+    await c.send(c.event("convention-enregistree", donnees))
+    etat = await c.state()
+    assert etat.evaluation is not None
+    assert etat.evaluation.duree_maximale_mois == 60, "minimum benefits, 50 within 24 months"
+
+    # Registered with the wrong birth year, in the NIR too: each alone is refused, both at once
+    # are corrected.
+    seule = await _rgpd(c, rgpd.RECTIFICATION, champ="nir_salarie", valeur="185069711234533")
+    await _rgpd(
+        c,
+        rgpd.RECTIFICATION,
+        champ="salarie",
+        valeur={"nir": "185069711234533", "date_naissance": "1985-06-10"},
+    )
+    assert seule.id in (await _etat_rgpd(c)).refus
+    etat = await c.state()
+    assert etat.convention is not None
+    assert etat.convention.salarie.date_naissance == date(1985, 6, 10)
+    assert etat.evaluation is not None
+    assert (etat.evaluation.duree_maximale_mois, etat.evaluation.date_fin_maximale) == (
+        24,
+        date(2032, 1, 14),
+    )
+    assert etat.date_fin == date(2033, 1, 14), "the coverage is not cut by guichet"
+    assert [(o, d) for o, d, _ in c.notifications()][-1] == (
+        "DUREE_MAXIMALE_A_REVOIR",
+        "instructeur",
+    )
+    reevaluation = next(e for e in c.captured.audit if e.type == "rgpd_reevaluation")
+    assert (
+        reevaluation.detail["duree_maximale_mois_avant"],
+        reevaluation.detail["duree_maximale_mois"],
+    ) == ("60", "24")
+    assert "1985-06-10" not in json.dumps([e.model_dump(mode="json") for e in c.captured.audit])
