@@ -64,6 +64,7 @@ def start_servers(settings: Settings) -> list[ManagedProcess]:
                 port=t_port,
                 ui_port=settings.temporal_ui_port,
                 db_file=data_dir / "temporal.db",
+                codec_endpoint=f"http://{settings.api_host}:{settings.api_port}/codec",
             ),
             data_dir / "logs" / "temporal.log",
         )

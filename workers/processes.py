@@ -125,8 +125,9 @@ def temporal_test_server() -> str:
 
 
 def temporal_dev_server_argv(
-    *, host: str, port: int, ui_port: int | None, db_file: Path
+    *, host: str, port: int, ui_port: int | None, db_file: Path, codec_endpoint: str | None = None
 ) -> list[str]:
+    """`codec_endpoint`: the codec server the web UI asks to show decrypted payloads."""
     argv = [
         temporal_cli(),
         "server",
@@ -150,6 +151,8 @@ def temporal_dev_server_argv(
         if ui_port is None
         else ["--ui-port", str(ui_port), "--ui-disable-news-fetch"]
     )
+    if ui_port is not None and codec_endpoint:
+        argv += ["--ui-codec-endpoint", codec_endpoint]
     return argv
 
 

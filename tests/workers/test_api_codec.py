@@ -2,6 +2,7 @@
 authorisation dependency: Temporal's remote codec protocol, authentication, CORS."""
 
 import base64
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,10 +18,11 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from workers.api.app import create_app
 from workers.api.codec import routeur_codec
 from workers.codec import CodecChiffrement, lire_trousseau, nouvelle_cle
+from workers.console import session as sessions
 from workers.database import engine_for
 from workers.settings import Settings
 from workers.temporal import data_converter_for
-from workers.utilisateurs import creer_jeton, creer_utilisateur
+from workers.utilisateurs import creer_jeton, creer_utilisateur, empreinte
 
 UI = "http://temporal-ui.example:8233"
 AUTRE = "https://malveillant.example"
@@ -222,3 +224,50 @@ def test_through_the_api_app_staff_decode_and_other_roles_are_refused(tmp_path: 
         assert NIR not in refuse.text
         anonyme = http.post("/codec/decode", json=chiffre.json(), headers={"Origin": UI})
         assert anonyme.status_code == 401
+
+
+def test_staff_logged_in_to_the_console_decode_with_the_session_cookie_alone(
+    tmp_path: Path,
+) -> None:
+    """The Temporal UI calls the codec with the browser's cookies, not our bearer token."""
+    reglages = Settings(
+        _env_file=None,
+        data_dir=tmp_path,
+        database_url=f"sqlite:///{tmp_path / 'lecture.db'}",
+        payload_keys=SecretStr(CLES),
+        codec_cors_origins=UI,
+    )
+    with TestClient(create_app(reglages)) as http:
+        moteur = engine_for(reglages.effective_database_url)
+        with Session(moteur) as session:
+            for nom, role in (("sup", "superviseur"), ("ins", "instructeur")):
+                creer_utilisateur(session=session, nom=nom, role=role, dispositifs=["*"])
+            session.commit()
+            jetons = {nom: creer_jeton(session=session, nom=nom)[0] for nom in ("sup", "ins")}
+            session.commit()
+        moteur.dispose()
+        signeur = sessions.Signeur(sessions.secret_console(tmp_path))
+
+        def cookie(nom: str) -> dict[str, str]:
+            contenu: dict[str, str | int] = {
+                "u": nom,
+                "j": empreinte(jetons[nom]),
+                "csrf": "x",
+                "exp": int(time.time()) + 600,
+            }
+            valeur = signeur.signer("session", contenu)
+            return {"Origin": UI, "Cookie": f"{sessions.COOKIE_SESSION}={valeur}"}
+
+        chiffre = http.post(
+            "/codec/encode", json=_corps([_clair({"nir": NIR})]), headers=cookie("sup")
+        )
+        assert chiffre.status_code == 200
+        assert NIR not in chiffre.text
+        clair = http.post("/codec/decode", json=chiffre.json(), headers=cookie("sup"))
+        assert clair.status_code == 200
+        assert NIR in str(_payloads(clair)[0].data)
+        assert clair.headers["access-control-allow-credentials"] == "true"
+        refuse = http.post("/codec/decode", json=chiffre.json(), headers=cookie("ins"))
+        assert refuse.status_code == 403
+        falsifie = {**cookie("sup"), "Cookie": cookie("sup")["Cookie"][:-3] + "AAA"}
+        assert http.post("/codec/decode", json=chiffre.json(), headers=falsifie).status_code == 401

@@ -11,7 +11,6 @@ Every error is JSON `{"detail": "...", "erreurs": [{"champ", "valeur", "regle"}]
 """
 
 import asyncio
-import importlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -21,11 +20,14 @@ import structlog
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.client import Client
 
 from workers.api import auth
+from workers.api.codec import routeur_codec
+from workers.console import session as sessions
 from workers.database import engine_for, upgrade
 from workers.documents import DocumentTropGros, Stockage, StockageDisque, TypeNonAccepte
 from workers.errors import ServiceUnreachable
@@ -38,7 +40,7 @@ from workers.instruction import (
 )
 from workers.settings import Settings
 from workers.temporal import client_for
-from workers.utilisateurs import AccesRefuse, JetonInvalide, Role
+from workers.utilisateurs import AccesRefuse, Identite, JetonInvalide, Role
 from workers.validation import EntreeInvalide, ErreurChamp
 
 log = structlog.get_logger(__name__)
@@ -182,13 +184,37 @@ def _installer_erreurs(app: FastAPI) -> None:
 # --- the app -----------------------------------------------------------------------------------
 
 
-def _routeur_codec(settings: Settings) -> Any:
-    """The codec server's router (`workers/api/codec.py`), staff only, if that module is there."""
-    try:
-        codec = importlib.import_module("workers.api.codec")
-    except ModuleNotFoundError:
-        return None
-    return codec.routeur_codec(settings, auth.exiger(Role.ADMIN, Role.SUPERVISEUR))
+PERSONNEL_CODEC = (Role.ADMIN, Role.SUPERVISEUR)
+
+
+def _personnel_codec(settings: Settings) -> Callable[..., Identite]:
+    """Who may use the codec server: a staff bearer token, or the console's session cookie
+    (staff logged in to the console, whose browser then opens the Temporal UI: the UI calls
+    the codec with cross-origin credentials and cannot send our bearer token)."""
+    signeur = sessions.Signeur(sessions.secret_console(settings.data_dir))
+
+    def personnel(
+        request: Request,
+        session: auth.SessionDep,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(auth.bearer)],
+    ) -> Identite:
+        if credentials is not None and credentials.credentials:
+            utilisateur = auth.identite_du_jeton(session, credentials.credentials)
+        else:
+            console = sessions.lire_session(request, signeur, session)
+            if console is None:
+                raise JetonInvalide(
+                    "en-tête Authorization: Bearer <jeton> absent, et pas de session console"
+                )
+            utilisateur = console.identite
+        if utilisateur.role not in PERSONNEL_CODEC:
+            attendus = ", ".join(r.value for r in PERSONNEL_CODEC)
+            raise AccesRefuse(
+                f"rôle {utilisateur.role.value!r} insuffisant: il faut l'un de {attendus}"
+            )
+        return utilisateur
+
+    return personnel
 
 
 def create_app(
@@ -241,7 +267,5 @@ def create_app(
     app.include_router(dossiers.routeur)
     app.include_router(evenements.routeur)
     app.include_router(routeur_console(settings))
-    routeur_codec = _routeur_codec(settings)
-    if routeur_codec is not None:
-        app.include_router(routeur_codec)
+    app.include_router(routeur_codec(settings, _personnel_codec(settings)))
     return app

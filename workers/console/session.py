@@ -134,13 +134,13 @@ def poser_session(
         httponly=True,
         samesite="strict",
         secure=https,
-        path="/console",
+        path="/",  # the console and the codec server (`/codec`), which staff reach from the UI
     )
     reponse.delete_cookie(COOKIE_CONNEXION, path="/console")
 
 
 def fermer_session(reponse: Response) -> None:
-    reponse.delete_cookie(COOKIE_SESSION, path="/console", httponly=True, samesite="strict")
+    reponse.delete_cookie(COOKIE_SESSION, path="/", httponly=True, samesite="strict")
 
 
 def lire_session(request: Request, signeur: Signeur, session: Session) -> SessionConsole | None:
