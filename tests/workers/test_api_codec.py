@@ -269,5 +269,9 @@ def test_staff_logged_in_to_the_console_decode_with_the_session_cookie_alone(
         assert clair.headers["access-control-allow-credentials"] == "true"
         refuse = http.post("/codec/decode", json=chiffre.json(), headers=cookie("ins"))
         assert refuse.status_code == 403
+        assert refuse.headers["access-control-allow-origin"] == UI, "the UI can read why"
+        anonyme = http.post("/codec/decode", json=chiffre.json(), headers={"Origin": UI})
+        assert anonyme.status_code == 401
+        assert anonyme.headers["access-control-allow-origin"] == UI
         falsifie = {**cookie("sup"), "Cookie": cookie("sup")["Cookie"][:-3] + "AAA"}
         assert http.post("/codec/decode", json=chiffre.json(), headers=falsifie).status_code == 401

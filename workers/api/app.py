@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import structlog
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials
@@ -198,19 +198,25 @@ def _personnel_codec(settings: Settings) -> Callable[..., Identite]:
         session: auth.SessionDep,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(auth.bearer)],
     ) -> Identite:
+        # HTTPException, not the service's exceptions: the codec routes add their CORS headers
+        # to it, so the UI can read the refusal.
         if credentials is not None and credentials.credentials:
-            utilisateur = auth.identite_du_jeton(session, credentials.credentials)
+            try:
+                utilisateur = auth.identite_du_jeton(session, credentials.credentials)
+            except JetonInvalide as exc:
+                raise auth.non_authentifie(str(exc)) from None
         else:
             console = sessions.lire_session(request, signeur, session)
             if console is None:
-                raise JetonInvalide(
-                    "en-tête Authorization: Bearer <jeton> absent, et pas de session console"
+                raise auth.non_authentifie(
+                    "en-tête Authorization: Bearer <jeton> absent, et pas de session console "
+                    "(connectez-vous à la console, puis autorisez l'envoi des identifiants)"
                 )
             utilisateur = console.identite
         if utilisateur.role not in PERSONNEL_CODEC:
             attendus = ", ".join(r.value for r in PERSONNEL_CODEC)
-            raise AccesRefuse(
-                f"rôle {utilisateur.role.value!r} insuffisant: il faut l'un de {attendus}"
+            raise HTTPException(
+                403, f"rôle {utilisateur.role.value!r} insuffisant: il faut l'un de {attendus}"
             )
         return utilisateur
 
