@@ -1,16 +1,35 @@
-"""`guichet bench ingest`: measured figures from one run (a command, never a timed test)."""
+"""`guichet bench ingest|export`: measured figures from one run (a command, never a timed
+test)."""
 
 import argparse
 import platform
+import sys
 from datetime import UTC, datetime
 
 from workers.bench import run_ingest
+from workers.bench_export import FORMATS, run_export
 from workers.settings import Settings
 
 
 async def _ingest(_settings: Settings, args: argparse.Namespace) -> int:
     resultats = await run_ingest(args.dossiers, args.events)
     print(f"guichet bench ingest --dossiers {args.dossiers} --events {args.events}")
+    print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, {platform.machine()}")
+    for line in resultats.lignes():
+        print(line)
+    return 0
+
+
+async def _export(_settings: Settings, args: argparse.Namespace) -> int:
+    if args.dossiers < 10:
+        print(
+            f"guichet: --dossiers {args.dossiers}: au moins 10 (la référence en exporte N/10)",
+            file=sys.stderr,
+        )
+        return 2
+    formats = FORMATS if args.format == "both" else (args.format,)
+    resultats = await run_export(args.dossiers, formats, args.database_url)
+    print(f"guichet bench export --dossiers {args.dossiers} --format {args.format}")
     print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, {platform.machine()}")
     for line in resultats.lignes():
         print(line)
@@ -30,3 +49,21 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     ingest.add_argument("--dossiers", type=int, default=200)
     ingest.add_argument("--events", type=int, default=5, help="événements par dossier")
     ingest.set_defaults(run=_ingest)
+
+    export = sub.add_parser(
+        "export",
+        help="export CSV/Excel des dossiers: débit et mémoire, N contre N/10",
+        description="Insère DOSSIERS dossiers synthétiques et, en référence, DOSSIERS/10, dans "
+        "une base de lecture migrée (SQLite temporaire sauf --database-url), puis appelle "
+        "l'API réelle (GET /dossiers/export, jeton superviseur) et lit la réponse en flux; "
+        "affiche lignes exportées, durée, lignes/s, pic d'allocation Python (tracemalloc) et "
+        "RSS max, côte à côte avec le rapport N / (N/10).",
+    )
+    export.add_argument("--dossiers", type=int, default=100_000)
+    export.add_argument("--format", choices=[*FORMATS, "both"], default="both")
+    export.add_argument(
+        "--database-url",
+        default=None,
+        help="base de lecture existante (les lignes du banc y sont supprimées à la fin)",
+    )
+    export.set_defaults(run=_export)

@@ -17,7 +17,7 @@ from models.depot import FiltresDossiers
 from models.tables import Dossier
 from tests.api.conftest import PDF, Pile
 from tests.factories import contrat_enregistre_data
-from workers.api.exports import lignes_csv
+from workers.api.exports import LIGNES_PAR_MORCEAU, lignes_csv
 
 
 async def test_a_decision_shows_in_the_timeline_with_its_author_and_changes_the_state(
@@ -334,6 +334,9 @@ async def test_an_export_of_20000_dossiers_is_streamed_row_by_row(pile: Pile) ->
     assert inspect.isgenerator(generateur)
     assert str(next(generateur)).lstrip("\ufeff").startswith("cle;")
     generateur.close()
+    morceaux_csv = list(lignes_csv(pile.engine, FiltresDossiers(dispositif=dispositif)))
+    assert len(morceaux_csv) == 1 + 20_000 // LIGNES_PAR_MORCEAU, "the header, then full chunks"
+    assert {m.count("\n") for m in morceaux_csv[1:]} == {LIGNES_PAR_MORCEAU}
     async with pile.http.stream(
         "GET", f"/dossiers/export?dispositif={dispositif}", headers=pile.entetes("admin")
     ) as response:
