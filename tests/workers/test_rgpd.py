@@ -255,6 +255,7 @@ async def test_a_cae_dom_convention_is_rectified_and_restricted_by_the_same_comm
     time_skipping_env: WorkflowEnvironment,
     running: tuple[str, FakeActivities],
     engine: Engine,
+    tmp_path: Path,
 ) -> None:
     task_queue, captured = running
     cle = f"971-30-{uuid.uuid4().int % 100_000:05d}"
@@ -327,6 +328,25 @@ async def test_a_cae_dom_convention_is_rectified_and_restricted_by_the_same_comm
     assert suivi.limitation.auteur == ADMIN
     projection = captured.last_projection(cle)
     assert projection.libelle_echeance == "traitement limité (RGPD): échéances suspendues"
+
+    # The right of access by the person's NIR finds the convention, restricted or not.
+    with Session(engine) as session:
+        export = await droits.exporter(
+            session=session,
+            client=time_skipping_env.client,
+            stockage=StockageDisque(tmp_path / "documents"),
+            identifiant=droits.Identifiant.lire(
+                droits.TypeIdentifiant.NIR, etat.convention.salarie.nir
+            ),
+            utilisateur=ADMIN,
+            sortie=tmp_path / "nir.zip",
+        )
+    assert export.dossiers == [handle.id]
+    with zipfile.ZipFile(tmp_path / "nir.zip") as archive:
+        base = f"dossiers/{handle.id.replace(':', '_')}"
+        exporte = json.loads(archive.read(f"{base}/etat_workflow.json"))
+        assert exporte["convention"]["salarie"]["nir"] == etat.convention.salarie.nir
+        assert exporte["convention"]["salarie"]["nom"] == "Durand"
 
 
 async def test_only_an_admin_may_exercise_the_rights(
