@@ -17,8 +17,10 @@ import os
 import signal
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import structlog
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from events.admin import ensure_topics
@@ -136,8 +138,14 @@ def demo_token(settings: Settings) -> str:
     """The demo user's token: created on the first start, kept in the data directory, renewed
     when it has expired or no longer matches a live token (e.g. after `guichet users disable`)."""
     engine = engine_for(settings.effective_database_url)
+    try:
+        return _demo_token(engine, settings.data_dir / "jeton-demo")
+    finally:
+        engine.dispose()
+
+
+def _demo_token(engine: Engine, fichier: Path) -> str:
     upgrade(engine)
-    fichier = settings.data_dir / "jeton-demo"
     with Session(engine) as session:
         if fichier.exists():
             jeton = fichier.read_text(encoding="utf-8").strip()
@@ -157,7 +165,6 @@ def demo_token(settings: Settings) -> str:
     fichier.touch(mode=0o600)
     fichier.write_text(jeton + "\n", encoding="utf-8")
     os.chmod(fichier, 0o600)
-    engine.dispose()
     return jeton
 
 

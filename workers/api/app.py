@@ -37,6 +37,7 @@ from workers.instruction import (
     DossierClos,
     DossierInconnu,
     TemporalIndisponible,
+    verifier,
 )
 from workers.settings import Settings
 from workers.temporal import client_for
@@ -213,11 +214,10 @@ def _personnel_codec(settings: Settings) -> Callable[..., Identite]:
                     "(connectez-vous à la console, puis autorisez l'envoi des identifiants)"
                 )
             utilisateur = console.identite
-        if utilisateur.role not in PERSONNEL_CODEC:
-            attendus = ", ".join(r.value for r in PERSONNEL_CODEC)
-            raise HTTPException(
-                403, f"rôle {utilisateur.role.value!r} insuffisant: il faut l'un de {attendus}"
-            )
+        try:
+            verifier(utilisateur, PERSONNEL_CODEC)
+        except AccesRefuse as exc:
+            raise HTTPException(403, str(exc)) from None
         return utilisateur
 
     return personnel

@@ -13,7 +13,8 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from workers.utilisateurs import AccesRefuse, Identite, JetonInvalide, Role, authentifier
+from workers.instruction import verifier
+from workers.utilisateurs import Identite, JetonInvalide, Role, authentifier
 
 bearer = HTTPBearer(auto_error=False, description="jeton créé par « guichet users token NOM »")
 
@@ -48,11 +49,7 @@ def exiger(*roles: Role) -> Callable[[Identite], Identite]:
     """A dependency: the current user if it has one of `roles`, else 403."""
 
     def dependance(utilisateur: UtilisateurDep) -> Identite:
-        if utilisateur.role not in roles:
-            attendus = ", ".join(r.value for r in roles)
-            raise AccesRefuse(
-                f"rôle {utilisateur.role.value!r} insuffisant: il faut l'un de {attendus}"
-            )
+        verifier(utilisateur, roles)
         return utilisateur
 
     return dependance
