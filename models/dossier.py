@@ -75,3 +75,12 @@ class Enregistrement(BaseModel):
     audit: list[EntreeAudit]
     ordres: list[LigneOrdre] = Field(default_factory=list)
     projection: ProjectionDossier
+
+
+class Anomalie(BaseModel):
+    """Something a partner sent that makes no sense in the dossier's state: for an instructor.
+    The same for every scheme (kept in each scheme's state, shown by the console)."""
+
+    evenement_id: str
+    type: str
+    motif: str

@@ -1,6 +1,6 @@
-"""What every dossier workflow does the same way, whatever its scheme.
+"""A dossier's bookkeeping inside its workflow, whatever its scheme.
 
-`Suivi` is used from inside a workflow: it deduplicates events by id, queues them for the main
+`Suivi` is used from inside a workflow (through `workflows/dossier.py`'s base class): it deduplicates events by id, queues them for the main
 loop, records anomalies, and calls the activities that publish outbound events and write the
 read model. Audit lines are noted as the workflow goes and written with the dossier's
 projection in one activity (`enregistrer`), once per step. Ids and counters live in the
@@ -22,6 +22,8 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel
 
+    from activities.projection import ProjectionActivities
+    from activities.publication import PublicationActivities
     from events import topics
     from models.dossier import (
         Enregistrement,
@@ -86,11 +88,13 @@ class Suivi:
             self.registre.evenements_appliques.append(event.id)
             return event
 
-    def doit_continuer_ailleurs(self) -> bool:
+    def doit_continuer_ailleurs(self, historique_max: int = HISTORIQUE_MAX) -> bool:
+        """Nothing queued, and the server suggests a fresh history or it is over
+        `historique_max` events."""
         info = workflow.info()
         return not self.a_appliquer and (
             info.is_continue_as_new_suggested()
-            or info.get_current_history_length() > HISTORIQUE_MAX
+            or info.get_current_history_length() > historique_max
         )
 
     def entree_evenement(self, event: CloudEvent, **detail: Any) -> EntreeAudit:
@@ -138,8 +142,10 @@ class Suivi:
         )
         self._a_ecrire = []
         self.indexer(enregistrement.projection)
-        await workflow.execute_activity(
-            "enregistrer_dossier", enregistrement, start_to_close_timeout=ACTIVITE_TIMEOUT
+        await workflow.execute_activity_method(
+            ProjectionActivities.enregistrer_dossier,
+            enregistrement,
+            start_to_close_timeout=ACTIVITE_TIMEOUT,
         )
 
     @staticmethod
@@ -158,8 +164,8 @@ class Suivi:
         data = contenu.model_dump(mode="json")
         self.registre.publications += 1
         event_id = f"{self.workflow_id}/{self.registre.publications}"
-        await workflow.execute_activity(
-            "publier_evenement",
+        await workflow.execute_activity_method(
+            PublicationActivities.publier_evenement,
             EvenementSortant(
                 topic=topic,
                 id=event_id,
