@@ -16,7 +16,7 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from models.dossier import Registre
+from models.dossier import Anomalie, Registre
 from rules.are import Enveloppe, annee_valide, code_diplome_valide, uai_valide, version_regle
 
 WORKFLOW_CAMPAGNE = "are-campagne"
@@ -373,12 +373,6 @@ class ResultatSignaux(_Modele):
 
 
 # --- anomalies, decisions -------------------------------------------------------------------
-
-
-class Anomalie(_Modele):
-    evenement_id: str
-    type: str
-    motif: str
 
 
 class TypeDecisionCampagne(StrEnum):

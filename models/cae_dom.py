@@ -30,7 +30,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import nir as stdnum_nir
 from stdnum.fr import siret as stdnum_siret
 
-from models.dossier import Registre
+from models.dossier import Anomalie, Registre
 from rules import cae_dom
 
 WORKFLOW = "cae-dom"
@@ -1150,12 +1150,6 @@ class OrdreCaeDom(BaseModel):
     emis_le: date
     solde_le: date | None = None
     montant_recu: Decimal = Decimal("0.00")
-
-
-class Anomalie(BaseModel):
-    evenement_id: str
-    type: str
-    motif: str
 
 
 class EtatCaeDom(BaseModel):

@@ -11,7 +11,7 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from models.dossier import Registre
+from models.dossier import Anomalie, Registre
 
 WORKFLOW = "contrat-pro"
 
@@ -250,14 +250,6 @@ STATUTS_TERMINAUX = frozenset(
         Statut.ARCHIVE,
     }
 )
-
-
-class Anomalie(BaseModel):
-    """Something a partner sent that makes no sense in the dossier's state: for an instructor."""
-
-    evenement_id: str
-    type: str
-    motif: str
 
 
 class EntreeEvaluation(BaseModel):

@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from models.dossier import Registre
+from models.dossier import Anomalie, Registre
 from rules.exapro import Examen
 
 WORKFLOW = "exapro-import"
@@ -254,12 +254,6 @@ def decider(si_erreurs: SiErreurs, validation: ResultatValidation) -> tuple[Stat
     if not validation.lignes_valides:
         return Statut.REJETE, Motif.AUCUN_CANDIDAT_VALIDE
     return Statut.ACCEPTE_PARTIELLEMENT, Motif.LIGNES_EN_ERREUR_ECARTEES
-
-
-class Anomalie(BaseModel):
-    evenement_id: str
-    type: str
-    motif: str
 
 
 class EtatImportExapro(BaseModel):

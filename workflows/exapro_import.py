@@ -25,14 +25,13 @@ with workflow.unsafe.imports_passed_through():
     from pydantic import ValidationError
 
     from events import topics
-    from models.dossier import Nature
+    from models.dossier import Anomalie, Nature
     from models.evenements import CloudEvent, EntreeDossier
     from models.exapro import (
         DESTINATAIRE,
         STATUTS_TERMINAUX,
         TYPE_FICHIER_DEPOSE,
         WORKFLOW,
-        Anomalie,
         EntreePublication,
         EntreeRapport,
         EntreeValidation,
