@@ -121,7 +121,7 @@ class NumeroConvention(_Modele):
                 "numero_convention.departement",
                 value,
                 "le CAE-DOM ne s'applique que dans les départements et collectivités "
-                f"{', '.join(sorted(cae_dom.TERRITOIRE))} (HORS_TERRITOIRE)",
+                f"{', '.join(sorted(cae_dom.referentiel().territoire))} (HORS_TERRITOIRE)",
             )
         return value
 
@@ -263,8 +263,9 @@ class Employeur(_Modele):
     @field_validator("statut")
     @classmethod
     def _statut(cls, value: str) -> str:
-        if value not in cae_dom.STATUTS_EMPLOYEUR:
-            codes = ", ".join(f"{c} ({lib})" for c, lib in cae_dom.STATUTS_EMPLOYEUR.items())
+        statuts = cae_dom.referentiel().statuts_employeur
+        if value not in statuts:
+            codes = ", ".join(f"{c} ({lib})" for c, lib in statuts.items())
             raise _refus("statut", value, f"code du tableau 1 attendu : {codes}")
         return value
 
@@ -470,8 +471,9 @@ class SituationAnterieure(_Modele):
 
 
 def _niveau_formation(champ: str, value: str) -> str:
-    if value not in cae_dom.NIVEAUX_FORMATION:
-        codes = ", ".join(cae_dom.NIVEAUX_FORMATION)
+    niveaux = cae_dom.referentiel().niveaux_formation
+    if value not in niveaux:
+        codes = ", ".join(niveaux)
         raise _refus(champ, value, f"code du tableau 2 attendu : {codes}")
     return value
 

@@ -5,9 +5,8 @@ its annexes I and II, and annexe III (the CAE-DOM Cerfa, ASP 0562 12 10). Where 
 a choice, the issue fixes the reading; each choice is written in the docstring and in
 `docs/cae_dom.md`.
 
-Pure functions: no clock, no I/O except the packaged reference tables, read once at import
-(so a workflow that imports this module through `imports_passed_through()` never reads a file
-inside the sandbox).
+Pure functions: no clock, no I/O except the packaged reference tables, read by `referentiel()`
+on first use and kept for the life of the process (importing this module reads nothing).
 
 Amounts are computed exactly with `fractions.Fraction` (a part-time ratio such as 20/35 or a
 partial month such as 17/29 has no finite decimal form) and rounded once per calendar quarter,
@@ -16,11 +15,13 @@ to the cent, half up; they come out as `Decimal`.
 
 import calendar
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
+from functools import cache
 from typing import Self
 from zoneinfo import ZoneInfo
 
@@ -56,28 +57,47 @@ class Motif(StrEnum):
 
 # --- reference tables (rules/data/cae_dom/) -------------------------------------------------
 
-_TERRITOIRES = read_csv("cae_dom", "territoires.csv")
-_STATUTS_EMPLOYEUR = read_csv("cae_dom", "statut_employeur.csv")
-_NIVEAUX_FORMATION = read_csv("cae_dom", "niveau_formation.csv")
 
-TERRITOIRE: frozenset[str] = frozenset(row["departement"] for row in _TERRITOIRES)
-"""Departments and collectivities where the CAE-DOM applies: 971, 972, 973, 974, 975, 977, 978.
+@dataclass(frozen=True)
+class Referentiel:
+    """The CAE-DOM code tables, as `referentiel()` reads them."""
 
-Seed header and references (ordonnance n° 2010-686: « départements d'outre-mer, Saint-Barthélemy,
-Saint-Martin et Saint-Pierre-et-Miquelon »); the codes are fixed by the issue. Mayotte (976) is
-not in the list: it became a department only in March 2011, after the circular.
-"""
+    territoires: tuple[Mapping[str, str], ...]
+    """Rows of `territoires.csv`: department, postal-code prefix, time zone."""
+    territoire: frozenset[str]
+    """Departments and collectivities where the CAE-DOM applies: 971, 972, 973, 974, 975, 977,
+    978.
 
-STATUTS_EMPLOYEUR: dict[str, str] = {row["code"]: row["libelle"] for row in _STATUTS_EMPLOYEUR}
-"""Cerfa, codification, tableau 1 « Statut de l'employeur »: 50, 98, 99."""
+    Seed header and references (ordonnance n° 2010-686: « départements d'outre-mer,
+    Saint-Barthélemy, Saint-Martin et Saint-Pierre-et-Miquelon »); the codes are fixed by the
+    issue. Mayotte (976) is not in the list: it became a department only in March 2011, after
+    the circular.
+    """
+    statuts_employeur: Mapping[str, str]
+    """Cerfa, codification, tableau 1 « Statut de l'employeur »: 50, 98, 99."""
+    niveaux_formation: Mapping[str, str]
+    """Cerfa, codification, tableau 2 « Niveau de formation ou de qualification »."""
 
-NIVEAUX_FORMATION: dict[str, str] = {row["code"]: row["libelle"] for row in _NIVEAUX_FORMATION}
-"""Cerfa, codification, tableau 2 « Niveau de formation ou de qualification »."""
+
+@cache
+def referentiel() -> Referentiel:
+    """The code tables of `rules/data/cae_dom/`, read on the first call, then kept."""
+    territoires = read_csv("cae_dom", "territoires.csv")
+    return Referentiel(
+        territoires=territoires,
+        territoire=frozenset(row["departement"] for row in territoires),
+        statuts_employeur={
+            row["code"]: row["libelle"] for row in read_csv("cae_dom", "statut_employeur.csv")
+        },
+        niveaux_formation={
+            row["code"]: row["libelle"] for row in read_csv("cae_dom", "niveau_formation.csv")
+        },
+    )
 
 
 def est_dans_le_territoire(departement: str) -> bool:
-    """True for 971, 972, 973, 974, 975, 977, 978 (see `TERRITOIRE`)."""
-    return departement in TERRITOIRE
+    """True for 971, 972, 973, 974, 975, 977, 978 (see `Referentiel.territoire`)."""
+    return departement in referentiel().territoire
 
 
 def departement_du_code_postal(code_postal: str) -> str | None:
@@ -89,7 +109,11 @@ def departement_du_code_postal(code_postal: str) -> str | None:
     """
     if len(code_postal) != 5 or not code_postal.isdigit():
         return None
-    candidats = [row for row in _TERRITOIRES if code_postal.startswith(row["prefixe_code_postal"])]
+    candidats = [
+        row
+        for row in referentiel().territoires
+        if code_postal.startswith(row["prefixe_code_postal"])
+    ]
     if not candidats:
         return None
     return max(candidats, key=lambda row: len(row["prefixe_code_postal"]))["departement"]
@@ -97,7 +121,7 @@ def departement_du_code_postal(code_postal: str) -> str | None:
 
 def fuseau_horaire(departement: str) -> ZoneInfo:
     """The territory's time zone, for deadlines (DESIGN: deadlines in the territory's zone)."""
-    for row in _TERRITOIRES:
+    for row in referentiel().territoires:
         if row["departement"] == departement:
             return ZoneInfo(row["fuseau_horaire"])
     raise ValueError(f"département {departement!r} hors du territoire du CAE-DOM")
@@ -207,8 +231,8 @@ def motifs_refus(
 ) -> list[Motif]:
     """Every reason the convention cannot be accepted, in a stable order; empty if eligible.
 
-    - `HORS_TERRITOIRE`: the department is not one of `TERRITOIRE` (seed header, ordonnance
-      n° 2010-686).
+    - `HORS_TERRITOIRE`: the department is not one of `Referentiel.territoire` (seed header,
+      ordonnance n° 2010-686).
     - `CONVENTION_APRES_EMBAUCHE`: annexe II, question 1: « La conclusion de la convention
       individuelle de CAE-DOM doit désormais obligatoirement précéder l'embauche du salarié »;
       the issue reads it as `date_convention <= date_embauche` (same day accepted).

@@ -60,7 +60,7 @@ def test_rule_version_names_the_circular() -> None:
 
 
 def test_code_table_1_holds_the_three_employer_statuses_of_the_cerfa() -> None:
-    assert cae_dom.STATUTS_EMPLOYEUR == {
+    assert cae_dom.referentiel().statuts_employeur == {
         "50": "Association",
         "98": "Groupement d'employeurs",
         "99": "Autre entreprise Particuliers",
@@ -68,7 +68,17 @@ def test_code_table_1_holds_the_three_employer_statuses_of_the_cerfa() -> None:
 
 
 def test_code_table_2_holds_the_nine_training_levels_of_the_cerfa_in_order() -> None:
-    assert list(cae_dom.NIVEAUX_FORMATION) == ["70", "60", "50", "51", "40", "30", "20", "10", "00"]
+    assert list(cae_dom.referentiel().niveaux_formation) == [
+        "70",
+        "60",
+        "50",
+        "51",
+        "40",
+        "30",
+        "20",
+        "10",
+        "00",
+    ]
 
 
 @pytest.mark.parametrize(
