@@ -2,9 +2,10 @@
 
 Orchestration only: the rules are in `rules/cae_dom.py`, evaluated by the activities of
 `activities/regles_cae_dom.py` (they read the territory tables and make the amounts of the
-orders, so their results land in the history); side effects in activities; the bookkeeping
-shared by every scheme in `workflows/dossier.py`. The life of a convention (seed 004, circular
-DGEFP n° 2011-02, annexe II and the Cerfa) is in docs/cae_dom.md, section Workflow; in short:
+orders, so their results land in the history); side effects in activities; what every scheme
+shares (the main loop, GDPR, outputs) in `workflows/dossier.py`. The life of a convention
+(seed 004, circular DGEFP n° 2011-02, annexe II and the Cerfa) is in docs/cae_dom.md, section
+Workflow; in short:
 
 registered by the ASP -> eligibility (territory, convention before hiring, maximum duration):
 refused, or open -> at each calendar quarter's end (territory time zone) the attendance
@@ -13,8 +14,7 @@ order `<workflow id>/paiement/<quarter>`, the ASP's execution or rejection (a re
 for new bank details, then `<quarter>-<attempt>`) -> renewals and amendments up to the maximum
 duration -> end, or early end with an ordre de reversement tracked until settled -> closed.
 
-Partner events are applied one at a time from the main loop, in arrival order, after any
-deadline already due. Timers are computed from the state.
+Timers are computed from the state.
 
 The data subject's rights (GDPR, workflows/rgpd.py): an admin may rectify the employee's
 identity (`RECTIFIABLES`) and restrict processing; while restricted no timer runs and partner
@@ -23,15 +23,17 @@ events wait in their queue; once lifted, the quarters that ended meanwhile are o
 order, then the reminders still due are sent.
 """
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from pydantic import BaseModel, ValidationError
-
+    from activities.regles_cae_dom import (
+        calculer_echeancier_cae_dom,
+        evaluer_convention_cae_dom,
+        liquider_trimestres_cae_dom,
+    )
     from events import topics
     from models import rgpd
     from models.cae_dom import (
@@ -39,7 +41,6 @@ with workflow.unsafe.imports_passed_through():
         TRIMESTRES_LIQUIDES,
         TRIMESTRES_SOLDES,
         WORKFLOW,
-        Anomalie,
         ConventionCaeDom,
         CoordonneesBancairesCaeDom,
         EntreeEcheancier,
@@ -64,24 +65,19 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.dossier import LigneOrdre, Nature
     from models.evenements import CloudEvent, EntreeDossier
-    from models.sortants import (
-        DossierOuvert,
-        Notification,
-        OrdrePaiementEmis,
-        StatutDossier,
-        TitreExecutoire,
-    )
+    from models.sortants import DossierOuvert, OrdrePaiementEmis, TitreExecutoire
     from rules import cae_dom
     from rules.cae_dom import EcheanceTrimestrielle
-    from workflows.dossier import ACTIVITE_TIMEOUT, Suivi
-    from workflows.rgpd import LIBELLE_LIMITE, DroitsRgpd
+    from workflows.dossier import DossierWorkflow, Echeance
+    from workflows.rgpd import LIBELLE_LIMITE
+    from workflows.suivi import ACTIVITE_TIMEOUT
 
 RAPPELS_JOURS = (15, 30)
 """Reminders for a missing attendance statement, in days after the quarter's last day."""
 HEURE_RAPPEL = time(9)
 """Reminders go out at 9:00, local time of the territory."""
 HISTORIQUE_MAX_CAE_DOM = 500
-"""Continue-as-new beyond this many history events, besides what `Suivi` asks: a quarter costs
+"""Continue-as-new beyond this many history events (instead of the base's 10 000): a quarter costs
 about 55 (end, statement, order, execution), so a run holds about two years and a 60-month
 convention replays at most a few hundred events, never its whole life."""
 ENREGISTREE = "asp.cae-dom.convention-enregistree.v1"
@@ -118,27 +114,20 @@ _LIBELLES = {
 }
 
 
-@dataclass(frozen=True)
-class Echeance:
-    quand: datetime
-    trimestre: str
-    code: str
-    """`fin` (the quarter is over: its statement is due) or `rappel-<n>j`."""
-    jour: date
-    libelle: str
-
-
 @workflow.defn(name=WORKFLOW)
-class CaeDomWorkflow:
+class CaeDomWorkflow(DossierWorkflow[EtatCaeDom]):
+    dispositif = WORKFLOW
+    historique_max = HISTORIQUE_MAX_CAE_DOM
+    rectifiables = RECTIFIABLES
+
     @workflow.init
     def __init__(self, entree: EntreeDossier) -> None:
-        self._etat = (
+        self._demarrer(
             EtatCaeDom.model_validate(entree.reprise)
             if entree.reprise
-            else EtatCaeDom(cle=entree.cle)
+            else EtatCaeDom(cle=entree.cle),
+            entree.reprise,
         )
-        self._suivi = Suivi(WORKFLOW, entree.cle, self._etat.registre)
-        self._rgpd = DroitsRgpd(self._suivi, entree.reprise)
 
     # --- messages ----------------------------------------------------------------------------
 
@@ -156,62 +145,23 @@ class CaeDomWorkflow:
         """Restriction of processing in force, rectifications applied or refused."""
         return self._rgpd.etat
 
-    # --- main loop ---------------------------------------------------------------------------
-
     @workflow.run
     async def run(self, entree: EntreeDossier) -> EtatCaeDom:
-        while self._etat.statut not in STATUTS_TERMINAUX:
-            if self._doit_continuer_ailleurs():
-                reprise = self._rgpd.reprise(self._etat.model_dump(mode="json"))
-                workflow.continue_as_new(EntreeDossier(cle=self._etat.cle, reprise=reprise))
-            if self._rgpd.limitation is not None:
-                await self._limite()
-                continue
-            prochaine = self._prochaine_echeance()
-            if prochaine is not None and prochaine.quand <= workflow.now():
-                await self._echeance(prochaine)
-                continue
-            try:
-                await workflow.wait_condition(
-                    lambda: bool(self._suivi.a_appliquer),
-                    timeout=None if prochaine is None else prochaine.quand - workflow.now(),
-                )
-            except TimeoutError:
-                continue
-            event = self._suivi.prochain()
-            if event is not None:
-                await self._appliquer(event)
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._boucle()
         return self._etat
 
-    async def _limite(self) -> None:
-        """Processing restricted (GDPR art. 18): no timer runs, partner events wait in their
-        queue; only GDPR events (rectify, lift) are applied. Deadlines are held, not shifted."""
-        await workflow.wait_condition(self._rgpd.en_attente)
-        event = self._rgpd.prochain()
-        if event is not None:
-            await self._appliquer(event)
-        if self._rgpd.limitation is not None:
-            return
-        # Lifted. A quarter that ended meanwhile awaits its statement first (a statement held
-        # for it would otherwise arrive "before the quarter's end"); the held partner events
-        # follow in arrival order; the main loop then sends the reminders still due.
+    def _termine(self) -> bool:
+        return self._etat.statut in STATUTS_TERMINAUX
+
+    async def _apres_levee(self) -> None:
+        """A quarter that ended while processing was restricted awaits its statement first (a
+        statement held for it would otherwise arrive "before the quarter's end"); the held
+        partner events follow; the main loop then sends the reminders still due."""
         while self._etat.statut not in STATUTS_TERMINAUX:
             fins = [e for e in self._echeances() if e.code == "fin" and e.quand <= workflow.now()]
             if not fins:
                 break
             await self._echeance(min(fins, key=lambda e: e.quand))
-        while self._rgpd.limitation is None and self._etat.statut not in STATUTS_TERMINAUX:
-            retenu = self._suivi.prochain()
-            if retenu is None:
-                break
-            await self._appliquer(retenu)
-
-    def _doit_continuer_ailleurs(self) -> bool:
-        longueur = workflow.info().get_current_history_length()
-        return self._suivi.doit_continuer_ailleurs() or (
-            not self._suivi.a_appliquer and longueur > HISTORIQUE_MAX_CAE_DOM
-        )
 
     # --- deadlines and reminders -------------------------------------------------------------
 
@@ -231,10 +181,10 @@ class CaeDomWorkflow:
             rappels.append(
                 Echeance(
                     datetime.combine(jour, HEURE_RAPPEL, tzinfo=fuseau),
-                    trimestre.trimestre,
                     f"rappel-{jours}j",
                     jour,
-                    f"état de présence du trimestre {trimestre.trimestre}",
+                    sujet=trimestre.trimestre,
+                    libelle=f"état de présence du trimestre {trimestre.trimestre}",
                 )
             )
         return [r for r in rappels if r.code not in trimestre.rappels]
@@ -250,28 +200,28 @@ class CaeDomWorkflow:
                 echeances.append(
                     Echeance(
                         datetime.combine(trimestre.date_paiement, time(0), tzinfo=fuseau),
-                        trimestre.trimestre,
                         "fin",
                         trimestre.date_paiement,
-                        f"fin du trimestre {trimestre.trimestre} : état de présence à transmettre",
+                        sujet=trimestre.trimestre,
+                        libelle=(
+                            f"fin du trimestre {trimestre.trimestre} : "
+                            "état de présence à transmettre"
+                        ),
                     )
                 )
             elif trimestre.statut is StatutTrimestre.ATTENTE_ETAT:
                 echeances.extend(self._rappels(trimestre))
         return echeances
 
-    def _prochaine_echeance(self) -> Echeance | None:
-        return min(self._echeances(), key=lambda e: e.quand, default=None)
-
     async def _echeance(self, echeance: Echeance) -> None:
-        trimestre = self._trimestre(echeance.trimestre)
+        trimestre = self._trimestre(echeance.sujet)
         maintenant = workflow.now()
         self._suivi.noter(
             self._suivi.entree(
                 Nature.ECHEANCE,
                 echeance.code,
-                f"echeance/{echeance.trimestre}/{echeance.code}",
-                trimestre=echeance.trimestre,
+                f"echeance/{echeance.sujet}/{echeance.code}",
+                trimestre=echeance.sujet,
                 date=echeance.jour.isoformat(),
             )
         )
@@ -315,12 +265,8 @@ class CaeDomWorkflow:
 
     # --- partner events ----------------------------------------------------------------------
 
-    async def _appliquer(self, event: CloudEvent) -> None:
-        """Apply a partner event; one that makes no sense in this state is an anomaly."""
-        etat = self._etat
-        if event.type in rgpd.TYPES:
-            await self._appliquer_rgpd(event)
-            return
+    async def _sur_evenement(self, event: CloudEvent) -> str | None:
+        """Apply a partner event; returns why it makes no sense in this state, or None."""
         appliquer = {
             "asp.cae-dom.convention-enregistree": self._sur_enregistrement,
             "asp.cae-dom.etat-presence": self._sur_etat_presence,
@@ -331,36 +277,17 @@ class CaeDomWorkflow:
             "asp.cae-dom.avenant-modification": self._sur_modification,
             "asp.cae-dom.rupture": self._sur_rupture,
             "asp.cae-dom.reversement-recu": self._sur_reversement_recu,
-        }.get(event.type.removesuffix(".v1"))
+        }.get(self._type(event))
         if appliquer is None:
-            motif: str | None = f"événement {event.type} inconnu du dispositif {WORKFLOW}"
-        elif event.type != ENREGISTREE and etat.convention is None:
-            motif = f"événement {event.type} pour une convention que l'ASP n'a pas enregistrée"
-        else:
-            try:
-                motif = await appliquer(event)
-            except ValidationError as exc:  # the consumer checks contracts; a direct signal may not
-                # The fields only: a message may quote a personal value (NIR, birth date).
-                champs = ", ".join(".".join(map(str, e["loc"])) for e in exc.errors())
-                motif = f"données non conformes au contrat {event.type} (champs : {champs})"
-        if motif:
-            etat.anomalies.append(Anomalie(evenement_id=event.id, type=event.type, motif=motif))
-            await self._suivi.signaler_anomalie(event, motif)
-        else:
-            self._suivi.noter(self._suivi.entree_evenement(event, statut=str(etat.statut)))
+            return f"événement {event.type} inconnu du dispositif {WORKFLOW}"
+        if event.type != ENREGISTREE and self._etat.convention is None:
+            return f"événement {event.type} pour une convention que l'ASP n'a pas enregistrée"
+        return await appliquer(event)
+
+    async def _apres_evenement(self) -> None:
         await self._clore_si_termine()
-        await self._enregistrer()
 
     # --- data subject's rights (GDPR) --------------------------------------------------------
-
-    async def _appliquer_rgpd(self, event: CloudEvent) -> None:
-        """Rectify, restrict, lift (workflows/rgpd.py): audited with the admin as author and the
-        field's name, never its value; a refusal is the admin's answer, not an anomaly."""
-        self._suivi.noter(self._suivi.entree_evenement(event, statut=str(self._etat.statut)))
-        motif = await self._rgpd.appliquer(event, self._etat, RECTIFIABLES, self._rectifie)
-        if motif:
-            self._rgpd.refuser(event, motif)
-        await self._enregistrer()
 
     async def _rectifie(self, champ: str) -> None:
         """After a corrected birth date, the maximum duration (annexe II, question 3: age 50
@@ -371,9 +298,8 @@ class CaeDomWorkflow:
             return
         avant = etat.evaluation
         apres = await workflow.execute_activity(
-            "evaluer_convention_cae_dom",
+            evaluer_convention_cae_dom,
             self._convention(),
-            result_type=EvaluationConvention,
             start_to_close_timeout=ACTIVITE_TIMEOUT,
         )
         if apres.duree_maximale_mois == avant.duree_maximale_mois:
@@ -414,9 +340,8 @@ class CaeDomWorkflow:
         if numero.cle_dossier != etat.cle:
             return f"convention {numero} : sa clé {numero.cle_dossier} n'est pas celle du dossier"
         evaluation = await workflow.execute_activity(
-            "evaluer_convention_cae_dom",
+            evaluer_convention_cae_dom,
             convention,
-            result_type=EvaluationConvention,
             start_to_close_timeout=ACTIVITE_TIMEOUT,
         )
         etat.convention, etat.evaluation = convention, evaluation
@@ -720,26 +645,23 @@ class CaeDomWorkflow:
 
     async def _liquider(self, etats: list[EtatPresenceCaeDom]) -> list[Liquidation]:
         etat = self._etat
-        liquidations: list[Liquidation] = await workflow.execute_activity(
-            "liquider_trimestres_cae_dom",
+        return await workflow.execute_activity(
+            liquider_trimestres_cae_dom,
             EntreeLiquidation(
                 periodes=etat.periodes,
                 fin=self._fin(),
                 date_fin_effective=etat.date_fin_effective,
                 etats=etats,
             ),
-            result_type=list[Liquidation],
             start_to_close_timeout=ACTIVITE_TIMEOUT,
         )
-        return liquidations
 
     async def _recalculer_echeancier(self) -> None:
         """The schedule after an amendment or an early end: quarters still to come are updated,
         added or cancelled; liquidated ones keep their amount (a rupture recomputes it)."""
         echeances = await workflow.execute_activity(
-            "calculer_echeancier_cae_dom",
+            calculer_echeancier_cae_dom,
             self._entree_echeancier(),
-            result_type=list[EcheanceTrimestrielle],
             start_to_close_timeout=ACTIVITE_TIMEOUT,
         )
         existants = {t.trimestre: t for t in self._etat.trimestres}
@@ -887,27 +809,7 @@ class CaeDomWorkflow:
     async def _changer(self, statut: Statut, motif: str | None = None) -> None:
         precedent = self._etat.statut
         self._etat.statut = statut
-        await self._suivi.publier(
-            topics.DOSSIERS,
-            "guichet.dossier.statut.v1",
-            StatutDossier(dispositif=WORKFLOW, statut=statut, precedent=precedent, motif=motif),
-        )
-
-    async def _notifier(
-        self, destinataire: str, objet: str, message: str, echeance: date | None = None
-    ) -> None:
-        await self._publier_notification(
-            Notification(
-                dispositif=WORKFLOW,
-                destinataire=destinataire,
-                objet=objet,
-                message=message,
-                echeance=echeance,
-            )
-        )
-
-    async def _publier_notification(self, notification: BaseModel) -> None:
-        await self._suivi.publier(topics.NOTIFICATIONS, "guichet.notification.v1", notification)
+        await self._publier_statut(statut, precedent, motif)
 
     def _totaux(self) -> None:
         """Granted (the schedule, liquidated amounts where known), paid, due (liquidated, not

@@ -1,36 +1,30 @@
 """One workflow per contrat de professionnalisation, keyed by the OPCO contract number.
 
 Orchestration only: the rules are in `rules/contrat_pro.py` (evaluated by an activity, since
-they read the annex list), side effects in activities, the bookkeeping shared by every scheme
-in `workflows/dossier.py`. The life of a dossier (seed 003, sections 2 to 5) is in
-docs/contrat_pro.md; in short:
+they read the annex list), side effects in activities, what every scheme shares (the main
+loop, decisions, GDPR, outputs) in `workflows/dossier.py`. The life of a dossier (seed 003,
+sections 2 to 5) is in docs/contrat_pro.md; in short:
 
 registration (or the request first) -> wait for the request, reminders -> instruction and
 decision (documents may be asked) -> act (arrêté, or a convention to sign) -> 12-month wait
 applying OPCO events -> payment request, reminders -> payment order, ASP confirmation (a
 rejection waits for corrected bank details) -> retention 10 years -> archive; recovery on fraud.
 
-Partner events and instructor decisions are applied one at a time from the main loop, in
-arrival order. Timers are computed from the state: the next deadline or reminder is the
-timeout of the wait.
+Timers are computed from the state: the next deadline or reminder is the wait's timeout.
 """
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from pydantic import BaseModel
-
+    from activities.regles import evaluer_contrat_pro
     from events import topics
     from models import rgpd
     from models.contrat_pro import (
         STATUTS_TERMINAUX,
         WORKFLOW,
-        Anomalie,
         AvenantDuree,
         ContratEnregistre,
         ContratRepris,
@@ -58,22 +52,19 @@ with workflow.unsafe.imports_passed_through():
         DossierArchive,
         DossierOuvert,
         DossierPrescrit,
-        Notification,
         OrdrePaiementEmis,
-        StatutDossier,
         TitreExecutoire,
     )
     from rules.calendrier import PARIS, fin_du_jour
     from rules.contrat_pro import add_months, date_limite_demande, dernier_jour_contrat
-    from workflows.dossier import ACTIVITE_TIMEOUT, Suivi
-    from workflows.rgpd import LIBELLE_LIMITE, DroitsRgpd
+    from workflows.dossier import DossierWorkflow, Echeance
+    from workflows.rgpd import LIBELLE_LIMITE
+    from workflows.suivi import ACTIVITE_TIMEOUT
 
 RAPPELS_JOURS = (30, 7)
 """Reminders before a deadline the beneficiary must meet, in days."""
 CONSERVATION_ANNEES = 10
 """Seed 003 section 5: records kept 10 years after payment."""
-ATTENTE_MAX = timedelta(days=365)
-"""No single timer longer than this: a long wait continues-as-new every year."""
 ENREGISTRE = "opco.contrat-pro.enregistre.v1"
 STATUTS_ACCORDES = frozenset(
     {
@@ -97,30 +88,19 @@ RECTIFIABLES: dict[str, tuple[str, ...]] = {
 they live in the state."""
 
 
-@dataclass(frozen=True)
-class Echeance:
-    quand: datetime
-    code: str
-    """Unique per deadline or reminder: once handled it is kept in `rappels_envoyes`."""
-    jour: date
-    """The deadline's day (for a reminder, the day of the deadline it reminds of)."""
-    objet: str = ""
-    """What a reminder is about, e.g. DEMANDE: the notification's object is RAPPEL_DEMANDE."""
-
-
 @workflow.defn(name=WORKFLOW)
-class ContratProWorkflow:
+class ContratProWorkflow(DossierWorkflow[EtatContratPro]):
+    dispositif = WORKFLOW
+    rectifiables = RECTIFIABLES
+
     @workflow.init
     def __init__(self, entree: EntreeDossier) -> None:
-        self._etat = (
+        self._demarrer(
             EtatContratPro.model_validate(entree.reprise)
             if entree.reprise
-            else EtatContratPro(cle=entree.cle)
+            else EtatContratPro(cle=entree.cle),
+            entree.reprise,
         )
-        self._suivi = Suivi(WORKFLOW, entree.cle, self._etat.registre)
-        self._rgpd = DroitsRgpd(self._suivi, entree.reprise)
-        self._decisions: list[Decision] = []
-        self._decisions_appliquees = 0
 
     # --- messages ----------------------------------------------------------------------------
 
@@ -131,17 +111,12 @@ class ContratProWorkflow:
     @workflow.update(name="decider")
     async def decider(self, decision: Decision) -> Statut:
         """An instructor's decision; returns the status once it is applied."""
-        self._decisions.append(decision)
-        rang = self._decisions_appliquees + len(self._decisions)
-        await workflow.wait_condition(lambda: self._decisions_appliquees >= rang)
+        await self._decider(decision)
         return self._etat.statut
 
     @decider.validator
-    def _valider_decision(self, decision: Decision) -> None:
-        """Refuse, before anything is recorded, a decision that makes no sense now."""
-        motif = self._refus(decision)
-        if motif:
-            raise ApplicationError(motif, type="DecisionRefusee", non_retryable=True)
+    def _valider(self, decision: Decision) -> None:
+        self._valider_decision(decision)
 
     @workflow.query(name="etat")
     def etat(self) -> EtatContratPro:
@@ -154,7 +129,7 @@ class ContratProWorkflow:
         the state decides; the real decision is still validated when it is sent."""
         limite = workflow.now().astimezone(PARIS).date() + timedelta(days=30)
         return {
-            t.value: self._refus(
+            t.value: self._motif_refus(
                 Decision(type=t, auteur="(sonde)", motif="(sonde)", date_limite_reponse=limite)
             )
             for t in TypeDecision
@@ -165,65 +140,13 @@ class ContratProWorkflow:
         """Restriction of processing in force, rectifications applied or refused."""
         return self._rgpd.etat
 
-    # --- main loop ---------------------------------------------------------------------------
-
     @workflow.run
     async def run(self, entree: EntreeDossier) -> EtatContratPro:
-        while self._etat.statut not in STATUTS_TERMINAUX:
-            if self._suivi.doit_continuer_ailleurs() and not self._decisions:
-                self._continuer_ailleurs()
-            if self._rgpd.limitation is not None:
-                await self._limite()
-                continue
-            prochaine = self._prochaine_echeance()
-            attente = None if prochaine is None else prochaine.quand - workflow.now()
-            try:
-                await workflow.wait_condition(
-                    lambda: bool(self._suivi.a_appliquer or self._decisions),
-                    timeout=None
-                    if attente is None
-                    else min(max(attente, timedelta(0)), ATTENTE_MAX),
-                )
-            except TimeoutError:
-                if prochaine is not None and workflow.now() >= prochaine.quand:
-                    await self._echeance(prochaine)
-                elif not self._decisions:
-                    self._continuer_ailleurs()  # a wait of more than a year: fresh history
-                continue
-            if self._decisions:
-                await self._appliquer_decision(self._decisions.pop(0))
-                self._decisions_appliquees += 1
-                continue
-            event = self._suivi.prochain()
-            if event is not None:
-                await self._appliquer(event)
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._boucle()
         return self._etat
 
-    def _continuer_ailleurs(self) -> None:
-        reprise = self._rgpd.reprise(self._etat.model_dump(mode="json"))
-        workflow.continue_as_new(EntreeDossier(cle=self._etat.cle, reprise=reprise))
-
-    async def _limite(self) -> None:
-        """Processing restricted (GDPR art. 18): no timer runs, partner events wait in their
-        queue, decisions are refused; only GDPR events (rectify, lift) are applied. Timers are
-        held, not shifted: the regulatory deadlines do not move."""
-        await workflow.wait_condition(lambda: bool(self._decisions or self._rgpd.en_attente()))
-        if self._decisions:
-            await self._appliquer_decision(self._decisions.pop(0))  # refused, and recorded
-            self._decisions_appliquees += 1
-            return
-        event = self._rgpd.prochain()
-        if event is not None:
-            await self._appliquer(event)
-        # Lifted: the partner events held meanwhile are applied first, in arrival order (each
-        # carries its own dates for the rules); a deadline that fell during the restriction is
-        # handled after them.
-        while self._rgpd.limitation is None and self._etat.statut not in STATUTS_TERMINAUX:
-            retenu = self._suivi.prochain()
-            if retenu is None:
-                break
-            await self._appliquer(retenu)
+    def _termine(self) -> bool:
+        return self._etat.statut in STATUTS_TERMINAUX
 
     # --- deadlines and reminders -------------------------------------------------------------
 
@@ -236,7 +159,7 @@ class ContratProWorkflow:
             resultat.append(Echeance(fin_du_jour(jour), code, jour))
             for jours in RAPPELS_JOURS:
                 debut = datetime.combine(jour - timedelta(days=jours), time(9), tzinfo=PARIS)
-                resultat.append(Echeance(debut, f"rappel-{jours}j-{code}", jour, objet))
+                resultat.append(Echeance(debut, f"rappel-{jours}j-{code}", jour, sujet=objet))
 
         if statut is Statut.ATTENTE_DEMANDE and etat.date_limite_demande:
             limite("demande", etat.date_limite_demande, "DEMANDE")
@@ -256,9 +179,6 @@ class ContratProWorkflow:
             resultat.append(Echeance(datetime.combine(fin, time(0), tzinfo=PARIS), "archive", fin))
         return [e for e in resultat if e.code not in etat.rappels_envoyes]
 
-    def _prochaine_echeance(self) -> Echeance | None:
-        return min(self._echeances(), key=lambda e: e.quand, default=None)
-
     def _date_echeance(self) -> date | None:
         """The next deadline (not a reminder), for the read model; none while held."""
         if self._rgpd.limitation is not None:
@@ -276,7 +196,7 @@ class ContratProWorkflow:
             etat.rappels_envoyes.extend(e.code for e in dus)
             await self._notifier(
                 EMPLOYEUR,
-                f"RAPPEL_{echeance.objet}",
+                f"RAPPEL_{echeance.sujet}",
                 f"Rappel : échéance le {echeance.jour:%d/%m/%Y}.",
                 echeance.jour,
             )
@@ -330,10 +250,8 @@ class ContratProWorkflow:
 
     # --- partner events ----------------------------------------------------------------------
 
-    async def _appliquer(self, event: CloudEvent) -> None:
-        """Apply a partner event; one that makes no sense in this state is an anomaly."""
-        etat = self._etat
-        self._suivi.noter(self._suivi.entree_evenement(event, statut_avant=str(etat.statut)))
+    async def _sur_evenement(self, event: CloudEvent) -> str | None:
+        """Apply a partner event; returns why it makes no sense in this state, or None."""
         appliquer = {
             "opco.contrat-pro.enregistre": self._sur_enregistrement,
             "opco.contrat-pro.rompu": self._sur_rupture,
@@ -348,31 +266,16 @@ class ContratProWorkflow:
             "asp.contrat-pro.paiement-execute": self._sur_paiement_execute,
             "asp.contrat-pro.paiement-rejete": self._sur_paiement_rejete,
             "asp.contrat-pro.titre-recouvre": self._sur_titre_recouvre,
-            rgpd.RECTIFICATION.removesuffix(".v1"): self._sur_rgpd,
-            rgpd.LIMITATION.removesuffix(".v1"): self._sur_rgpd,
-            rgpd.LEVEE_LIMITATION.removesuffix(".v1"): self._sur_rgpd,
-        }.get(event.type.removesuffix(".v1"))
+        }.get(self._type(event))
         if appliquer is None:
-            motif: str | None = f"événement {event.type} inconnu du dispositif {WORKFLOW}"
-        elif event.type.startswith("opco.") and event.type != ENREGISTRE and not etat.contrat:
-            motif = f"événement {event.type} pour un contrat que l'OPCO n'a pas enregistré"
-        else:
-            motif = await appliquer(event)
-        if motif and event.type in rgpd.TYPES:
-            self._rgpd.refuser(event, motif)  # an admin's request, not a partner's anomaly
-        elif motif:
-            etat.anomalies.append(Anomalie(evenement_id=event.id, type=event.type, motif=motif))
-            await self._suivi.signaler_anomalie(event, motif)
-        await self._enregistrer()
+            return f"événement {event.type} inconnu du dispositif {WORKFLOW}"
+        if event.type.startswith("opco.") and event.type != ENREGISTRE and not self._etat.contrat:
+            return f"événement {event.type} pour un contrat que l'OPCO n'a pas enregistré"
+        return await appliquer(event)
 
-    # --- data subject's rights (GDPR) --------------------------------------------------------
-
-    async def _sur_rgpd(self, event: CloudEvent) -> str | None:
-        """Rectify, restrict, lift (workflows/rgpd.py); a corrected age or situation may change
-        eligibility, so the rules are evaluated again."""
-        return await self._rgpd.appliquer(
-            event, self._etat, RECTIFIABLES, lambda _champ: self._reevaluer()
-        )
+    async def _rectifie(self, champ: str) -> None:
+        """A corrected age or situation (GDPR) may change eligibility: evaluate again."""
+        await self._reevaluer()
 
     def _inattendu(self, event: CloudEvent, *statuts: Statut) -> str | None:
         """The anomaly text when the dossier is not in one of `statuts`, else None."""
@@ -505,7 +408,7 @@ class ContratProWorkflow:
             contrat.date_debut, contrat.date_fin, etat.date_fin_effective
         )
         etat.evaluation = await workflow.execute_activity(
-            "evaluer_contrat_pro",
+            evaluer_contrat_pro,
             EntreeEvaluation(
                 contrat=contrat,
                 demande=etat.demande,
@@ -513,7 +416,6 @@ class ContratProWorkflow:
                 suspensions=[(s.du, s.au or dernier) for s in etat.suspensions],
                 avenants=etat.avenants,
             ),
-            result_type=Evaluation,
             start_to_close_timeout=ACTIVITE_TIMEOUT,
         )
 
@@ -524,16 +426,11 @@ class ContratProWorkflow:
 
     # --- decisions ---------------------------------------------------------------------------
 
-    def _refus(self, decision: Decision) -> str | None:
+    def _refus_decision(self, decision: Decision) -> str | None:
         """Why `decision` makes no sense in the current state, or None if it does."""
         statut = self._etat.statut
         if statut in STATUTS_TERMINAUX:
             return f"le dossier est clos (statut {statut}): aucune décision possible"
-        if self._rgpd.limitation is not None:
-            return (
-                "le traitement du dossier est limité (RGPD) depuis le "
-                f"{self._rgpd.limitation.depuis:%d/%m/%Y}: aucune décision possible"
-            )
         refus = {
             TypeDecision.ACCEPTER: self._refus_acceptation,
             TypeDecision.REJETER: self._refus_rejet,
@@ -596,19 +493,10 @@ class ContratProWorkflow:
         )
         return None if statut in avant_acte else f"clore sans suite: impossible au statut {statut}"
 
-    async def _appliquer_decision(self, decision: Decision) -> None:
+    async def _appliquer_decision(self, decision: Decision) -> str | None:
         etat = self._etat
-        motif = self._refus(decision)  # the state may have moved since validation
-        cle = f"decision/{len(etat.decisions) + 1}"
-        if motif:
-            self._suivi.noter(
-                self._suivi.entree(Nature.DECISION, "decision_refusee", cle, refus=motif)
-            )
-            await self._enregistrer()
-            return
         etat.decisions.append(decision)
-        entree = self._suivi.entree(Nature.DECISION, decision.type, cle, motif=decision.motif or "")
-        self._suivi.noter(entree.model_copy(update={"auteur": decision.auteur}))
+        self._noter_decision(decision.type, decision.auteur, motif=decision.motif or "")
         if decision.type is TypeDecision.ACCEPTER:
             await self._accepter()
         elif decision.type is TypeDecision.REJETER:
@@ -628,6 +516,7 @@ class ContratProWorkflow:
         elif decision.type is TypeDecision.CLORE_SANS_SUITE:
             await self._changer(Statut.CLOS_SANS_SUITE, decision.motif)
         await self._enregistrer()
+        return None
 
     async def _accepter(self) -> None:
         """Sections 3 and 4: the act is an arrêté, or a convention to sign above 23 000 EUR."""
@@ -761,27 +650,7 @@ class ContratProWorkflow:
     async def _changer(self, statut: Statut, motif: str | None = None) -> None:
         precedent = self._etat.statut
         self._etat.statut = statut
-        await self._suivi.publier(
-            topics.DOSSIERS,
-            "guichet.dossier.statut.v1",
-            StatutDossier(dispositif=WORKFLOW, statut=statut, precedent=precedent, motif=motif),
-        )
-
-    async def _notifier(
-        self, destinataire: str, objet: str, message: str, echeance: date | None = None
-    ) -> None:
-        await self._publier_notification(
-            Notification(
-                dispositif=WORKFLOW,
-                destinataire=destinataire,
-                objet=objet,
-                message=message,
-                echeance=echeance,
-            )
-        )
-
-    async def _publier_notification(self, notification: BaseModel) -> None:
-        await self._suivi.publier(topics.NOTIFICATIONS, "guichet.notification.v1", notification)
+        await self._publier_statut(statut, precedent, motif)
 
     async def _enregistrer(self) -> None:
         etat = self._etat

@@ -24,6 +24,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from pydantic import ValidationError
 
+    from activities.exapro import ExaproActivities
     from events import topics
     from models.dossier import Anomalie, Nature
     from models.evenements import CloudEvent, EntreeDossier
@@ -38,13 +39,12 @@ with workflow.unsafe.imports_passed_through():
         EtatImportExapro,
         FichierDepose,
         Motif,
-        ResultatPublication,
         ResultatValidation,
         Statut,
         decider,
     )
     from models.sortants import Notification, StatutDossier
-    from workflows.dossier import Suivi
+    from workflows.suivi import Suivi
 
 DUREE_MAX_LECTURE = timedelta(hours=2)
 """Longest validation or publication of a file (200 000 rows validate in seconds to minutes)."""
@@ -124,10 +124,9 @@ class ExaproImportWorkflow:
         etat.depot = depot
         etat.statut = Statut.EN_VALIDATION
         await self._enregistrer()
-        validation = await workflow.execute_activity(
-            "valider_fichier_exapro",
+        validation = await workflow.execute_activity_method(
+            ExaproActivities.valider_fichier_exapro,
             EntreeValidation(cle=etat.cle, depot=depot),
-            result_type=ResultatValidation,
             start_to_close_timeout=DUREE_MAX_LECTURE,
             heartbeat_timeout=HEARTBEAT,
         )
@@ -135,8 +134,8 @@ class ExaproImportWorkflow:
         statut, motif = decider(depot.si_erreurs, validation)
         if statut in (Statut.ACCEPTE, Statut.ACCEPTE_PARTIELLEMENT) and validation.lignes_valides:
             statut, motif = await self._publier_candidats(validation, statut, motif)
-        etat.rapport = await workflow.execute_activity(
-            "stocker_rapport_exapro",
+        etat.rapport = await workflow.execute_activity_method(
+            ExaproActivities.stocker_rapport_exapro,
             EntreeRapport(
                 cle=etat.cle,
                 depot=depot,
@@ -146,7 +145,6 @@ class ExaproImportWorkflow:
                 publies=etat.publies,
                 deja_publie_par=etat.deja_publie_par,
             ),
-            result_type=str,
             start_to_close_timeout=DUREE_MAX_RAPPORT,
         )
         await self._conclure(statut, motif)
@@ -160,8 +158,8 @@ class ExaproImportWorkflow:
         assert validation.examen is not None
         etat.statut = Statut.EN_PUBLICATION
         await self._enregistrer()
-        publication = await workflow.execute_activity(
-            "publier_candidats_exapro",
+        publication = await workflow.execute_activity_method(
+            ExaproActivities.publier_candidats_exapro,
             EntreePublication(
                 cle=etat.cle,
                 sha256=validation.sha256,
@@ -170,7 +168,6 @@ class ExaproImportWorkflow:
                 examen=validation.examen,
                 horodatage=workflow.now(),
             ),
-            result_type=ResultatPublication,
             start_to_close_timeout=DUREE_MAX_LECTURE,
             heartbeat_timeout=HEARTBEAT,
         )

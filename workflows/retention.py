@@ -12,12 +12,11 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
+    from activities.retention import RetentionActivities
     from models.retention import (
         BilanRetention,
-        DossierEchu,
         EntreeRetention,
         PurgeDemandee,
-        PurgeFaite,
         RechercheEchus,
     )
     from rules.calendrier import PARIS
@@ -31,24 +30,22 @@ class RetentionWorkflow:
     @workflow.run
     async def run(self, entree: EntreeRetention) -> BilanRetention:
         aujourdhui = workflow.now().astimezone(PARIS).date()
-        echus = await workflow.execute_activity(
-            "dossiers_a_purger",
+        echus = await workflow.execute_activity_method(
+            RetentionActivities.dossiers_a_purger,
             RechercheEchus(aujourdhui=aujourdhui, limite=entree.lot),
-            result_type=list[DossierEchu],
             start_to_close_timeout=TIMEOUT,
             retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=5)),
         )
         bilan = BilanRetention(aujourdhui=aujourdhui)
         for echu in echus:
-            fait = await workflow.execute_activity(
-                "purger_dossier",
+            fait = await workflow.execute_activity_method(
+                RetentionActivities.purger_dossier,
                 PurgeDemandee(
                     cle=echu.cle,
                     fin_conservation=echu.fin_conservation,
                     aujourdhui=aujourdhui,
                     quand=workflow.now(),
                 ),
-                result_type=PurgeFaite,
                 start_to_close_timeout=TIMEOUT,
                 retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=5)),
             )

@@ -23,7 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from models import rgpd
     from models.dossier import Nature
     from models.evenements import CloudEvent
-    from workflows.dossier import Suivi
+    from workflows.suivi import Suivi
 
 REPRISE_RGPD = "rgpd"
 """Key of the GDPR state (`models.rgpd.EtatRgpd`) in the continue-as-new `reprise`."""

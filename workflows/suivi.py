@@ -1,10 +1,11 @@
 """A dossier's bookkeeping inside its workflow, whatever its scheme.
 
-`Suivi` is used from inside a workflow (through `workflows/dossier.py`'s base class): it deduplicates events by id, queues them for the main
-loop, records anomalies, and calls the activities that publish outbound events and write the
-read model. Audit lines are noted as the workflow goes and written with the dossier's
-projection in one activity (`enregistrer`), once per step. Ids and counters live in the
-scheme's state (`Registre`), so they survive continue-as-new.
+`Suivi` is used from inside a workflow, by the base class of `workflows/dossier.py`: it
+deduplicates events by id, queues them for the main loop, records anomalies, and calls the
+activities that publish outbound events and write the read model. Audit lines are noted as the
+workflow goes and written with the dossier's projection in one activity (`enregistrer`), once
+per step. Ids and counters live in the scheme's state (`Registre`), so they survive
+continue-as-new.
 
 `enregistrer` also keeps the workflow's search attributes (`models/recherche.py`: scheme,
 status, beneficiary SIRET/UAI, next deadline; never a personal field) in step with the
