@@ -1,9 +1,9 @@
 """EXAPRO candidate import: the file is read, validated, published and reported here, never in
 the workflow (its history only holds counts, paths and the file's SHA-256).
 
-Rules: `rules/exapro.py` and `rules/exapro_lecture.py` (seed 002, « Description des données de
-l'import générique des candidatures pour les domaines EXAPRO », v1.7). Layout of the storage
-directory (`stockage`), shared by every worker:
+Rules: `rules/exapro/`, its readers in `rules/exapro/lecture.py` (seed 002, « Description des
+données de l'import générique des candidatures pour les domaines EXAPRO », v1.7). Layout of
+the storage directory (`stockage`), shared by every worker:
 
 - `depots/`: where schools' files are dropped (the default drop directory; the event's
   `chemin` is relative to it);
@@ -65,7 +65,7 @@ from rules.exapro import (
     valider_entete,
     valider_nom_fichier,
 )
-from rules.exapro_lecture import Bloc, Format, LectureImpossible, lire
+from rules.exapro.lecture import Bloc, Format, LectureImpossible, lire
 
 SOURCE = "/guichet"
 TAILLE_LOT = 1000
@@ -130,7 +130,7 @@ class _Empreinte(io.RawIOBase):
 
 
 class _Validation:
-    """One pass over a file, as `rules.exapro_lecture.valider_flux` does it, in lots.
+    """One pass over a file, as `rules.exapro.lecture.valider_flux` does it, in lots.
 
     Errors go to `erreurs.jsonl`, valid candidates to `valides.jsonl`. Blocks already done in
     an earlier attempt (`reprise.blocs`) are read again but neither validated nor written:

@@ -1,7 +1,7 @@
 """One workflow per imported EXAPRO candidate file (`exapro-import`), keyed by
 `<etablissement>/<nom_fichier>` (the CloudEvent subject of the file-dropped event).
 
-Orchestration only: the file is read, validated (seed 002 through `rules/exapro.py`), published
+Orchestration only: the file is read, validated (seed 002 through `rules/exapro/`), published
 and reported by the activities of `activities/exapro.py`; the history holds counts, paths and
 the file's SHA-256, never the rows. The life of an import (docs/exapro.md, « Workflow and
 export »):

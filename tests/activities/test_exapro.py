@@ -27,7 +27,7 @@ from models.exapro import (
     ResultatValidation,
 )
 from rules.exapro import Examen
-from rules.exapro_lecture import Rapport, lire
+from rules.exapro.lecture import Rapport, lire
 from workers.cli_exapro import valider_chemin
 
 DONNEES = Path(__file__).parents[1] / "data" / "exapro"

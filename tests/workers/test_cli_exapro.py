@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from rules.exapro import CHAMPS_CANDIDAT
-from rules.exapro_lecture import Rapport, lire
+from rules.exapro.lecture import Rapport, lire
 from workers import cli_exapro
 from workers.settings import Settings
 

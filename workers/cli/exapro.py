@@ -1,7 +1,7 @@
 """`guichet exapro validate|export|bench`: checking and converting EXAPRO candidate files.
 
-The rules are `rules/exapro.py` (seed 002, « Description des données de l'import générique
-des candidatures pour les domaines EXAPRO », v1.7), the readers `rules/exapro_lecture.py`.
+The rules are `rules/exapro/` (seed 002, « Description des données de l'import générique
+des candidatures pour les domaines EXAPRO », v1.7), the readers `rules/exapro/lecture.py`.
 This module opens the file, prints the report and sets the exit code: 0 when there is no
 error, 1 when the report has errors, 2 when the file cannot be read at all (one line on
 stderr says why). `export` writes the valid candidates of a file (CSV or XML) as a
@@ -48,7 +48,7 @@ from rules.exapro import (
     valider_nom_fichier,
     verifier_date_heure,
 )
-from rules.exapro_lecture import Bloc, LectureImpossible, Rapport, lire, valider_flux
+from rules.exapro.lecture import Bloc, LectureImpossible, Rapport, lire, valider_flux
 from workers.settings import Settings
 
 log = logging.getLogger(__name__)
