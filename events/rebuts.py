@@ -15,8 +15,8 @@ count of zero. The source topic is only in each record's headers, so a count per
 would mean reading every record: only the total is counted.
 
 The reasons and extracts are returned as read, **unredacted** (a reason may quote a field of
-the refused event): whoever shows them masks them first (`workers.redaction.redact_text`, see
-`workers.console.tableau_de_bord.lire_rebuts`).
+the refused event): whoever shows them masks them first
+(`workers.runtime.redaction.redact_text`, see `workers.console.tableau_de_bord.lire_rebuts`).
 """
 
 import asyncio

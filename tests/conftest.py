@@ -15,8 +15,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from events.admin import ensure_topics
-from workers import processes
-from workers.recherche import assurer_attributs_recherche
+from workers.runtime import processes
+from workers.runtime.recherche import assurer_attributs_recherche
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,7 @@ from models.exapro import (
 )
 from rules.exapro import Examen
 from rules.exapro.lecture import Rapport, lire
-from workers.cli_exapro import valider_chemin
+from workers.cli.exapro import valider_chemin
 
 DONNEES = Path(__file__).parents[1] / "data" / "exapro"
 BCP = DONNEES / "BCP2024_1.0_2024_150120241030.csv"

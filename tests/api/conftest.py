@@ -24,11 +24,11 @@ from models.evenements import CloudEvent
 from models.tables import Dossier
 from tests.factories import contrat_enregistre, demande_deposee
 from workers.api.app import create_app
-from workers.database import engine_for, upgrade
-from workers.documents import StockageDisque
-from workers.settings import Settings
-from workers.temporal import build_worker, client_for
-from workers.utilisateurs import creer_jeton, creer_utilisateur
+from workers.runtime.database import engine_for, upgrade
+from workers.runtime.settings import Settings
+from workers.runtime.temporal import build_worker, client_for
+from workers.services.documents import StockageDisque
+from workers.services.utilisateurs import creer_jeton, creer_utilisateur
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -14,7 +14,7 @@ from models import depot
 from models.dossier import ProjectionDossier
 from tests.api.conftest import PDF, Pile
 from tests.factories import contrat_enregistre_data
-from workers.utilisateurs import desactiver
+from workers.services.utilisateurs import desactiver
 
 ROLES = ("admin", "instructeur", "superviseur", "lecteur", "partenaire")
 

@@ -20,11 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.core.result import Ok
 from sqlmodel import Session
 
-from workers import processes
 from workers.api.app import create_app
-from workers.database import engine_for, upgrade
-from workers.settings import Settings
-from workers.utilisateurs import creer_jeton, creer_utilisateur
+from workers.runtime import processes
+from workers.runtime.database import engine_for, upgrade
+from workers.runtime.settings import Settings
+from workers.services.utilisateurs import creer_jeton, creer_utilisateur
 
 
 class Serveur:

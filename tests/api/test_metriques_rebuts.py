@@ -17,11 +17,11 @@ from events import topics
 from events.consumer import reject
 from events.delivery import Rejet
 from events.publisher import KafkaPublisher
-from workers import processes
 from workers.api.app import create_app
-from workers.database import engine_for, upgrade
-from workers.documents import StockageDisque
-from workers.settings import Settings
+from workers.runtime import processes
+from workers.runtime.database import engine_for, upgrade
+from workers.runtime.settings import Settings
+from workers.services.documents import StockageDisque
 
 
 @asynccontextmanager

@@ -7,8 +7,8 @@ id is the school year (`are-campagne:2023-2024`), which other integration tests 
 the shared server with their own task queue.
 
 Kafka is not needed: events reach the workflows the way the API's partner endpoint sends them
-(`workers.instruction.soumettre_evenement`, signal-with-start), and the worker publishes to a
-recording publisher. The dashboard's dead-letter count then says "unavailable", which the page
+(`workers.services.evenements.soumettre_evenement`, signal-with-start), and the worker publishes
+to a recording publisher. The dashboard's dead-letter count then says "unavailable", which the page
 test checks."""
 
 import asyncio
@@ -24,7 +24,6 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from temporalio.client import Client
 
-from events.demo_are import demo as demo_are
 from events.publisher import Headers
 from models.contrat_pro import Decision, Statut, TypeDecision
 from models.evenements import CloudEvent
@@ -32,14 +31,16 @@ from models.tables import Dossier
 from rules.calendrier import PARIS
 from tests.conftest import start_temporal_dev_server
 from tests.factories import contrat_enregistre, demande_deposee
-from workers import instruction, processes
 from workers.api.app import create_app
 from workers.console.routes import routeur_console
-from workers.database import engine_for, upgrade
-from workers.documents import StockageDisque
-from workers.settings import Settings
-from workers.temporal import build_worker, connect
-from workers.utilisateurs import creer_jeton, creer_utilisateur
+from workers.demo.are import demo as demo_are
+from workers.runtime import processes
+from workers.runtime.database import engine_for, upgrade
+from workers.runtime.settings import Settings
+from workers.runtime.temporal import build_worker, connect
+from workers.services import evenements
+from workers.services.documents import StockageDisque
+from workers.services.utilisateurs import creer_jeton, creer_utilisateur
 
 SECRET = b"secret-de-test-de-la-console-32o"
 
@@ -83,9 +84,7 @@ async def attendre(verifier: Callable[[], Awaitable[bool] | bool], delai_s: floa
 
 
 async def _envoyer(client: Client, task_queue: str, event: CloudEvent) -> None:
-    await instruction.soumettre_evenement(
-        client, task_queue, event.model_dump_json().encode(), None
-    )
+    await evenements.soumettre_evenement(client, task_queue, event.model_dump_json().encode(), None)
 
 
 def _utilisateurs(engine: Engine) -> dict[str, str]:

@@ -26,7 +26,7 @@ from workers.console.tableau_de_bord import (
     mois_entre,
     montants_par_mois,
 )
-from workers.database import engine_for, upgrade
+from workers.runtime.database import engine_for, upgrade
 
 AUJOURDHUI = date(2026, 11, 23)
 

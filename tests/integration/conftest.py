@@ -8,9 +8,9 @@ import pytest
 from pydantic import SecretStr
 
 from events.publisher import KafkaPublisher
-from workers.codec import nouvelle_cle
-from workers.services import run_consumer, run_worker
-from workers.settings import Settings
+from workers.runtime.codec import nouvelle_cle
+from workers.runtime.services import run_consumer, run_worker
+from workers.runtime.settings import Settings
 
 PAYLOAD_KEYS = SecretStr(f"tests:{nouvelle_cle()}")
 """One payload key for every stack of the session: worker, consumer and test clients share it."""

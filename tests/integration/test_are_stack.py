@@ -4,7 +4,7 @@ writes the commission table, and the vote sends every notification and payment o
 in batches. Totals are checked against a direct computation with the rules, and the campaign's
 history stays small.
 
-The ARE workflows are not in `workers.temporal` yet (the lead registers them): the worker is
+The ARE workflows are not in `workers.runtime.temporal` yet (the lead registers them): the worker is
 built here, and the ARE event types are added to the consumer's catalogue for the test."""
 
 import asyncio
@@ -47,10 +47,10 @@ from rules import are
 from rules.are import LigneEffectif
 from rules.calendrier import PARIS
 from tests.integration.conftest import settings_for
-from workers.database import engine_for, upgrade
-from workers.services import run_consumer
-from workers.settings import Settings
-from workers.temporal import client_for
+from workers.runtime.database import engine_for, upgrade
+from workers.runtime.services import run_consumer
+from workers.runtime.settings import Settings
+from workers.runtime.temporal import client_for
 from workflows.are import WORKFLOWS_ARE
 
 pytestmark = pytest.mark.integration

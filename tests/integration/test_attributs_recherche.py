@@ -22,8 +22,8 @@ from models.recherche import (
 from rules.calendrier import PARIS
 from rules.contrat_pro import date_limite_demande
 from tests.factories import contrat_enregistre
-from workers.settings import Settings
-from workers.temporal import client_for
+from workers.runtime.settings import Settings
+from workers.runtime.temporal import client_for
 
 pytestmark = pytest.mark.integration
 

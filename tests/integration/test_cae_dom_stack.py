@@ -30,7 +30,6 @@ from activities.regles_cae_dom import (
 )
 from events import catalogue, topics
 from events.catalogue_cae_dom import RECUS
-from events.demo_cae_dom import convention
 from events.publisher import KafkaPublisher
 from models import depot
 from models.cae_dom import EtatCaeDom, StatutTrimestre
@@ -38,10 +37,11 @@ from models.evenements import CloudEvent
 from rules import cae_dom
 from tests.integration.conftest import settings_for
 from tests.integration.kafka import about, read_until, until
-from workers.database import engine_for, upgrade
-from workers.services import run_consumer
-from workers.settings import Settings
-from workers.temporal import client_for
+from workers.demo.cae_dom import convention
+from workers.runtime.database import engine_for, upgrade
+from workers.runtime.services import run_consumer
+from workers.runtime.settings import Settings
+from workers.runtime.temporal import client_for
 from workflows.cae_dom import CaeDomWorkflow
 
 pytestmark = pytest.mark.integration

@@ -21,11 +21,11 @@ from rules.calendrier import PARIS
 from tests.conftest import start_temporal_dev_server
 from tests.factories import contrat_enregistre
 from tests.integration.conftest import settings_for, start_services, stop_services
-from workers import processes
-from workers.errors import ServiceUnreachable
-from workers.services import started_publisher
-from workers.settings import Settings
-from workers.temporal import client_for
+from workers.runtime import processes
+from workers.runtime.errors import ServiceUnreachable
+from workers.runtime.services import started_publisher
+from workers.runtime.settings import Settings
+from workers.runtime.temporal import client_for
 
 pytestmark = pytest.mark.integration
 

@@ -21,10 +21,10 @@ from events.publisher import KafkaPublisher
 from models.contrat_pro import EtatContratPro
 from tests.factories import contrat_enregistre
 from tests.integration.kafka import read_until
-from workers import processes
-from workers.dev import READY_LINE
-from workers.settings import Settings
-from workers.temporal import client_for
+from workers.runtime import processes
+from workers.runtime.dev import READY_LINE
+from workers.runtime.settings import Settings
+from workers.runtime.temporal import client_for
 
 pytestmark = pytest.mark.integration
 

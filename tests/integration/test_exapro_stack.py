@@ -35,10 +35,10 @@ from models.exapro import TYPE_CANDIDAT, TYPE_FICHIER_DEPOSE, EtatImportExapro, 
 from rules.calendrier import PARIS
 from tests.integration.conftest import settings_for
 from tests.integration.kafka import read_until
-from workers.database import engine_for, upgrade
-from workers.services import run_consumer
-from workers.settings import Settings
-from workers.temporal import client_for
+from workers.runtime.database import engine_for, upgrade
+from workers.runtime.services import run_consumer
+from workers.runtime.settings import Settings
+from workers.runtime.temporal import client_for
 from workflows.exapro_import import ExaproImportWorkflow
 
 pytestmark = pytest.mark.integration

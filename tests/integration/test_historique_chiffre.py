@@ -18,7 +18,6 @@ from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client, WorkflowHandle
 
 from events import topics
-from events.demo_cae_dom import convention
 from events.publisher import KafkaPublisher
 from models.cae_dom import EtatCaeDom
 from models.contrat_pro import Decision, EtatContratPro, Statut, TypeDecision
@@ -27,9 +26,10 @@ from rules import cae_dom
 from rules.calendrier import PARIS
 from tests.factories import contrat_enregistre, demande_deposee
 from tests.integration.kafka import until
-from workers.codec import ENCODING
-from workers.settings import Settings
-from workers.temporal import client_for, connect
+from workers.demo.cae_dom import convention
+from workers.runtime.codec import ENCODING
+from workers.runtime.settings import Settings
+from workers.runtime.temporal import client_for, connect
 
 pytestmark = pytest.mark.integration
 

@@ -27,7 +27,6 @@ import structlog
 
 from events import topics
 from events.catalogue import CATALOGUE
-from events.demo_cae_dom import convention
 from events.publisher import KafkaPublisher
 from models.cae_dom import EtatCaeDom
 from models.contrat_pro import Decision, EtatContratPro, Statut, TypeDecision
@@ -38,9 +37,10 @@ from rules.calendrier import PARIS
 from tests.factories import contrat_enregistre, demande_deposee
 from tests.integration.conftest import settings_for, start_services, stop_services
 from tests.integration.kafka import read_until, until
-from workers.logging import configure_logging
-from workers.settings import LogFormat, Settings
-from workers.temporal import client_for
+from workers.demo.cae_dom import convention
+from workers.runtime.logging import configure_logging
+from workers.runtime.settings import LogFormat, Settings
+from workers.runtime.temporal import client_for
 
 pytestmark = pytest.mark.integration
 

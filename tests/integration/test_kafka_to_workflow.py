@@ -22,9 +22,9 @@ from models.evenements import CloudEvent
 from rules.calendrier import PARIS
 from tests.factories import contrat_enregistre, demande_deposee
 from tests.integration.kafka import about, read_until, until
-from workers.database import engine_for
-from workers.settings import Settings
-from workers.temporal import client_for
+from workers.runtime.database import engine_for
+from workers.runtime.settings import Settings
+from workers.runtime.temporal import client_for
 
 pytestmark = pytest.mark.integration
 

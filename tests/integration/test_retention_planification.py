@@ -9,8 +9,8 @@ import pytest
 from temporalio.service import RPCError
 
 from rules.calendrier import PARIS
-from workers.retention import PLANIFICATION, assurer_planification
-from workers.temporal import connect
+from workers.runtime.retention import PLANIFICATION, assurer_planification
+from workers.runtime.temporal import connect
 
 pytestmark = pytest.mark.integration
 

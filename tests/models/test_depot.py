@@ -11,7 +11,7 @@ from sqlmodel import Session
 from models import depot
 from models.depot import FiltresDossiers
 from models.dossier import EntreeAudit, Nature, ProjectionDossier
-from workers.database import engine_for, upgrade
+from workers.runtime.database import engine_for, upgrade
 
 T0 = datetime(2024, 9, 3, 9, 30, tzinfo=UTC)
 

@@ -17,12 +17,12 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 
 from workers.api.app import create_app
 from workers.api.codec import routeur_codec
-from workers.codec import CodecChiffrement, lire_trousseau, nouvelle_cle
 from workers.console import session as sessions
-from workers.database import engine_for
-from workers.settings import Settings
-from workers.temporal import data_converter_for
-from workers.utilisateurs import creer_jeton, creer_utilisateur, empreinte
+from workers.runtime.codec import CodecChiffrement, lire_trousseau, nouvelle_cle
+from workers.runtime.database import engine_for
+from workers.runtime.settings import Settings
+from workers.runtime.temporal import data_converter_for
+from workers.services.utilisateurs import creer_jeton, creer_utilisateur, empreinte
 
 UI = "http://temporal-ui.example:8233"
 AUTRE = "https://malveillant.example"

@@ -11,7 +11,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.responses import StreamingResponse
 
-from workers.bench_export import TransportEnFlux
+from workers.bench.export import TransportEnFlux
 
 GUICHET = str(Path(sys.executable).parent / "guichet")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from workers import processes
+from workers.runtime import processes
 
 GUICHET = str(Path(sys.executable).parent / "guichet")
 

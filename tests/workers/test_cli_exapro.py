@@ -14,8 +14,9 @@ import pytest
 
 from rules.exapro import CHAMPS_CANDIDAT
 from rules.exapro.lecture import Rapport, lire
-from workers import cli_exapro
-from workers.settings import Settings
+from workers.bench.exapro import lignes_bench
+from workers.cli import exapro as cli_exapro
+from workers.runtime.settings import Settings
 
 DONNEES = Path(__file__).parents[1] / "data" / "exapro"
 BCP = DONNEES / "BCP2024_1.0_2024_150120241030.csv"
@@ -179,9 +180,9 @@ def test_an_unknown_exam_option_is_refused_by_the_parser(
 def test_the_validation_log_line_carries_counts_and_no_personal_data(
     capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="workers.cli_exapro")
+    caplog.set_level(logging.INFO, logger="workers.cli.exapro")
     lancer(["exapro", "validate", str(BCP_ERREURS), "--controle-ine"], capsys)
-    [record] = [r for r in caplog.records if r.name == "workers.cli_exapro"]
+    [record] = [r for r in caplog.records if r.name == "workers.cli.exapro"]
     assert record.getMessage() == "exapro.validation"
     assert (record.__dict__["lignes"], record.__dict__["nombre_erreurs"]) == (43, 43)
     texte = repr(record.__dict__)
@@ -214,16 +215,16 @@ def test_the_bench_refuses_zero_rows(capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_the_bench_rows_are_valid_and_varied() -> None:
-    lignes = list(cli_exapro.lignes_bench(14))
+    lignes = list(lignes_bench(14))
     assert len({ligne["INE"] for ligne in lignes}) == 14
     assert {ligne["enseignement"] for ligne in lignes} == {"", "EURO"}
 
 
 PROCESSUS = (
     "import argparse, sys\n"
-    "from workers import cli_exapro\n"
-    "from workers.logging import configure_logging\n"
-    "from workers.settings import Settings\n"
+    "from workers.cli import exapro as cli_exapro\n"
+    "from workers.runtime.logging import configure_logging\n"
+    "from workers.runtime.settings import Settings\n"
     "parser = argparse.ArgumentParser(prog='guichet')\n"
     "cli_exapro.register(parser.add_subparsers(dest='command', required=True))\n"
     "args = parser.parse_args(sys.argv[1:])\n"
@@ -472,9 +473,9 @@ def test_export_needs_the_exam_when_the_file_name_does_not_say_it(
 def test_the_export_log_line_carries_counts_and_no_personal_data(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="workers.cli_exapro")
+    caplog.set_level(logging.INFO, logger="workers.cli.exapro")
     lancer(["exapro", "export", str(BCP_ERREURS), "--sortie", str(tmp_path / "s.xml")], capsys)
-    [record] = [r for r in caplog.records if r.name == "workers.cli_exapro"]
+    [record] = [r for r in caplog.records if r.name == "workers.cli.exapro"]
     assert record.getMessage() == "exapro.export"
     assert (record.__dict__["ecrits"], record.__dict__["ecartes"]) == (2, 41)
     assert not [p for p in DONNEES_PERSONNELLES if p in repr(record.__dict__)]

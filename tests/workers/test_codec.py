@@ -12,8 +12,8 @@ from pydantic import SecretStr
 from temporalio.api.common.v1 import Payload
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from workers import cli_cles
-from workers.codec import (
+from workers.cli import cles as cli_cles
+from workers.runtime.codec import (
     DEV_KEY_FILE,
     ChargeUtileIllisible,
     CleInconnue,
@@ -24,8 +24,8 @@ from workers.codec import (
     nouvelle_cle,
     trousseau_pour,
 )
-from workers.settings import Settings
-from workers.temporal import data_converter_for
+from workers.runtime.settings import Settings
+from workers.runtime.temporal import data_converter_for
 
 NIR = "185069711234533"
 CLE_A = nouvelle_cle()
@@ -171,7 +171,7 @@ async def test_the_service_converter_round_trips_dates_and_decimals_through_the_
 
 
 def _guichet_keys(argv: list[str], settings: Settings) -> int:
-    """`guichet keys ...` through the command module's own parser (as workers/cli.py runs it)."""
+    """`guichet keys ...` through the command module's own parser (as `workers.cli` runs it)."""
     parser = argparse.ArgumentParser(prog="guichet")
     cli_cles.register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)

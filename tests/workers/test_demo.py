@@ -2,8 +2,8 @@ from collections import Counter
 from datetime import date
 
 from events.delivery import Livrable, Rejet, parse
-from events.demo import DEMOS
 from models.evenements import CloudEvent
+from workers.demo import DEMOS
 
 TODAY = date(2026, 11, 23)
 

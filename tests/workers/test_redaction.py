@@ -1,6 +1,6 @@
 import pytest
 
-from workers.redaction import MASK, redact_personal_data, redact_text, redact_value
+from workers.runtime.redaction import MASK, redact_personal_data, redact_text, redact_value
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,9 @@ import sys
 
 import structlog
 
-from workers.logging import configure_logging
-from workers.redaction import MASK, redact_text
-from workers.settings import LogFormat, Settings
+from workers.runtime.logging import configure_logging
+from workers.runtime.redaction import MASK, redact_text
+from workers.runtime.settings import LogFormat, Settings
 
 MOTIF_CAE_DOM = (
     "données non conformes au contrat 'asp.cae-dom.convention-enregistree.v1': salarie: "

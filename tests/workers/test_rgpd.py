@@ -29,7 +29,6 @@ from activities.regles_cae_dom import (
 from events.catalogue import CATALOGUE
 from events.catalogue_cae_dom import RECUS as RECUS_CAE_DOM
 from events.delivery import Livrable, deliver
-from events.demo_cae_dom import convention as convention_cae_dom
 from models import depot, rgpd
 from models.cae_dom import EtatCaeDom
 from models.contrat_pro import EtatContratPro, Statut
@@ -39,11 +38,12 @@ from models.tables import PieceJointe
 from rules.calendrier import PARIS
 from tests.factories import contrat_enregistre, demande_deposee
 from tests.fakes import FakeActivities
-from workers import rgpd as droits
-from workers.database import engine_for, upgrade
-from workers.documents import StockageDisque
-from workers.temporal import WORKFLOWS
-from workers.utilisateurs import AccesRefuse, Role, creer_utilisateur
+from workers.demo.cae_dom import convention as convention_cae_dom
+from workers.runtime.database import engine_for, upgrade
+from workers.runtime.temporal import WORKFLOWS
+from workers.services import rgpd as droits
+from workers.services.documents import StockageDisque
+from workers.services.utilisateurs import AccesRefuse, Role, creer_utilisateur
 
 ADMIN = "dpo.admin"
 SIRET = "73282932000074"

@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 import yaml
 
-from workers import cli_scenario
-from workers.logging import configure_logging
-from workers.scenario_record import enregistrer
-from workers.scenarios import ErreurScenario, Execution, charger, executer
-from workers.settings import Settings
+from workers.cli import scenario as cli_scenario
+from workers.runtime.logging import configure_logging
+from workers.runtime.settings import Settings
+from workers.scenarios.execution import Execution, executer
+from workers.scenarios.format import ErreurScenario, charger
+from workers.scenarios.record import enregistrer
 
 BIBLIOTHEQUE = Path(__file__).parent.parent / "scenarios"
 SCENARIOS = sorted(BIBLIOTHEQUE.rglob("*.yaml"))

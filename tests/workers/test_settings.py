@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from workers.settings import LogFormat, Settings
+from workers.runtime.settings import LogFormat, Settings
 
 
 def test_defaults_are_the_embedded_stack() -> None:

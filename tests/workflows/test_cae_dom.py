@@ -31,8 +31,6 @@ from activities.regles_cae_dom import (
 from events import topics
 from events.catalogue_cae_dom import RECUS
 from events.delivery import Livrable, deliver
-from events.demo_cae_dom import convention as donnees_convention
-from events.demo_cae_dom import demo
 from models.cae_dom import (
     ConventionCaeDom,
     EntreeEcheancier,
@@ -47,8 +45,10 @@ from models.evenements import CloudEvent
 from rules import cae_dom
 from tests.execution import execution
 from tests.fakes import FakeActivities
-from workers import processes
-from workers.recherche import assurer_attributs_recherche
+from workers.demo.cae_dom import convention as donnees_convention
+from workers.demo.cae_dom import demo
+from workers.runtime import processes
+from workers.runtime.recherche import assurer_attributs_recherche
 from workflows.cae_dom import CaeDomWorkflow
 
 Handle = WorkflowHandle[Any, Any]

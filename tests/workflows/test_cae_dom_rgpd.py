@@ -5,7 +5,7 @@ that ended meanwhile before applying the held statement; a rectification of the 
 identity is validated by the Cerfa's rules and audited without the value; a corrected birth
 date re-evaluates the maximum duration.
 
-The GDPR events are signalled as `guichet rgpd` sends them (workers/rgpd.py): they are not
+The GDPR events are signalled as `guichet rgpd` sends them (workers/services/rgpd.py): they are not
 partner events, so they do not go through the partner catalogue.
 """
 
@@ -22,15 +22,15 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
-from events.demo_cae_dom import convention as donnees_convention
 from models import rgpd
 from models.cae_dom import StatutTrimestre
 from models.evenements import CloudEvent
 from tests.execution import execution
 from tests.fakes import FakeActivities
 from tests.workflows.test_cae_dom import ACTIVITES, CLE, GUADELOUPE, Convention
-from workers import processes
-from workers.recherche import assurer_attributs_recherche
+from workers.demo.cae_dom import convention as donnees_convention
+from workers.runtime import processes
+from workers.runtime.recherche import assurer_attributs_recherche
 from workflows.cae_dom import CaeDomWorkflow
 from workflows.rgpd import LIBELLE_LIMITE
 

@@ -23,7 +23,7 @@ from rules.contrat_pro import add_months
 from tests.execution import execution
 from tests.factories import contrat_enregistre, demande_deposee, evenement
 from tests.fakes import FakeActivities
-from workers.temporal import WORKFLOWS
+from workers.runtime.temporal import WORKFLOWS
 
 Handle = WorkflowHandle[Any, Any]
 

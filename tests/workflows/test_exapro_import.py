@@ -23,7 +23,6 @@ from activities.exapro import ExaproActivities, id_candidat
 from events import catalogue_exapro, topics
 from events.catalogue import CATALOGUE
 from events.delivery import Livrable, Rejet, deliver, parse
-from events.demo_exapro import demo
 from models.dossier import Enregistrement
 from models.evenements import CloudEvent
 from models.exapro import (
@@ -39,7 +38,8 @@ from models.exapro import (
 )
 from tests.activities.test_exapro import FakePublisher
 from tests.fakes import FakeActivities
-from workers.cli_exapro import generer_csv
+from workers.bench.exapro import generer_csv
+from workers.demo.exapro import demo
 from workflows.exapro_import import ExaproImportWorkflow
 
 DONNEES = Path(__file__).parents[1] / "data" / "exapro"

@@ -14,8 +14,8 @@ from tests.workflows.contrat_pro_modifie import (
     ContratProAvecUnMinuteurDePlus,
     ContratProAvecUnMinuteurPatche,
 )
-from workers.scenario_historique import lire_historique, lire_historiques
-from workers.temporal import WORKFLOWS
+from workers.runtime.temporal import WORKFLOWS
+from workers.scenarios.historique import lire_historique, lire_historiques
 
 FIXTURES = Path(__file__).parent.parent / "replay"
 CONTRAT_PRO = sorted(FIXTURES.glob("*--contrat-pro_*--1.json"))

@@ -20,8 +20,8 @@ from models.depot_rgpd import PURGE
 from models.dossier import EntreeAudit, Nature, ProjectionDossier
 from models.retention import BilanRetention, EntreeRetention
 from models.tables import Audit, Dossier, PieceJointe
-from workers.database import engine_for, upgrade
-from workers.retention import RetentionWorkflow, activites_retention
+from workers.runtime.database import engine_for, upgrade
+from workers.runtime.retention import RetentionWorkflow, activites_retention
 
 SIRET = "73282932000074"
 

@@ -1,9 +1,11 @@
 """The FastAPI application: routers, shared resources, and errors in French.
 
-`create_app(settings)` builds it. Resources live in `app.state.contexte` (`Contexte`): the
-read-model engine (`workers.database.engine_for`), the document store, and the Temporal client
-(`workers.temporal.client_for`, the one place that sets the payload codec), connected lazily so
-the API starts, and answers `/health` and `/ready`, even while Temporal is down.
+`create_app(settings)` builds it. Resources live in `app.state.contexte` (`Contexte`,
+`workers/api/deps.py`): the read-model engine (`workers.runtime.database.engine_for`), the
+document store, and the Temporal client (`workers.runtime.temporal.client_for`, the one place
+that sets the payload codec), connected lazily so the API starts, and answers `/health` and
+`/ready`, even while Temporal is down. Routers import their dependencies from `deps.py`, never
+this module.
 
 Every error is JSON `{"detail": "...", "erreurs": [{"champ", "valeur", "regle"}]}`, in French:
 401 token, 403 role/scheme/partner, 404 unknown dossier, 409 decision refused or dossier closed,
@@ -13,75 +15,36 @@ Every error is JSON `{"detail": "...", "erreurs": [{"champ", "valeur", "regle"}]
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any
 
 import structlog
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.client import Client
 
-from workers.api import auth
+from workers.api import deps, dossiers, evenements, exports, metriques, sante
 from workers.api.codec import routeur_codec
-from workers.console import session as sessions
-from workers.database import engine_for, upgrade
-from workers.documents import DocumentTropGros, Stockage, StockageDisque, TypeNonAccepte
-from workers.errors import ServiceUnreachable
-from workers.instruction import (
+from workers.api.deps import Contexte
+from workers.console.routes import routeur_console
+from workers.runtime.database import engine_for, upgrade
+from workers.runtime.errors import ServiceUnreachable
+from workers.runtime.settings import Settings
+from workers.runtime.temporal import client_for
+from workers.services.documents import DocumentTropGros, Stockage, StockageDisque, TypeNonAccepte
+from workers.services.instruction import (
     DecisionImpossible,
     DecisionRefusee,
     DossierClos,
     DossierInconnu,
     TemporalIndisponible,
-    verifier,
 )
-from workers.settings import Settings
-from workers.temporal import client_for
-from workers.utilisateurs import AccesRefuse, Identite, JetonInvalide, Role
-from workers.validation import EntreeInvalide, ErreurChamp
+from workers.services.utilisateurs import AccesRefuse, JetonInvalide
+from workers.services.validation import EntreeInvalide, ErreurChamp, regle_de
 
 log = structlog.get_logger(__name__)
-
-ClientFactory = Callable[[], Awaitable[Client]]
-
-
-@dataclass
-class Contexte:
-    settings: Settings
-    engine: Engine
-    stockage: Stockage
-    fabrique_client: ClientFactory
-    migrer: bool = True
-    _client: Client | None = None
-    _verrou: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-    async def client(self) -> Client:
-        """The Temporal client, connected on first use (`ServiceUnreachable` if it cannot)."""
-        if self._client is None:
-            async with self._verrou:
-                if self._client is None:
-                    self._client = await self.fabrique_client()
-        return self._client
-
-
-def contexte(request: Request) -> Contexte:
-    ctx: Contexte = request.app.state.contexte
-    return ctx
-
-
-ContexteDep = Annotated[Contexte, Depends(contexte)]
-
-
-async def client_temporal(ctx: ContexteDep) -> Client:
-    return await ctx.client()
-
-
-ClientDep = Annotated[Client, Depends(client_temporal)]
-
 
 # --- errors ------------------------------------------------------------------------------------
 
@@ -123,8 +86,6 @@ def _champ(loc: tuple[int | str, ...]) -> str:
 
 async def _validation(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    from workers.validation import regle_de  # noqa: PLC0415  (kept next to its only use)
-
     erreurs = []
     for e in exc.errors():
         valeur = e.get("input")
@@ -185,44 +146,6 @@ def _installer_erreurs(app: FastAPI) -> None:
 # --- the app -----------------------------------------------------------------------------------
 
 
-PERSONNEL_CODEC = (Role.ADMIN, Role.SUPERVISEUR)
-
-
-def _personnel_codec(settings: Settings) -> Callable[..., Identite]:
-    """Who may use the codec server: a staff bearer token, or the console's session cookie
-    (staff logged in to the console, whose browser then opens the Temporal UI: the UI calls
-    the codec with cross-origin credentials and cannot send our bearer token)."""
-    signeur = sessions.Signeur(sessions.secret_console(settings.data_dir))
-
-    def personnel(
-        request: Request,
-        session: auth.SessionDep,
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(auth.bearer)],
-    ) -> Identite:
-        # HTTPException, not the service's exceptions: the codec routes add their CORS headers
-        # to it, so the UI can read the refusal.
-        if credentials is not None and credentials.credentials:
-            try:
-                utilisateur = auth.identite_du_jeton(session, credentials.credentials)
-            except JetonInvalide as exc:
-                raise auth.non_authentifie(str(exc)) from None
-        else:
-            console = sessions.lire_session(request, signeur, session)
-            if console is None:
-                raise auth.non_authentifie(
-                    "en-tête Authorization: Bearer <jeton> absent, et pas de session console "
-                    "(connectez-vous à la console, puis autorisez l'envoi des identifiants)"
-                )
-            utilisateur = console.identite
-        try:
-            verifier(utilisateur, PERSONNEL_CODEC)
-        except AccesRefuse as exc:
-            raise HTTPException(403, str(exc)) from None
-        return utilisateur
-
-    return personnel
-
-
 def create_app(
     settings: Settings,
     *,
@@ -233,9 +156,6 @@ def create_app(
 ) -> FastAPI:
     """The API. `engine`, `client`, `stockage` default to the ones of `settings`; pass them
     to share (tests, `guichet dev`). `migrer`: apply the migrations at start-up."""
-    from workers.api import dossiers, evenements, exports, metriques, sante  # noqa: PLC0415
-    from workers.console.routes import routeur_console  # noqa: PLC0415
-
     proprietaire = engine is None
     moteur = engine or engine_for(settings.effective_database_url)
 
@@ -273,5 +193,5 @@ def create_app(
     app.include_router(dossiers.routeur)
     app.include_router(evenements.routeur)
     app.include_router(routeur_console(settings))
-    app.include_router(routeur_codec(settings, _personnel_codec(settings)))
+    app.include_router(routeur_codec(settings, deps.personnel_codec(settings)))
     return app

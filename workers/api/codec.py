@@ -21,8 +21,8 @@ from fastapi.routing import APIRoute
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payloads
 
-from workers.codec import ChargeUtileIllisible, CleInconnue, CodecChiffrement, codec_pour
-from workers.settings import Settings
+from workers.runtime.codec import ChargeUtileIllisible, CleInconnue, CodecChiffrement, codec_pour
+from workers.runtime.settings import Settings
 
 TAILLE_MAX = 16 * 1024 * 1024
 """Largest request body accepted (bytes): Temporal's own limit is 2 MiB per payload."""

@@ -1,27 +1,75 @@
-"""Bearer-token authentication and role checks, as FastAPI dependencies.
+"""What the routers (and the console) depend on: the app's resources and who is asking.
 
-`utilisateur_courant` turns the `Authorization: Bearer <token>` header into an `Identite`
-(401 when missing, unknown, revoked or expired); `exiger(*roles)` builds a dependency that
-also requires one of `roles` (403 otherwise). Scheme checks happen in the service layer
-(`workers.instruction`), which knows each dossier's scheme. The console reuses these.
+- `Contexte` (in `app.state.contexte`, set by `create_app`): settings, read-model engine,
+  document store, and the Temporal client connected on first use; `ContexteDep`, `ClientDep`.
+- Bearer-token authentication and role checks: `utilisateur_courant` turns the
+  `Authorization: Bearer <token>` header into an `Identite` (401 when missing, unknown, revoked
+  or expired); `exiger(*roles)` builds a dependency that also requires one of `roles` (403
+  otherwise). Scheme checks happen in the service layer (`workers.services.instruction`), which
+  knows each dossier's scheme. The console reuses these.
+- `personnel_codec(settings)`: who may use the codec server.
 """
 
-from collections.abc import Callable, Iterator
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
 from sqlmodel import Session
+from temporalio.client import Client
 
-from workers.instruction import verifier
-from workers.utilisateurs import Identite, JetonInvalide, Role, authentifier
+from workers.console import session as sessions
+from workers.runtime.settings import Settings
+from workers.services.documents import Stockage
+from workers.services.instruction import verifier
+from workers.services.utilisateurs import AccesRefuse, Identite, JetonInvalide, Role, authentifier
 
 bearer = HTTPBearer(auto_error=False, description="jeton créé par « guichet users token NOM »")
 
 
+ClientFactory = Callable[[], Awaitable[Client]]
+
+
+@dataclass
+class Contexte:
+    settings: Settings
+    engine: Engine
+    stockage: Stockage
+    fabrique_client: ClientFactory
+    migrer: bool = True
+    _client: Client | None = None
+    _verrou: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def client(self) -> Client:
+        """The Temporal client, connected on first use (`ServiceUnreachable` if it cannot)."""
+        if self._client is None:
+            async with self._verrou:
+                if self._client is None:
+                    self._client = await self.fabrique_client()
+        return self._client
+
+
+def contexte(request: Request) -> Contexte:
+    ctx: Contexte = request.app.state.contexte
+    return ctx
+
+
+ContexteDep = Annotated[Contexte, Depends(contexte)]
+
+
+async def client_temporal(ctx: ContexteDep) -> Client:
+    return await ctx.client()
+
+
+ClientDep = Annotated[Client, Depends(client_temporal)]
+
+
 def session_lecture(request: Request) -> Iterator[Session]:
     """A database session per request (the engine is the app's)."""
-    with Session(request.app.state.contexte.engine) as session:
+    with Session(contexte(request).engine) as session:
         yield session
 
 
@@ -57,3 +105,41 @@ def exiger(*roles: Role) -> Callable[[Identite], Identite]:
 
 def non_authentifie(detail: str) -> HTTPException:
     return HTTPException(401, detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+PERSONNEL_CODEC = (Role.ADMIN, Role.SUPERVISEUR)
+
+
+def personnel_codec(settings: Settings) -> Callable[..., Identite]:
+    """Who may use the codec server: a staff bearer token, or the console's session cookie
+    (staff logged in to the console, whose browser then opens the Temporal UI: the UI calls
+    the codec with cross-origin credentials and cannot send our bearer token)."""
+    signeur = sessions.Signeur(sessions.secret_console(settings.data_dir))
+
+    def personnel(
+        request: Request,
+        session: SessionDep,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> Identite:
+        # HTTPException, not the service's exceptions: the codec routes add their CORS headers
+        # to it, so the UI can read the refusal.
+        if credentials is not None and credentials.credentials:
+            try:
+                utilisateur = identite_du_jeton(session, credentials.credentials)
+            except JetonInvalide as exc:
+                raise non_authentifie(str(exc)) from None
+        else:
+            console = sessions.lire_session(request, signeur, session)
+            if console is None:
+                raise non_authentifie(
+                    "en-tête Authorization: Bearer <jeton> absent, et pas de session console "
+                    "(connectez-vous à la console, puis autorisez l'envoi des identifiants)"
+                )
+            utilisateur = console.identite
+        try:
+            verifier(utilisateur, PERSONNEL_CODEC)
+        except AccesRefuse as exc:
+            raise HTTPException(403, str(exc)) from None
+        return utilisateur
+
+    return personnel

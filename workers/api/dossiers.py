@@ -1,5 +1,6 @@
 """`/dossiers`: list, show, timeline, decisions, documents. Thin: the service layer
-(`workers.instruction`, `workers.documents`) does the work and the access checks."""
+(`workers.services.instruction`, `workers.services.documents`) does the work and the access
+checks."""
 
 from datetime import date
 from enum import StrEnum
@@ -10,11 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from temporalio.client import Client
 
 from models.depot import FiltresDossiers
-from workers import documents, instruction
-from workers.api.app import ClientDep, ContexteDep
-from workers.api.auth import SessionDep, UtilisateurDep
-from workers.errors import ServiceUnreachable
-from workers.instruction import (
+from workers.api.deps import ClientDep, ContexteDep, SessionDep, UtilisateurDep
+from workers.runtime.errors import ServiceUnreachable
+from workers.services import documents, instruction
+from workers.services.instruction import (
     LigneChronologie,
     PageDossiers,
     PiecePublique,

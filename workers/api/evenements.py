@@ -10,10 +10,9 @@ A `partenaire` token may only send its own partner's types (`opco.`, `asp.`, `po
 from fastapi import APIRouter
 
 from models.evenements import CloudEvent
-from workers import instruction
-from workers.api.app import ContexteDep
-from workers.api.auth import UtilisateurDep
-from workers.instruction import ResultatEvenement
+from workers.api.deps import ContexteDep, UtilisateurDep
+from workers.services import evenements
+from workers.services.evenements import ResultatEvenement
 
 routeur = APIRouter(tags=["événements partenaires"])
 
@@ -33,6 +32,6 @@ routeur = APIRouter(tags=["événements partenaires"])
 async def envoyer(
     ctx: ContexteDep, utilisateur: UtilisateurDep, evenement: CloudEvent
 ) -> ResultatEvenement:
-    livrable = instruction.verifier_evenement(evenement.model_dump_json().encode(), utilisateur)
+    livrable = evenements.verifier_evenement(evenement.model_dump_json().encode(), utilisateur)
     client = await ctx.client()
-    return await instruction.livrer(client, ctx.settings.task_queue, livrable)
+    return await evenements.livrer(client, ctx.settings.task_queue, livrable)

@@ -25,10 +25,9 @@ from starlette.background import BackgroundTask
 from models import depot
 from models.depot import FiltresDossiers
 from models.tables import Dossier
-from workers.api.app import ContexteDep
-from workers.api.auth import UtilisateurDep
+from workers.api.deps import ContexteDep, UtilisateurDep
 from workers.api.dossiers import FiltresDep
-from workers.instruction import EXPORT, filtres_pour, verifier
+from workers.services.instruction import EXPORT, filtres_pour, verifier
 
 routeur = APIRouter(prefix="/dossiers", tags=["exports"])
 

@@ -42,7 +42,7 @@ from sqlmodel import Session, col, select
 from events.rebuts import Rebuts, lire_rebuts
 from models.dossier import Nature
 from models.tables import Audit, Dossier, OrdrePaiement
-from workers.api.app import ContexteDep
+from workers.api.deps import ContexteDep
 
 routeur = APIRouter(tags=["santé"])
 log = structlog.get_logger(__name__)

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import text
 
-from workers.api.app import Contexte, ContexteDep
+from workers.api.deps import Contexte, ContexteDep
 
 routeur = APIRouter(tags=["santé"])
 

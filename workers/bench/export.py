@@ -1,7 +1,7 @@
 """`guichet bench export`: the dossier export (CSV, Excel) on N synthetic dossiers.
 
 Inserts N and, as the baseline, N/10 synthetic dossiers (realistic values, SQLAlchemy core
-batches) into a read model migrated by `workers.database.upgrade` (a temporary SQLite file
+batches) into a read model migrated by `workers.runtime.database.upgrade` (a temporary SQLite file
 unless a URL is given), then calls the real API (`create_app`, a `superviseur` token) for
 `GET /dossiers/export?format=...`, through httpx, and reads the body chunk by chunk without
 keeping it. Each measurement runs in a fresh process, so its max RSS is its own.
@@ -40,10 +40,10 @@ from sqlalchemy import Engine, delete, insert
 from sqlmodel import Session, col
 
 from models.tables import Dossier, Jeton, Utilisateur
-from workers import processes
-from workers.database import engine_for, upgrade
-from workers.settings import Settings
-from workers.utilisateurs import Role, creer_jeton, creer_utilisateur
+from workers.runtime import processes
+from workers.runtime.database import engine_for, upgrade
+from workers.runtime.settings import Settings
+from workers.services.utilisateurs import Role, creer_jeton, creer_utilisateur
 
 FORMATS = ("csv", "xlsx")
 LOT = 5_000
@@ -359,7 +359,7 @@ class Resultats:
 
 
 def _preparer(engine: Engine, run: str) -> str:
-    """A `superviseur` user on every scheme and its token (`workers.utilisateurs`)."""
+    """A `superviseur` user on every scheme and its token (`workers.services.utilisateurs`)."""
     with Session(engine) as session:
         creer_utilisateur(
             session=session, nom=f"bench-export-{run}", role=Role.SUPERVISEUR, dispositifs=["*"]

@@ -29,12 +29,12 @@ from models.evenements import CloudEvent
 from models.tables import Audit, Dossier
 from rules.calendrier import PARIS
 from rules.contrat_pro import add_months
-from workers import processes
-from workers.database import engine_for
-from workers.dev import start_servers, stop_servers
-from workers.services import run_consumer, run_worker
-from workers.settings import Settings
-from workers.temporal import client_for
+from workers.runtime import processes
+from workers.runtime.database import engine_for
+from workers.runtime.dev import start_servers, stop_servers
+from workers.runtime.services import run_consumer, run_worker
+from workers.runtime.settings import Settings
+from workers.runtime.temporal import client_for
 
 TYPE = "opco.contrat-pro.enregistre.v1"
 

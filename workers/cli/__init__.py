@@ -13,40 +13,40 @@ import os
 import sys
 from collections.abc import Sequence
 
-from workers import (
-    cli_api,
-    cli_bench,
-    cli_cles,
-    cli_decide,
-    cli_demo,
-    cli_dossiers,
-    cli_events,
-    cli_exapro,
-    cli_rgpd,
-    cli_scenario,
-    cli_services,
-    cli_simulate,
-    cli_utilisateurs,
+from workers.cli import (
+    api,
+    bench,
+    cles,
+    decide,
+    demo,
+    dossiers,
+    events,
+    exapro,
+    rgpd,
+    scenario,
+    services,
+    simulate,
+    utilisateurs,
 )
-from workers.codec import CleInvalide
-from workers.errors import ServiceUnreachable
-from workers.logging import configure_logging
-from workers.settings import Settings
+from workers.runtime.codec import CleInvalide
+from workers.runtime.errors import ServiceUnreachable
+from workers.runtime.logging import configure_logging
+from workers.runtime.settings import Settings
 
 COMMAND_MODULES = [
-    cli_services,
-    cli_events,
-    cli_dossiers,
-    cli_demo,
-    cli_simulate,
-    cli_bench,
-    cli_exapro,
-    cli_api,
-    cli_utilisateurs,
-    cli_decide,
-    cli_cles,
-    cli_rgpd,
-    cli_scenario,
+    services,
+    events,
+    dossiers,
+    demo,
+    simulate,
+    bench,
+    exapro,
+    api,
+    utilisateurs,
+    decide,
+    cles,
+    rgpd,
+    scenario,
 ]
 
 
@@ -87,7 +87,3 @@ def run() -> None:
     sys.stderr.flush()
     logging.shutdown()
     os._exit(code)
-
-
-if __name__ == "__main__":
-    run()

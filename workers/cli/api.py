@@ -5,7 +5,7 @@ import argparse
 import uvicorn
 
 from workers.api.app import create_app
-from workers.settings import Settings
+from workers.runtime.settings import Settings
 
 
 async def _api(settings: Settings, args: argparse.Namespace) -> int:

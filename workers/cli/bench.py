@@ -6,9 +6,9 @@ import platform
 import sys
 from datetime import UTC, datetime
 
-from workers.bench import run_ingest
-from workers.bench_export import FORMATS, run_export
-from workers.settings import Settings
+from workers.bench.export import FORMATS, run_export
+from workers.bench.ingest import run_ingest
+from workers.runtime.settings import Settings
 
 
 async def _ingest(_settings: Settings, args: argparse.Namespace) -> int:

@@ -4,8 +4,8 @@ import argparse
 import sys
 from datetime import UTC, datetime
 
-from workers.codec import SETTING, CleInvalide, lire_trousseau, nouvelle_cle, trousseau_pour
-from workers.settings import Settings
+from workers.runtime.codec import SETTING, CleInvalide, lire_trousseau, nouvelle_cle, trousseau_pour
+from workers.runtime.settings import Settings
 
 
 def _generate(_settings: Settings, args: argparse.Namespace) -> int:

@@ -1,6 +1,6 @@
 """`guichet decide KEY TYPE --motif ... --auteur NAME`: a decision through the service layer
-(`workers.instruction.decider`), as the API takes it. The author must be an active user with
-the `instructeur` or `admin` role (`guichet users add`) and the dossier's scheme in scope."""
+(`workers.services.instruction.decider`), as the API takes it. The author must be an active user
+with the `instructeur` or `admin` role (`guichet users add`) and the dossier's scheme in scope."""
 
 import argparse
 from datetime import date
@@ -9,18 +9,18 @@ from typing import Any
 
 from sqlmodel import Session
 
-from workers import instruction
-from workers.database import engine_for, upgrade
-from workers.instruction import (
+from workers.runtime.database import engine_for, upgrade
+from workers.runtime.settings import Settings
+from workers.runtime.temporal import client_for
+from workers.services import instruction
+from workers.services.instruction import (
     DecisionImpossible,
     DecisionRefusee,
     DossierInconnu,
     TemporalIndisponible,
 )
-from workers.settings import Settings
-from workers.temporal import client_for
-from workers.utilisateurs import AccesRefuse, Identite, exiger_role
-from workers.validation import EntreeInvalide
+from workers.services.utilisateurs import AccesRefuse, Identite, exiger_role
+from workers.services.validation import EntreeInvalide
 
 
 def _montant(texte: str) -> Decimal:

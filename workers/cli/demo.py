@@ -4,12 +4,12 @@ import argparse
 from datetime import datetime
 from functools import partial
 
-from events import demo_exapro
-from events.demo import DEMOS, Demo
 from models.evenements import CloudEvent
 from rules.calendrier import PARIS
-from workers.services import started_publisher
-from workers.settings import Settings
+from workers.demo import DEMOS, Demo
+from workers.demo import exapro as demo_exapro
+from workers.runtime.services import started_publisher
+from workers.runtime.settings import Settings
 
 
 async def _demo(settings: Settings, _args: argparse.Namespace) -> int:

@@ -11,12 +11,12 @@ from temporalio.client import Client
 
 from models import depot
 from models.depot import FiltresDossiers
-from workers import instruction
-from workers.database import engine_for, upgrade
-from workers.errors import ServiceUnreachable
-from workers.instruction import DossierInconnu
-from workers.settings import Settings
-from workers.temporal import client_for
+from workers.runtime.database import engine_for, upgrade
+from workers.runtime.errors import ServiceUnreachable
+from workers.runtime.settings import Settings
+from workers.runtime.temporal import client_for
+from workers.services import instruction
+from workers.services.instruction import DossierInconnu
 
 
 def _engine(settings: Settings) -> Engine:
@@ -52,7 +52,7 @@ def _list(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _show(settings: Settings, args: argparse.Namespace) -> int:
-    """Through the service layer (`workers.instruction`), as the API and the console."""
+    """Through the service layer (`workers.services.instruction`), as the API and the console."""
     with Session(_engine(settings)) as session:
         try:
             client: Client | None = await client_for(settings)

@@ -12,8 +12,8 @@ from events import topics
 from events.consumer import build_broker
 from events.documentation import asyncapi, catalogue_markdown
 from models.evenements import CloudEvent
-from workers.services import started_publisher
-from workers.settings import Settings
+from workers.runtime.services import started_publisher
+from workers.runtime.settings import Settings
 
 VERSION = "0.1.0"
 

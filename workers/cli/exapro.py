@@ -5,7 +5,8 @@ des candidatures pour les domaines EXAPRO », v1.7), the readers `rules/exapro/l
 This module opens the file, prints the report and sets the exit code: 0 when there is no
 error, 1 when the report has errors, 2 when the file cannot be read at all (one line on
 stderr says why). `export` writes the valid candidates of a file (CSV or XML) as a
-spec-conformant XML file, with the same exit codes.
+spec-conformant XML file, with the same exit codes (the conversion: `exapro_export.py`).
+`bench` measures the validation on a generated file (`workers/bench/exapro.py`).
 
 Personal data (names, INE, birth dates, e-mail, phone) is never logged: the log line of a
 validation carries the file name, the exam and counts only. The report itself, meant for the
@@ -13,66 +14,33 @@ school, shows the offending values.
 """
 
 import argparse
-import contextlib
 import json
 import logging
-import os
-import random
 import resource
 import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TextIO
-from xml.sax.saxutils import escape
 
-from rules.calendrier import PARIS
 from rules.exapro import (
-    CHAMPS_CANDIDAT,
-    CHAMPS_ENTETE,
     LIBELLES_EXAMEN,
     LIGNE_ENTIERE,
     NOMS_CSV,
-    Contexte,
     Examen,
-    decouper_nom_fichier,
     examen_du_nom_fichier,
-    session_valide,
-    valider_candidat,
-    valider_colonnes,
-    valider_entete,
-    valider_nom_fichier,
-    verifier_date_heure,
 )
-from rules.exapro.lecture import Bloc, LectureImpossible, Rapport, lire, valider_flux
-from workers.settings import Settings
+from rules.exapro.lecture import LectureImpossible, Rapport, valider_flux
+from workers.bench.exapro import colonnes_bench, generer_csv, generer_xml
+from workers.cli.exapro_export import examen_inconnu, exporter, raison_systeme
+from workers.runtime.settings import Settings
 
 log = logging.getLogger(__name__)
 
 SORTIE_OK = 0
 SORTIE_ERREURS = 1
 SORTIE_ILLISIBLE = 2
-
-
-def _raison_systeme(exc: OSError) -> str:
-    if isinstance(exc, FileNotFoundError):
-        return "fichier introuvable"
-    if isinstance(exc, IsADirectoryError):
-        return "c'est un répertoire, pas un fichier"
-    if isinstance(exc, PermissionError):
-        return "lecture non autorisée"
-    return f"erreur du système ({exc.strerror or type(exc).__name__})"
-
-
-def _examen_inconnu(nom: str) -> str:
-    return (
-        f"impossible de savoir à quel examen est destiné « {nom} » : son nom ne commence "
-        "ni par BCP, BP, MC3, MC4, CAP ou ARI ; indiquez --examen"
-    )
 
 
 def valider_chemin(
@@ -83,14 +51,14 @@ def valider_chemin(
     if examen is None:
         examen = examen_du_nom_fichier(nom)
     if examen is None:
-        return _examen_inconnu(nom)
+        return examen_inconnu(nom)
     try:
         with chemin.open("rb") as flux:
             return valider_flux(flux, nom, examen, controle_ine=controle_ine)
     except LectureImpossible as exc:
         return f"« {nom} » illisible : {exc.raison}"
     except OSError as exc:
-        return f"« {nom} » illisible : {_raison_systeme(exc)}"
+        return f"« {nom} » illisible : {raison_systeme(exc)}"
 
 
 def _titre_groupe(rapport: Rapport, ligne: int) -> str:
@@ -155,175 +123,6 @@ def _validate(_settings: Settings, args: argparse.Namespace) -> int:
     return SORTIE_ERREURS if resultat.erreurs else SORTIE_OK
 
 
-# --- export ------------------------------------------------------------------------------
-
-_NOMS_ENTETE = tuple(c.csv for c in CHAMPS_ENTETE)
-
-
-@dataclass
-class Export:
-    """What `exporter` wrote: `lignes` candidates read, `ecrits` written, `ecartes` left out
-    (a row with an error), `erreurs_fichier` errors on the file itself (name, CSV header,
-    XML `entete`)."""
-
-    fichier: str
-    examen: Examen
-    sortie: Path
-    lignes: int = 0
-    ecrits: int = 0
-    ecartes: int = 0
-    erreurs_fichier: int = 0
-
-    @property
-    def erreurs(self) -> bool:
-        return bool(self.ecartes or self.erreurs_fichier)
-
-
-def _date_heure_du_nom(nom: str) -> str | None:
-    """`JJMMAAAAHHMM` of the file name as `JJ/MM/AAAA HH:mm`, when it is a real date."""
-    parties = decouper_nom_fichier(nom)
-    if parties is None:
-        return None
-    d = parties.date_extraction
-    valeur = f"{d[0:2]}/{d[2:4]}/{d[4:8]} {d[8:10]}:{d[10:12]}"
-    return valeur if len(d) == 12 and not verifier_date_heure("", valeur) else None
-
-
-class _Sortie:
-    """The output's `entete` values, chosen as the rows go (first valid one wins)."""
-
-    def __init__(self, session: str | None) -> None:
-        self.session = session
-        self.date_heure: str | None = None
-
-    def noter(self, examen: Examen, valeurs: Mapping[str, str]) -> None:
-        session = valeurs.get("annee_session", "")
-        if self.session is None and session_valide(examen, session):
-            self.session = session
-        date_heure = valeurs.get("date_heure_export", "")
-        if self.date_heure is None and date_heure and not verifier_date_heure("", date_heure):
-            self.date_heure = date_heure
-
-
-def _ecrire_candidat(sortie: TextIO, valeurs: Mapping[str, str]) -> None:
-    sortie.write("  <candidat>\n")
-    for champ in CHAMPS_CANDIDAT:
-        if valeur := valeurs.get(champ.csv):
-            sortie.write(f"    <{champ.xml}>{escape(valeur)}</{champ.xml}>\n")
-    sortie.write("  </candidat>\n")
-
-
-class _Conversion:
-    """The rows of one file, checked and written as `candidat` blocks, with the counts."""
-
-    def __init__(self, export: Export, ctx: Contexte, candidats: TextIO) -> None:
-        self.export = export
-        self.ctx = ctx
-        self.candidats = candidats
-        self.entete = _Sortie(None)
-        self.lignes = _Sortie(None)
-
-    def bloc(self, bloc: Bloc) -> None:
-        export, ctx, valeurs = self.export, self.ctx, bloc.valeurs
-        if bloc.nature != "candidat":
-            export.erreurs_fichier += len(bloc.anomalies)
-            if bloc.nature == "colonnes":
-                export.erreurs_fichier += len(valider_colonnes(frozenset(valeurs or ()), ctx))
-            elif valeurs:
-                export.erreurs_fichier += len(valider_entete(valeurs, ctx))
-                self.entete.noter(ctx.examen, valeurs)
-                if self.entete.session is not None:
-                    self.ctx = Contexte(ctx.examen, self.entete.session, ctx.controle_ine)
-            return
-        export.lignes += 1
-        if valeurs is None or bloc.anomalies:
-            export.ecartes += 1
-            return
-        complet = {c.csv: valeurs.get(c.csv, "") for c in CHAMPS_CANDIDAT}
-        complet.update((n, valeurs[n]) for n in _NOMS_ENTETE if n in valeurs)
-        if valider_candidat(complet, ctx, bloc.ligne):
-            export.ecartes += 1
-            return
-        self.lignes.noter(ctx.examen, valeurs)
-        _ecrire_candidat(self.candidats, complet)
-        export.ecrits += 1
-
-
-def exporter(
-    chemin: Path,
-    sortie: Path,
-    examen: Examen | None,
-    *,
-    controle_ine: bool = False,
-    maintenant: datetime | None = None,
-) -> Export | str:
-    """Write the valid candidates of `chemin` (CSV or XML) to `sortie` as an XML file of the
-    data description (root `cyclades`, an `entete`, one `candidat` per row, element names of
-    the « Champ XML » column, in the table's order, filled fields only); or say why not.
-
-    A row is written when it has no error, checked as the XML will be read: a column the CSV
-    lacks counts as an empty element (so a missing mandatory column leaves every row out,
-    where `validate` reports it once on the header). The output's `entete`: version 1.0; the
-    session of the XML `entete`, else of the file name, else of the first row giving one;
-    the export date-time of the XML `entete`, else of the first row giving one, else the
-    file name's extraction date, else `maintenant` (Paris time). The output appears whole or
-    not at all (written aside, then renamed)."""
-    nom = chemin.name
-    examen = examen or examen_du_nom_fichier(nom)
-    if examen is None:
-        return _examen_inconnu(nom)
-    erreurs_nom, session = valider_nom_fichier(nom, examen)
-    export = Export(nom, examen, sortie, erreurs_fichier=len(erreurs_nom))
-    provisoire = sortie.with_name(f".{sortie.name}.candidats")
-    try:
-        with chemin.open("rb") as flux, provisoire.open("w", encoding="utf-8") as candidats:
-            conversion = _Conversion(export, Contexte(examen, session, controle_ine), candidats)
-            _, blocs = lire(flux)
-            for bloc in blocs:
-                conversion.bloc(bloc)
-        annee = conversion.entete.session or session or conversion.lignes.session
-        if annee is None:
-            return (
-                f"« {nom} » : année de session inconnue (ni l'entête, ni le nom du fichier, ni "
-                "une colonne annee_session ne la donnent) : impossible d'écrire l'entête XML"
-            )
-        date_heure = (
-            conversion.entete.date_heure
-            or conversion.lignes.date_heure
-            or _date_heure_du_nom(nom)
-            or f"{(maintenant or datetime.now(PARIS)).astimezone(PARIS):%d/%m/%Y %H:%M}"
-        )
-        _assembler(sortie, provisoire, annee, date_heure)
-    except LectureImpossible as exc:
-        return f"« {nom} » illisible : {exc.raison}"
-    except OSError as exc:
-        if exc.filename is not None and Path(exc.filename) != chemin:
-            return f"impossible d'écrire « {sortie} » : {_raison_systeme(exc)}"
-        return f"« {nom} » illisible : {_raison_systeme(exc)}"
-    finally:
-        with contextlib.suppress(OSError):
-            provisoire.unlink()
-    return export
-
-
-def _assembler(sortie: Path, candidats: Path, annee: str, date_heure: str) -> None:
-    provisoire = sortie.with_name(f".{sortie.name}.ecriture")
-    try:
-        with provisoire.open("w", encoding="utf-8") as xml, candidats.open(encoding="utf-8") as c:
-            xml.write('<?xml version="1.0" encoding="UTF-8"?>\n<cyclades>\n  <entete>\n')
-            valeurs = {"Version": "1.0", "annee_session": annee, "date_heure_export": date_heure}
-            for champ in CHAMPS_ENTETE:
-                xml.write(f"    <{champ.xml}>{escape(valeurs[champ.csv])}</{champ.xml}>\n")
-            xml.write("  </entete>\n")
-            while morceau := c.read(1 << 16):
-                xml.write(morceau)
-            xml.write("</cyclades>\n")
-        os.replace(provisoire, sortie)
-    finally:
-        with contextlib.suppress(OSError):
-            provisoire.unlink()
-
-
 def _export(_settings: Settings, args: argparse.Namespace) -> int:
     examen = Examen(args.examen) if args.examen else None
     chemin = Path(args.fichier)
@@ -359,88 +158,9 @@ def _export(_settings: Settings, args: argparse.Namespace) -> int:
     return SORTIE_ERREURS if resultat.erreurs else SORTIE_OK
 
 
-# --- bench -------------------------------------------------------------------------------
-
-_NOMS = ["MARTIN", "BERNARD", "N'DIAYE", "LEFÈVRE", "DA SILVA", "MOREAU--LEROY", "GARÇON"]
-_PRENOMS = ["Léa", "Noah", "Inès", "Jean-Baptiste", "Zoé", "Mathéo", "Chloé", "Yanis"]
-_SERIES_BCP = ["25510", "31213", "31214", "33003", "22106", "25214", "34403", "33604"]
-_COMMUNES = [("075", "75056", "75011", "PARIS"), ("069", "69123", "69003", "LYON")]
-
-
-def lignes_bench(n: int, *, graine: int = 2024) -> Iterator[dict[str, str]]:
-    """`n` valid, varied BCP candidates (session 2024), as CSV field name -> value."""
-    alea = random.Random(graine)
-    for i in range(n):
-        departement, insee, code_postal, ville = _COMMUNES[i % len(_COMMUNES)]
-        euro = i % 7 == 0
-        yield {
-            "civilite": "F" if i % 2 else "M",
-            "nom_famille": alea.choice(_NOMS),
-            "nom_usage": "",
-            "prenoms": alea.choice(_PRENOMS),
-            "INE": f"{i % 1_000_000_000:09d}{'AB'[i % 2]}{'CD'[i % 2]}",
-            "pays_naissance": "100",
-            "date_naissance": f"{1 + i % 28:02d}/{1 + i % 12:02d}/{2005 + i % 3}",
-            "depCOM_naissance": departement,
-            "commune_naissance": insee,
-            "nationalite": "100",
-            "pays": "100",
-            "adresse_1": f"{1 + i % 150} rue de la République",
-            "adresse_2": "Bâtiment B" if i % 5 == 0 else "",
-            "adresse_3": "",
-            "adresse_4": "",
-            "code_postal": code_postal,
-            "localite": ville,
-            "telephone": "",
-            "telephone_mobile": f"+336{i % 100_000_000:08d}",
-            "adresse_mail": f"eleve{i}@lycee-exemple.ac-paris.fr",
-            "categ_socio_pro": ["38", "47", "54", "62", "84"][i % 5],
-            "etablissement": "0750001A",
-            "division_classe": f"TBP{i % 4}",
-            "serie": _SERIES_BCP[i % len(_SERIES_BCP)],
-            "enseignement": "EURO" if euro else "",
-            "categorie": "132",
-            "langue_section_euro": "EUROANG" if euro else "",
-        }
-
-
-def _colonnes_bench() -> list[str]:
-    return [c.csv for c in CHAMPS_CANDIDAT]
-
-
-def generer_csv(chemin: Path, n: int) -> None:
-    colonnes = _colonnes_bench()
-    with chemin.open("w", encoding="utf-8", newline="") as sortie:
-        sortie.write(";".join(colonnes) + "\r\n")
-        for ligne in lignes_bench(n):
-            sortie.write(";".join(ligne[c] for c in colonnes) + "\r\n")
-
-
-def generer_xml(chemin: Path, n: int) -> None:
-    noms = {c.csv: c.xml for c in CHAMPS_CANDIDAT}
-    with chemin.open("w", encoding="utf-8") as sortie:
-        sortie.write('<?xml version="1.0" encoding="UTF-8"?>\n<cyclades>\n  <entete>\n')
-        entete = {
-            "Version": "1.0",
-            "annee_session": "2024",
-            "date_heure_export": "15/01/2024 10:30",
-        }
-        for description in CHAMPS_ENTETE:
-            balise = description.xml
-            sortie.write(f"    <{balise}>{entete[description.csv]}</{balise}>\n")
-        sortie.write("  </entete>\n")
-        for ligne in lignes_bench(n):
-            sortie.write("  <candidat>")
-            for nom_csv, valeur in ligne.items():
-                if valeur:
-                    sortie.write(f"<{noms[nom_csv]}>{escape(valeur)}</{noms[nom_csv]}>")
-            sortie.write("</candidat>\n")
-        sortie.write("</cyclades>\n")
-
-
 def _bench(_settings: Settings, args: argparse.Namespace) -> int:
     n = args.lignes
-    assert set(_colonnes_bench()) <= set(NOMS_CSV)
+    assert set(colonnes_bench()) <= set(NOMS_CSV)
     with tempfile.TemporaryDirectory(prefix="guichet-exapro-") as dossier:
         chemin = Path(dossier) / f"BCP2024BENCH_1.0_2024_150120241030.{args.format}"
         debut = time.perf_counter()

@@ -1,4 +1,5 @@
-"""`guichet rgpd export|rectify|restrict|lift`: the data subject's rights (workers/rgpd.py).
+"""`guichet rgpd export|rectify|restrict|lift`: the data subject's rights
+(workers/services/rgpd.py).
 
 Every command needs `--utilisateur NOM`, an active user with the `admin` role, and is audited.
 """
@@ -11,12 +12,12 @@ from pathlib import Path
 from sqlmodel import Session
 from temporalio.client import Client
 
-from workers import rgpd
-from workers.database import engine_for, upgrade
-from workers.documents import StockageDisque
-from workers.settings import Settings
-from workers.temporal import client_for
-from workers.utilisateurs import AccesRefuse
+from workers.runtime.database import engine_for, upgrade
+from workers.runtime.settings import Settings
+from workers.runtime.temporal import client_for
+from workers.services import rgpd
+from workers.services.documents import StockageDisque
+from workers.services.utilisateurs import AccesRefuse
 
 
 def _session(settings: Settings) -> Session:

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import yaml
 
-from workers.scenario_record import ErreurEnregistrement, enregistrer
-from workers.scenarios import Resultat, executer
-from workers.settings import Settings
-from workers.temporal import client_for
+from workers.runtime.settings import Settings
+from workers.runtime.temporal import client_for
+from workers.scenarios.execution import executer
+from workers.scenarios.record import ErreurEnregistrement, enregistrer
+from workers.scenarios.resultats import Resultat
 
 
 def afficher(resultat: Resultat) -> None:

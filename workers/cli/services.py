@@ -7,9 +7,9 @@ import signal
 from collections.abc import Coroutine
 from typing import Any
 
-from workers.dev import run_dev
-from workers.services import run_consumer, run_worker
-from workers.settings import Settings
+from workers.runtime.dev import run_dev
+from workers.runtime.services import run_consumer, run_worker
+from workers.runtime.settings import Settings
 
 
 async def _dev(settings: Settings, _args: argparse.Namespace) -> None:

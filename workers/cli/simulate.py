@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from rules import simulation_are, simulation_cae_dom, simulation_contrat_pro
-from workers.settings import Settings
+from workers.runtime.settings import Settings
 
 
 @dataclass(frozen=True)

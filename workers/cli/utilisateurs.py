@@ -5,9 +5,9 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
-from workers.database import engine_for, upgrade
-from workers.settings import Settings
-from workers.utilisateurs import (
+from workers.runtime.database import engine_for, upgrade
+from workers.runtime.settings import Settings
+from workers.services.utilisateurs import (
     DISPOSITIFS,
     PARTENAIRES,
     AccesRefuse,

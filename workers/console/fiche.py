@@ -4,7 +4,8 @@ The contrat-pro eligibility table lists every section 2 condition of seed 003 wi
 source: the workflow's evaluation (`rules.contrat_pro.evaluer`, recorded in the history) gives
 the conditions that failed, so every other condition is met. Other schemes show their
 evaluation as recorded. Amounts are explained from the same evaluation (months aided, monthly
-amount for the weekly hours, act) and never recomputed here.
+amount for the weekly hours, act) and never recomputed here. The ARE campaign's commission
+table is `commission.py`.
 """
 
 import json
@@ -16,11 +17,10 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
-from models.are import EtatCampagne
 from models.contrat_pro import WORKFLOW as CONTRAT_PRO
 from models.contrat_pro import EtatContratPro
 from rules import contrat_pro as regles_cp
-from workers.instruction import DossierPublic, LigneChronologie, VueDossier
+from workers.services.instruction import DossierPublic, LigneChronologie, VueDossier
 
 SEED_CONTRAT_PRO = "seed 003 (shared/seeds/003_78a5ddbbdc7b9add.txt)"
 
@@ -130,29 +130,6 @@ class EntreeChronologie:
     titre: str
     auteur: str
     detail: str
-
-
-@dataclass(frozen=True)
-class LigneTable:
-    uai: str
-    dotation_pre_bac: Decimal
-    dotation_post_bac: Decimal
-    reliquats_pre_bac: Decimal
-    reliquats_post_bac: Decimal
-    total: Decimal
-    motifs: str
-
-
-@dataclass(frozen=True)
-class TableCommissionVue:
-    version: int
-    version_regle: str
-    lignes: list[LigneTable]
-    brut: Mapping[str, Decimal]
-    reliquats: Mapping[str, Decimal]
-    dotation: Mapping[str, Decimal]
-    total: Decimal
-    vote: str | None
 
 
 def libelle_decision(code: str) -> str:
@@ -471,81 +448,3 @@ def demande_de_formulaire(champs: Mapping[str, str]) -> dict[str, Any]:
         else:
             demande[nom] = valeur
     return demande
-
-
-# --- ARE commission table ----------------------------------------------------------------------
-
-
-def table_commission(etat: EtatCampagne) -> TableCommissionVue | None:
-    """The commission permanente's table from the campaign's state: one line per school with
-    its allocation per envelope (never merged) and the totals per envelope."""
-    calcul = etat.calcul
-    if calcul is None:
-        return None
-    lignes = [
-        LigneTable(
-            uai=d.uai,
-            dotation_pre_bac=d.dotation.pre_bac,
-            dotation_post_bac=d.dotation.post_bac,
-            reliquats_pre_bac=d.reliquats.pre_bac,
-            reliquats_post_bac=d.reliquats.post_bac,
-            total=d.dotation.total,
-            motifs="; ".join(d.motifs),
-        )
-        for d in sorted(calcul.dotations, key=lambda d: d.uai)
-    ]
-    vote = None
-    if etat.vote:
-        vote = (
-            f"votée le {etat.vote.date_vote:%d/%m/%Y} ({etat.vote.deliberation}, "
-            f"table v{etat.vote.version_table}, par {etat.vote.auteur})"
-        )
-    return TableCommissionVue(
-        version=calcul.version,
-        version_regle=calcul.version_regle,
-        lignes=lignes,
-        brut={"pre_bac": calcul.brut.pre_bac, "post_bac": calcul.brut.post_bac},
-        reliquats={"pre_bac": calcul.reliquats.pre_bac, "post_bac": calcul.reliquats.post_bac},
-        dotation={"pre_bac": calcul.dotation.pre_bac, "post_bac": calcul.dotation.post_bac},
-        total=calcul.dotation.total,
-        vote=vote,
-    )
-
-
-def table_csv(table: TableCommissionVue) -> list[list[str]]:
-    """The table as CSV rows (amounts with a point, two decimals), totals last."""
-    lignes = [
-        [
-            "uai",
-            "dotation_pre_bac",
-            "dotation_post_bac",
-            "reliquats_pre_bac",
-            "reliquats_post_bac",
-            "total",
-            "motifs",
-        ]
-    ]
-    lignes += [
-        [
-            ligne.uai,
-            f"{ligne.dotation_pre_bac:.2f}",
-            f"{ligne.dotation_post_bac:.2f}",
-            f"{ligne.reliquats_pre_bac:.2f}",
-            f"{ligne.reliquats_post_bac:.2f}",
-            f"{ligne.total:.2f}",
-            ligne.motifs,
-        ]
-        for ligne in table.lignes
-    ]
-    lignes.append(
-        [
-            "TOTAL",
-            f"{table.dotation['pre_bac']:.2f}",
-            f"{table.dotation['post_bac']:.2f}",
-            f"{table.reliquats['pre_bac']:.2f}",
-            f"{table.reliquats['post_bac']:.2f}",
-            f"{table.total:.2f}",
-            f"table v{table.version}, règles {table.version_regle}",
-        ]
-    )
-    return lignes

@@ -30,7 +30,13 @@ from fastapi import Request, Response
 from sqlmodel import Session, select
 
 from models.tables import Jeton
-from workers.utilisateurs import Identite, JetonInvalide, Utilisateur, authentifier, empreinte
+from workers.services.utilisateurs import (
+    Identite,
+    JetonInvalide,
+    Utilisateur,
+    authentifier,
+    empreinte,
+)
 
 COOKIE_SESSION = "guichet_console"
 COOKIE_CONNEXION = "guichet_console_connexion"

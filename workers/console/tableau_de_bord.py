@@ -34,7 +34,7 @@ from events.rebuts import Rebut, Rebuts
 from models.dossier import Nature
 from models.tables import Audit, Dossier, OrdrePaiement
 from rules.calendrier import PARIS
-from workers.redaction import redact_text
+from workers.runtime.redaction import redact_text
 
 __all__ = [
     "CompteStatut",

@@ -1,17 +1,13 @@
-"""Realistic partner events for `guichet demo`: a newcomer sees dossiers move right after
-`make run`. Each scheme adds its own function to DEMOS. Event ids are fixed, so running the
-demo twice applies nothing twice."""
+"""The contrat-pro demo: OPCO and portal events for a few dossiers, a duplicate, an anomaly
+and two records for the dead-letter topic."""
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from events import demo_are, demo_cae_dom, topics
+from events import topics
 from events.catalogue import CATALOGUE
 from models.evenements import CloudEvent
 from rules.contrat_pro import add_months
-
-Demo = Callable[[date], list[tuple[str, bytes | CloudEvent]]]
 
 _SOURCES = {"opco": "/opco/akto", "portail": "/portail-aides/pays-de-la-loire", "asp": "/asp"}
 _TOPICS = {"opco": topics.OPCO, "portail": topics.PORTAIL, "asp": topics.ASP}
@@ -95,10 +91,3 @@ def contrat_pro(today: date) -> list[tuple[str, bytes | CloudEvent]]:
     ]
     records.append((topics.OPCO, b"{ceci n'est pas du JSON"))
     return records
-
-
-DEMOS: dict[str, Demo] = {
-    "contrat-pro": contrat_pro,
-    "cae-dom": demo_cae_dom.demo,
-    "are": demo_are.demo,
-}

@@ -4,10 +4,10 @@ de l'import générique des candidatures pour les domaines EXAPRO », v1.7).
 
 The demo writes its small sample files itself, under the drop directory it receives (the one
 the worker's `ExaproActivities` read, `<GUICHET_DATA_DIR>/exapro/depots` as wired in
-workers/temporal.py), in `demo/`; without a directory it only returns the events (for tests of
-the contracts). File names, contents and event ids are fixed, so running the demo twice writes
-the same bytes and applies nothing twice (the second drop of a closed import is dead-lettered,
-« le dossier ... est clos »).
+workers/runtime/temporal.py), in `demo/`; without a directory it only returns the events (for
+tests of the contracts). File names, contents and event ids are fixed, so running the demo twice
+writes the same bytes and applies nothing twice (the second drop of a closed import is
+dead-lettered, « le dossier ... est clos »).
 
 - `BCP2024DEMO...csv` (Paris, 5 candidates, all valid): accepted, 5 candidates published;
   its drop is delivered twice and applied once;

@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import PayloadCodec
 
-from workers.settings import Settings
+from workers.runtime.settings import Settings
 
 ENCODING = b"binary/encrypted"
 METADATA_ENCODING = "encoding"

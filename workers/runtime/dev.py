@@ -24,14 +24,15 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from events.admin import ensure_topics
-from workers import processes, utilisateurs
 from workers.api.app import create_app
 from workers.api.serveur import serveur_embarque
-from workers.database import engine_for, upgrade
-from workers.processes import ManagedProcess
-from workers.services import run_consumer, run_worker
-from workers.settings import Settings
-from workers.temporal import connect
+from workers.runtime import processes
+from workers.runtime.database import engine_for, upgrade
+from workers.runtime.processes import ManagedProcess
+from workers.runtime.services import run_consumer, run_worker
+from workers.runtime.settings import Settings
+from workers.runtime.temporal import connect
+from workers.services import utilisateurs
 
 log = structlog.get_logger(__name__)
 

@@ -10,8 +10,8 @@ import sys
 
 import structlog
 
-from workers.redaction import redact_personal_data
-from workers.settings import LogFormat, Settings
+from workers.runtime.redaction import redact_personal_data
+from workers.runtime.settings import LogFormat, Settings
 
 
 class _Sortie(logging.StreamHandler):  # type: ignore[type-arg]

@@ -1,6 +1,6 @@
 """Registering the dossiers' search attributes (`models/recherche.py`) on a Temporal server.
 
-The embedded dev server registers them from its command line (`workers/processes.py`); a
+The embedded dev server registers them from its command line (`workers/runtime/processes.py`); a
 cluster (and the time-skipping test server) gets them through the operator API, idempotently:
 `assurer_attributs_recherche(client)` at worker start or once by hand.
 """

@@ -25,7 +25,7 @@ from temporalio.client import (
 from activities.retention import EffaceurDocuments, RetentionActivities
 from models.retention import EntreeRetention
 from models.tables import PieceJointe
-from workers.documents import Stockage
+from workers.services.documents import Stockage
 from workflows.retention import WORKFLOW, RetentionWorkflow
 
 PLANIFICATION = "guichet-retention"

@@ -11,12 +11,12 @@ from aiokafka.errors import KafkaConnectionError
 
 from events.consumer import Livraison, build_broker
 from events.publisher import KafkaPublisher
-from workers.database import engine_for, upgrade
-from workers.errors import ServiceUnreachable
-from workers.recherche import assurer_attributs_recherche
-from workers.retention import assurer_planification
-from workers.settings import Settings
-from workers.temporal import build_worker, client_for
+from workers.runtime.database import engine_for, upgrade
+from workers.runtime.errors import ServiceUnreachable
+from workers.runtime.recherche import assurer_attributs_recherche
+from workers.runtime.retention import assurer_planification
+from workers.runtime.settings import Settings
+from workers.runtime.temporal import build_worker, client_for
 
 log = structlog.get_logger(__name__)
 

@@ -29,11 +29,11 @@ from activities.regles_cae_dom import (
 )
 from events import topics
 from events.publisher import Publisher
-from workers.codec import codec_pour
-from workers.documents import StockageDisque
-from workers.errors import ServiceUnreachable
-from workers.retention import EffaceurStockage, RetentionWorkflow, activites_retention
-from workers.settings import Settings
+from workers.runtime.codec import codec_pour
+from workers.runtime.errors import ServiceUnreachable
+from workers.runtime.retention import EffaceurStockage, RetentionWorkflow, activites_retention
+from workers.runtime.settings import Settings
+from workers.services.documents import StockageDisque
 from workflows.are import WORKFLOWS_ARE
 from workflows.cae_dom import CaeDomWorkflow
 from workflows.contrat_pro import ContratProWorkflow
@@ -71,7 +71,7 @@ async def connect(
 
 def data_converter_for(settings: Settings) -> DataConverter:
     """The pydantic converter with the payload codec of the settings (AES-256-GCM,
-    `workers/codec.py`); failure messages and stack traces are encoded too, so an exception
+    `workers/runtime/codec.py`); failure messages and stack traces are encoded too, so an exception
     text that quotes a personal value is encrypted in the history like any payload."""
     return dataclasses.replace(
         pydantic_data_converter,

@@ -1,392 +1,56 @@
-"""Scenarios: a dossier's whole life in simulated time, against the real workflows.
-
-A scenario file (YAML, see docs/scenarios.md) lists dossiers, steps at dates (partner events,
-instructor decisions, documents, "advance to") and expectations at dates (status, amounts,
-payment orders, notifications, anomalies, deadline, any field of the workflow's `etat`).
-
-`executer` runs one file on its own time-skipping test server, with the real workflows and
-activities (`workers.temporal.build_worker`), an in-memory publisher that captures outbound
-events, and a temporary SQLite read model. The server's clock starts just before the
-scenario's first date: scenario dates are real dates, the workflows compute with them as in
-production. A date already past is reached by starting the test server under libfaketime
-(Debian package `faketime`); a date in the future needs nothing.
+"""Running a scenario: `executer` plays one file on its own time-skipping test server
+(`serveur.py`), with the real workflows and activities (`workers.runtime.temporal.build_worker`),
+an in-memory publisher that captures outbound events, and a temporary SQLite read model, then
+checks the expectations (`resultats.py`). The format of the files is `format.py`; see
+docs/scenarios.md.
 """
 
 import asyncio
-import functools
-import os
 import re
 import shutil
 import tempfile
 import time as horloge
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from sqlmodel import Session
 from temporalio.api.common.v1 import WorkflowExecution
-from temporalio.api.enums.v1 import EventType, IndexedValueType, WorkflowExecutionStatus
-from temporalio.api.history.v1 import HistoryEvent
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
-from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from events.catalogue import CATALOGUE
 from events.delivery import Rejet, deliver, parse
-from events.publisher import Headers
-from events.types import workflow_id
 from models.depot import lire_dossier, lire_ordres
 from models.evenements import CloudEvent
-from models.recherche import ATTRIBUTS
 from models.tables import OrdrePaiement
 from rules.calendrier import PARIS
-from workers import database, processes
-from workers.scenario_historique import enregistrer_historiques
-from workers.temporal import build_worker
+from workers.runtime import database
+from workers.runtime.temporal import build_worker
+from workers.scenarios.format import (
+    Attendu,
+    DossierScenario,
+    ErreurScenario,
+    Etape,
+    NotificationAttendue,
+    OrdreAttendu,
+    Scenario,
+    charger,
+)
+from workers.scenarios.historique import enregistrer_historiques
+from workers.scenarios.resultats import Ligne, Resultat
+from workers.scenarios.serveur import RUNNING, PublicateurMemoire, demarrer_serveur, en_cours
 
-HEURE_ACTION = time(12)
-"""An action without `a:` happens at noon, Paris time."""
-HEURE_VERIFICATION = time(23)
-"""An expectation alone at a date is checked at 23:00 Paris: after that day's steps and after
-the deadlines of the day before (a deadline day ends at midnight)."""
 DOCUMENTS = {"contrat-pro": "portail.contrat-pro.document-ajoute.v1"}
 """The scheme's partner event that carries a document (`document:` steps)."""
-LIBFAKETIME = "GUICHET_LIBFAKETIME"
 CALME_MAX_S = 30.0
-RUNNING = WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
-FIN_TACHE = frozenset(
-    {
-        EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
-        EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
-        EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
-    }
-)
-FIN_ACTIVITE = frozenset(
-    {
-        EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
-        EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED,
-        EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT,
-        EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED,
-    }
-)
-
-
-class ErreurScenario(Exception):
-    """A scenario file that cannot be run: the message (French) names the step and the field."""
-
-
-# --- the file format --------------------------------------------------------------------------
-
-
-class _Modele(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class DossierScenario(_Modele):
-    workflow: str = Field(description="type de workflow: contrat-pro, cae-dom, are-campagne...")
-    cle: str = Field(min_length=1, description="clé métier (sujet des événements)")
-
-    @property
-    def workflow_id(self) -> str:
-        return workflow_id(self.workflow, self.cle)
-
-
-class OrdreAttendu(_Modele):
-    montant: Decimal
-    periode: str | None = None
-    statut: str | None = None
-
-
-class NotificationAttendue(_Modele):
-    objet: str
-    le: date | None = None
-    destinataire: str | None = None
-
-
-class Attendu(_Modele):
-    """Expectations; only the fields written are checked (`echeance: null`: no deadline)."""
-
-    statut: str | None = None
-    montant_accorde: Decimal | None = None
-    montant_verse: Decimal | None = None
-    montant_a_recuperer: Decimal | None = None
-    echeance: date | None = None
-    libelle_echeance: str | None = None
-    anomalies: int | None = None
-    anomalies_contiennent: list[str] | None = None
-    ordres: list[OrdreAttendu] | None = None
-    notifications: list[NotificationAttendue] | None = None
-    publies: dict[str, int] | None = None
-    etat: dict[str, Any] | None = None
-
-
-class Etape(_Modele):
-    le: date
-    a: time | None = None
-    dossier: str | None = None
-    evenement: str | None = None
-    donnees: dict[str, Any] = Field(default_factory=dict)
-    id: str | None = None
-    source: str | None = None
-    sujet: str | None = None
-    decision: dict[str, Any] | None = None
-    document: dict[str, Any] | None = None
-    avancer: bool = False
-    refus: str | None = None
-    """Expected refusal: text found in the decision's refusal or the event's rejection."""
-    verifier: Attendu | None = None
-    note: str | None = None
-
-    @model_validator(mode="after")
-    def _une_action(self) -> "Etape":
-        actions = [
-            nom
-            for nom, present in (
-                ("evenement", self.evenement is not None),
-                ("decision", self.decision is not None),
-                ("document", self.document is not None),
-                ("avancer", self.avancer),
-            )
-            if present
-        ]
-        if len(actions) > 1:
-            raise ValueError(f"une étape fait une seule chose, celle-ci en fait {len(actions)}")
-        if not actions and self.verifier is None:
-            raise ValueError("étape vide: evenement, decision, document, avancer ou verifier")
-        return self
-
-    def instant(self) -> datetime:
-        defaut = HEURE_ACTION if self.action() else HEURE_VERIFICATION
-        return datetime.combine(self.le, self.a or defaut, tzinfo=PARIS)
-
-    def action(self) -> str | None:
-        for nom in ("evenement", "decision", "document"):
-            if getattr(self, nom) is not None:
-                return nom
-        return "avancer" if self.avancer else None
-
-
-class Scenario(_Modele):
-    titre: str
-    description: str = ""
-    dossiers: dict[str, DossierScenario] = Field(min_length=1)
-    fichiers: dict[str, str] = Field(
-        default_factory=dict,
-        description="fichiers copiés dans le stockage avant le départ: destination -> source "
-        "(relative au fichier du scénario)",
-    )
-    etapes: list[Etape] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _coherent(self) -> "Scenario":
-        precedent: datetime | None = None
-        for rang, etape in enumerate(self.etapes, start=1):
-            if etape.dossier is None and len(self.dossiers) > 1:
-                raise ValueError(f"étape {rang}: `dossier` obligatoire (plusieurs dossiers)")
-            if etape.dossier is not None and etape.dossier not in self.dossiers:
-                raise ValueError(
-                    f"étape {rang}: dossier {etape.dossier!r} inconnu "
-                    f"(déclarés: {', '.join(self.dossiers)})"
-                )
-            if etape.evenement is not None and etape.evenement not in CATALOGUE:
-                raise ValueError(
-                    f"étape {rang}: type d'événement {etape.evenement!r} absent du catalogue"
-                )
-            if precedent is not None and etape.instant() < precedent:
-                raise ValueError(
-                    f"étape {rang}: le {etape.le} à {etape.instant():%H:%M} vient avant "
-                    "l'étape précédente: les étapes sont dans l'ordre chronologique"
-                )
-            precedent = etape.instant()
-        return self
-
-    def dossier(self, etape: Etape) -> tuple[str, DossierScenario]:
-        nom = etape.dossier or next(iter(self.dossiers))
-        return nom, self.dossiers[nom]
-
-
-def _erreurs(exc: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(p) for p in err['loc']) or '(racine)'}: {err['msg']}"
-        + (f" (valeur: {err['input']!r})" if err["loc"] and "input" in err else "")
-        for err in exc.errors()
-    )
-
-
-def charger(chemin: Path) -> Scenario:
-    """Read and check a scenario file (`yaml.safe_load`), or say in French what is wrong."""
-    try:
-        brut = yaml.safe_load(chemin.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ErreurScenario(f"{chemin}: lecture impossible ({exc.strerror})") from exc
-    except yaml.YAMLError as exc:
-        raise ErreurScenario(f"{chemin}: YAML invalide ({exc})") from exc
-    try:
-        return Scenario.model_validate(brut)
-    except ValidationError as exc:
-        raise ErreurScenario(f"{chemin}: scénario invalide: {_erreurs(exc)}") from exc
-
-
-# --- results ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Ligne:
-    """One expectation checked (or one step that went wrong)."""
-
-    ok: bool
-    le: date
-    dossier: str
-    quoi: str
-    attendu: str
-    obtenu: str
-
-    def texte(self) -> str:
-        verdict = "PASS" if self.ok else "FAIL"
-        return (
-            f"{verdict} {self.le} {self.dossier} {self.quoi}: "
-            f"attendu {self.attendu}, obtenu {self.obtenu}"
-        )
-
-    def json(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "le": self.le.isoformat(),
-            "dossier": self.dossier,
-            "quoi": self.quoi,
-            "attendu": self.attendu,
-            "obtenu": self.obtenu,
-        }
-
-
-@dataclass
-class Resultat:
-    fichier: str
-    titre: str
-    lignes: list[Ligne] = field(default_factory=list)
-    duree_s: float = 0.0
-    erreur: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.erreur is None and all(ligne.ok for ligne in self.lignes)
-
-    def json(self) -> dict[str, Any]:
-        return {
-            "fichier": self.fichier,
-            "titre": self.titre,
-            "ok": self.ok,
-            "duree_s": round(self.duree_s, 2),
-            "erreur": self.erreur,
-            "lignes": [ligne.json() for ligne in self.lignes],
-        }
-
-
-# --- capture of outbound events --------------------------------------------------------------
-
-
-class PublicateurMemoire:
-    """A `Publisher` that keeps every outbound event in memory, in publication order."""
-
-    def __init__(self) -> None:
-        self.evenements: list[tuple[str, CloudEvent]] = []
-
-    async def publish(self, topic: str, key: str, value: bytes, headers: Headers = ()) -> None:
-        self.evenements.append((topic, CloudEvent.model_validate_json(value)))
-
-    def sur(self, sujet: str, type_: str | None = None) -> list[CloudEvent]:
-        return [
-            e
-            for _, e in self.evenements
-            if e.subject == sujet and (type_ is None or e.type == type_)
-        ]
-
-
-# --- the test server, started at the scenario's date -----------------------------------------
-
-
-def _libfaketime() -> str:
-    explicite = os.environ.get(LIBFAKETIME)
-    candidats = [Path(explicite)] if explicite else []
-    candidats += sorted(Path("/usr/lib").glob("*/faketime/libfaketime.so.1"))
-    for candidat in candidats:
-        if candidat.is_file():
-            return str(candidat)
-    raise ErreurScenario(
-        "libfaketime introuvable: un scénario qui commence dans le passé démarre le serveur de "
-        "test à sa première date sous libfaketime; installez le paquet Debian « faketime » "
-        f"(apt-get install faketime) ou indiquez son chemin dans {LIBFAKETIME}"
-    )
-
-
-@contextmanager
-def _environnement_faketime(depart: datetime) -> Iterator[None]:
-    """Environment variables for the child process only: restored right after its start."""
-    valeurs = {
-        "LD_PRELOAD": _libfaketime(),
-        "FAKETIME": depart.astimezone(UTC).strftime("@%Y-%m-%d %H:%M:%S"),
-        "FAKETIME_DONT_FAKE_MONOTONIC": "1",
-        "TZ": "UTC",
-    }
-    avant = {nom: os.environ.get(nom) for nom in valeurs}
-    os.environ.update(valeurs)
-    try:
-        yield
-    finally:
-        for nom, valeur in avant.items():
-            if valeur is None:
-                os.environ.pop(nom, None)
-            else:
-                os.environ[nom] = valeur
-
-
-@functools.cache
-def _runtime() -> Runtime:
-    """A Temporal runtime whose native core logs errors only: its warnings (written straight to
-    the process's standard output) would break `scenario run --json`."""
-    filtre = TelemetryFilter(core_level="ERROR", other_level="ERROR")
-    return Runtime(telemetry=TelemetryConfig(logging=LoggingConfig(filter=filtre)))
-
-
-async def demarrer_serveur(depart: datetime) -> WorkflowEnvironment:
-    """A time-skipping test server whose clock reads `depart` (or later), with the dossiers'
-    search attributes registered (`models.recherche`)."""
-    chemin = processes.temporal_test_server()
-    if depart > datetime.now(UTC) + timedelta(minutes=1):
-        env = await WorkflowEnvironment.start_time_skipping(
-            test_server_existing_path=chemin,
-            data_converter=pydantic_data_converter,
-            runtime=_runtime(),
-        )
-        await env.sleep(depart - await env.get_current_time())
-    else:
-        with _environnement_faketime(depart):
-            env = await WorkflowEnvironment.start_time_skipping(
-                test_server_existing_path=chemin,
-                data_converter=pydantic_data_converter,
-                runtime=_runtime(),
-            )
-    await env.client.operator_service.add_search_attributes(
-        AddSearchAttributesRequest(
-            namespace=env.client.namespace,
-            search_attributes={
-                cle.name: IndexedValueType.ValueType(cle.indexed_value_type) for cle in ATTRIBUTS
-            },
-        )
-    )
-    return env
 
 
 AppelApres = Callable[["Execution"], Awaitable[None]]
@@ -407,35 +71,6 @@ def _json(valeur: Any) -> Any:
     if isinstance(valeur, Decimal):
         return str(valeur)
     return valeur
-
-
-async def _en_cours(handle: WorkflowHandle[Any, Any]) -> bool:
-    """Whether the workflow's current run has a workflow task or an activity without outcome."""
-    tache = False
-    activites: set[int] = set()
-    async for event in handle.fetch_history_events():
-        genre = event.event_type
-        if genre == EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
-            tache = True
-        elif genre in FIN_TACHE:
-            tache = False
-        elif genre == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-            activites.add(event.event_id)
-        elif genre in FIN_ACTIVITE:
-            activites.discard(_activite_planifiee(event))
-    return tache or bool(activites)
-
-
-def _activite_planifiee(event: HistoryEvent) -> int:
-    for nom in (
-        "activity_task_completed_event_attributes",
-        "activity_task_failed_event_attributes",
-        "activity_task_timed_out_event_attributes",
-        "activity_task_canceled_event_attributes",
-    ):
-        if event.HasField(nom):
-            return int(getattr(event, nom).scheduled_event_id)
-    return -1
 
 
 def _stockage(valeur: Any, stockage: Path) -> Any:
@@ -587,7 +222,7 @@ class Execution:
                         info.history_length,
                     ):
                         break
-                    if not await _en_cours(handle):
+                    if not await en_cours(handle):
                         self._calmes[dossier.workflow_id] = (
                             info.execution.run_id,
                             info.history_length,

@@ -21,7 +21,7 @@ from events.catalogue import CATALOGUE
 from models.dossier import Enregistrement, LigneOrdre, ProjectionDossier
 from models.evenements import CloudEvent, EvenementSortant
 from rules.calendrier import PARIS
-from workers.scenario_historique import historiques
+from workers.scenarios.historique import historiques
 
 
 class ErreurEnregistrement(Exception):

@@ -33,10 +33,11 @@ from models import depot
 from models.dossier import EntreeAudit, Nature
 from models.evenements import CloudEvent
 from models.tables import PieceJointe
-from workers.instruction import DOCUMENT, dossier_accessible, livrer
-from workers.regimes import regime
-from workers.utilisateurs import Identite
-from workers.validation import EntreeInvalide, ErreurChamp
+from workers.services.evenements import livrer
+from workers.services.instruction import DOCUMENT, dossier_accessible
+from workers.services.regimes import regime
+from workers.services.utilisateurs import Identite
+from workers.services.validation import EntreeInvalide, ErreurChamp
 
 log = structlog.get_logger(__name__)
 

@@ -1,6 +1,6 @@
 """The instruction service: what the HTTP API, the console and the CLI do with dossiers.
 
-Generic over schemes through `workers.regimes`. Every function takes the acting user
+Generic over schemes through `workers.services.regimes`. Every function takes the acting user
 (`Identite`) and checks its role and schemes (None: a trusted caller, e.g. an operator's CLI
 command that already checked). Errors are exceptions the callers translate (HTTP status, exit
 code): `DossierInconnu` (404), `AccesRefuse` (403), `EntreeInvalide` (422),
@@ -24,15 +24,12 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from events.catalogue import CATALOGUE
-from events.delivery import Livrable, deliver
 from models import depot
 from models.depot import Curseur, FiltresDossiers
-from models.evenements import CloudEvent
 from models.tables import Audit, Dossier, DossierBase, OrdrePaiement, PieceJointe
-from workers.regimes import regime
-from workers.utilisateurs import AccesRefuse, Identite, Role
-from workers.validation import EntreeInvalide, ErreurChamp, erreurs_de
+from workers.services.regimes import regime
+from workers.services.utilisateurs import AccesRefuse, Identite, Role
+from workers.services.validation import EntreeInvalide, ErreurChamp, erreurs_de
 
 log = structlog.get_logger(__name__)
 
@@ -45,7 +42,6 @@ EVENEMENT = (Role.PARTENAIRE, Role.ADMIN)
 
 DELAI_REQUETE = timedelta(seconds=5)
 DELAI_DECISION = 30.0
-DELAI_LIVRAISON = 15.0
 LIMITE_MAX = 500
 
 
@@ -139,17 +135,6 @@ class ResultatDecision(BaseModel):
     type: str
     auteur: str
     statut: str
-
-
-class ResultatEvenement(BaseModel):
-    id: str
-    type: str
-    dossier: str
-    workflow_id: str
-    statut: Literal["accepte"] = "accepte"
-    message: str = (
-        "événement transmis au dossier; un identifiant déjà appliqué est ignoré (idempotence)"
-    )
 
 
 # --- access ------------------------------------------------------------------------------------
@@ -442,69 +427,3 @@ async def decider(
     type_ = str(getattr(decision, "type", ""))
     log.info("decision_prise", dossier=row.cle, type=type_, auteur=acteur.nom, statut=statut)
     return ResultatDecision(dossier=row.cle, type=type_, auteur=acteur.nom, statut=str(statut))
-
-
-# --- partner events ----------------------------------------------------------------------------
-
-
-def verifier_evenement(corps: bytes, acteur: Identite | None) -> Livrable:
-    """The same checks as the Kafka consumer (envelope, catalogue, contract), plus: a partner
-    sends only its own event types, for the schemes it is scoped to."""
-    try:
-        event = CloudEvent.model_validate_json(corps)
-    except ValidationError as exc:
-        raise EntreeInvalide("enveloppe CloudEvents invalide", erreurs_de(exc)) from None
-    spec = CATALOGUE.get(event.type)
-    if spec is None:
-        raise EntreeInvalide(
-            "type d'événement inconnu",
-            [
-                ErreurChamp(
-                    champ="type",
-                    valeur=event.type,
-                    regle="un type du catalogue (docs/evenements.md)",
-                )
-            ],
-        )
-    if acteur is not None:
-        verifier(acteur, EVENEMENT)
-        if acteur.role is Role.PARTENAIRE and not event.type.startswith(f"{acteur.partenaire}."):
-            raise AccesRefuse(
-                f"le partenaire {acteur.partenaire!r} ne peut envoyer que ses propres types "
-                f"d'événements ({acteur.partenaire}.*), pas {event.type!r}"
-            )
-        verifier(acteur, EVENEMENT, spec.workflow)
-    try:
-        spec.contrat.model_validate(event.data)
-    except ValidationError as exc:
-        raise EntreeInvalide(
-            f"données non conformes au contrat {event.type!r}", erreurs_de(exc, ("data",))
-        ) from None
-    return Livrable(event=event, type=spec)
-
-
-async def livrer(client: Client, task_queue: str, livrable: Livrable) -> ResultatEvenement:
-    """Signal-with-start, as the Kafka consumer does; the workflow ignores a known event id."""
-    try:
-        async with asyncio.timeout(DELAI_LIVRAISON):
-            rejet = await deliver(client, task_queue, livrable, max_backoff=2.0)
-    except TimeoutError:
-        raise TemporalIndisponible(
-            f"Temporal n'a pas accepté l'événement en {DELAI_LIVRAISON:.0f} s; renvoyez-le "
-            "(même id: il ne sera appliqué qu'une fois)"
-        ) from None
-    if rejet is not None:
-        raise DossierClos(rejet.motif)
-    event = livrable.event
-    return ResultatEvenement(
-        id=event.id,
-        type=event.type,
-        dossier=event.subject,
-        workflow_id=livrable.type.workflow_id(event.subject),
-    )
-
-
-async def soumettre_evenement(
-    client: Client, task_queue: str, corps: bytes, acteur: Identite | None
-) -> ResultatEvenement:
-    return await livrer(client, task_queue, verifier_evenement(corps, acteur))

@@ -7,9 +7,10 @@
 - `limiter` / `lever`: restrict processing of a dossier (the workflow holds its timers and
   refuses decisions, `guichet.rgpd.limitation.v1`) and lift it.
 
-Every action checks the `admin` role (`workers.utilisateurs.exiger_role`) and is audited: the
-export by a line `rgpd_export` on each dossier it covered, the others by the workflow's lines
-(author: the admin). Only contrat-pro applies the GDPR events today (see docs/rgpd.md).
+Every action checks the `admin` role (`workers.services.utilisateurs.exiger_role`) and is
+audited: the export by a line `rgpd_export` on each dossier it covered, the others by the
+workflow's lines (author: the admin). Only contrat-pro applies the GDPR events today (see
+docs/rgpd.md).
 """
 
 import asyncio
@@ -36,8 +37,8 @@ from models.depot import FiltresDossiers
 from models.dossier import Nature
 from models.evenements import CloudEvent
 from models.tables import Audit, Dossier, PieceJointe
-from workers.documents import Stockage
-from workers.utilisateurs import Role, exiger_role
+from workers.services.documents import Stockage
+from workers.services.utilisateurs import Role, exiger_role
 
 DISPOSITIFS_EVENEMENTS_RGPD = frozenset({"contrat-pro", "cae-dom"})
 """Schemes whose workflow applies `guichet.rgpd.*` events (the others: docs/rgpd.md)."""

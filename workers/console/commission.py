@@ -1,0 +1,106 @@
+"""The ARE commission permanente's table, computed from the campaign's state (pure): what the
+campaign page shows and its CSV export."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from models.are import EtatCampagne
+
+
+@dataclass(frozen=True)
+class LigneTable:
+    uai: str
+    dotation_pre_bac: Decimal
+    dotation_post_bac: Decimal
+    reliquats_pre_bac: Decimal
+    reliquats_post_bac: Decimal
+    total: Decimal
+    motifs: str
+
+
+@dataclass(frozen=True)
+class TableCommissionVue:
+    version: int
+    version_regle: str
+    lignes: list[LigneTable]
+    brut: Mapping[str, Decimal]
+    reliquats: Mapping[str, Decimal]
+    dotation: Mapping[str, Decimal]
+    total: Decimal
+    vote: str | None
+
+
+def table_commission(etat: EtatCampagne) -> TableCommissionVue | None:
+    """The commission permanente's table from the campaign's state: one line per school with
+    its allocation per envelope (never merged) and the totals per envelope."""
+    calcul = etat.calcul
+    if calcul is None:
+        return None
+    lignes = [
+        LigneTable(
+            uai=d.uai,
+            dotation_pre_bac=d.dotation.pre_bac,
+            dotation_post_bac=d.dotation.post_bac,
+            reliquats_pre_bac=d.reliquats.pre_bac,
+            reliquats_post_bac=d.reliquats.post_bac,
+            total=d.dotation.total,
+            motifs="; ".join(d.motifs),
+        )
+        for d in sorted(calcul.dotations, key=lambda d: d.uai)
+    ]
+    vote = None
+    if etat.vote:
+        vote = (
+            f"votée le {etat.vote.date_vote:%d/%m/%Y} ({etat.vote.deliberation}, "
+            f"table v{etat.vote.version_table}, par {etat.vote.auteur})"
+        )
+    return TableCommissionVue(
+        version=calcul.version,
+        version_regle=calcul.version_regle,
+        lignes=lignes,
+        brut={"pre_bac": calcul.brut.pre_bac, "post_bac": calcul.brut.post_bac},
+        reliquats={"pre_bac": calcul.reliquats.pre_bac, "post_bac": calcul.reliquats.post_bac},
+        dotation={"pre_bac": calcul.dotation.pre_bac, "post_bac": calcul.dotation.post_bac},
+        total=calcul.dotation.total,
+        vote=vote,
+    )
+
+
+def table_csv(table: TableCommissionVue) -> list[list[str]]:
+    """The table as CSV rows (amounts with a point, two decimals), totals last."""
+    lignes = [
+        [
+            "uai",
+            "dotation_pre_bac",
+            "dotation_post_bac",
+            "reliquats_pre_bac",
+            "reliquats_post_bac",
+            "total",
+            "motifs",
+        ]
+    ]
+    lignes += [
+        [
+            ligne.uai,
+            f"{ligne.dotation_pre_bac:.2f}",
+            f"{ligne.dotation_post_bac:.2f}",
+            f"{ligne.reliquats_pre_bac:.2f}",
+            f"{ligne.reliquats_post_bac:.2f}",
+            f"{ligne.total:.2f}",
+            ligne.motifs,
+        ]
+        for ligne in table.lignes
+    ]
+    lignes.append(
+        [
+            "TOTAL",
+            f"{table.dotation['pre_bac']:.2f}",
+            f"{table.dotation['post_bac']:.2f}",
+            f"{table.reliquats['pre_bac']:.2f}",
+            f"{table.reliquats['post_bac']:.2f}",
+            f"{table.total:.2f}",
+            f"table v{table.version}, règles {table.version_regle}",
+        ]
+    )
+    return lignes
