@@ -92,6 +92,7 @@ they live in the state."""
 class ContratProWorkflow(DossierWorkflow[EtatContratPro]):
     dispositif = WORKFLOW
     rectifiables = RECTIFIABLES
+    reponse_au_rang_ancien = True
 
     @workflow.init
     def __init__(self, entree: EntreeDossier) -> None:

@@ -47,8 +47,11 @@ with workflow.unsafe.imports_passed_through():
 ATTENTE_MAX = timedelta(days=365)
 """No single timer longer than this: a longer wait continues-as-new every year."""
 REFUS_SANS_TRACE = "decision-refusee-sans-trace"
-"""`workflow.patched` id: before it, a decision refused at application was audited and
-projected (and, in contrat-pro, answered as accepted); histories recorded then replay so."""
+"""`workflow.patched` id of the one refusal semantics. Histories recorded before it replay the
+old ways: a decision refused at application was audited (`decision_refusee`) and projected; in
+contrat-pro its update was answered with the status, as soon as the decisions queued before it
+were applied (`reponse_au_rang_ancien`). Replayed by the fixture
+tests/replay/contrat_pro-decisions_concurrentes--*.json, recorded with the old code."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,8 @@ class DossierWorkflow(ABC, Generic[EtatT]):
     dispositif: ClassVar[str]
     historique_max: ClassVar[int] = HISTORIQUE_MAX
     """Continue-as-new beyond this many history events, even if the server does not ask yet."""
+    reponse_au_rang_ancien: ClassVar[bool] = False
+    """For histories recorded before `REFUS_SANS_TRACE` only (contrat-pro's old queue)."""
     rectifiables: ClassVar[Mapping[str, tuple[str, ...]]] = {}
     """GDPR art. 16: the personal fields a `guichet.rgpd.rectification.v1` may correct, and
     where they live in the state. Empty: the scheme serves no GDPR request."""
@@ -107,6 +112,10 @@ class DossierWorkflow(ABC, Generic[EtatT]):
         self._decisions: list[_DecisionAttendue] = []
         self._reponses: dict[int, str | None] = {}
         self._recues = 0
+        self._appliquees = 0
+        self._ancien: bool | None = None
+        """Whether this run replays a history from before `REFUS_SANS_TRACE` (known at the
+        first decision applied)."""
         self._cle_decision = ""
 
     # --- provided by each scheme -------------------------------------------------------------
@@ -269,9 +278,18 @@ class DossierWorkflow(ABC, Generic[EtatT]):
         info = workflow.current_update_info()
         cle = f"decision/{info.id if info else rang}"
         self._decisions.append(_DecisionAttendue(rang, cle, decision))
-        await workflow.wait_condition(lambda: rang in self._reponses)
-        if motif := self._reponses.pop(rang):
+        rang_ancien = self._appliquees + len(self._decisions)
+        await workflow.wait_condition(
+            lambda: (
+                rang in self._reponses or (self._rang_ancien() and self._appliquees >= rang_ancien)
+            )
+        )
+        motif = self._reponses.pop(rang, None)
+        if motif and not self._rang_ancien():
             raise ApplicationError(motif, type="DecisionRefusee", non_retryable=True)
+
+    def _rang_ancien(self) -> bool:
+        return bool(self._ancien and self.reponse_au_rang_ancien)
 
     def _valider_decision(self, decision: Any) -> None:
         """The update's validator: refuse, before anything is recorded, a decision that makes
@@ -292,12 +310,15 @@ class DossierWorkflow(ABC, Generic[EtatT]):
     async def _decision_suivante(self) -> None:
         attendue = self._decisions.pop(0)
         self._cle_decision = attendue.cle
+        if self._ancien is None:
+            self._ancien = not workflow.patched(REFUS_SANS_TRACE)
         motif = self._motif_refus(attendue.decision)
         if not motif:
             motif = await self._appliquer_decision(attendue.decision)
-        if motif and not workflow.patched(REFUS_SANS_TRACE):
+        if motif and self._ancien:
             self._noter_decision("decision_refusee", attendue.decision.auteur, refus=motif)
             await self._enregistrer()
+        self._appliquees += 1
         self._reponses[attendue.rang] = motif
 
     def _noter_decision(self, type_: str, auteur: str, **detail: Any) -> None:
