@@ -35,7 +35,6 @@ with workflow.unsafe.imports_passed_through():
         liquider_trimestres_cae_dom,
     )
     from events import topics
-    from models import rgpd
     from models.cae_dom import (
         STATUTS_TERMINAUX,
         TRIMESTRES_LIQUIDES,
@@ -130,20 +129,6 @@ class CaeDomWorkflow(DossierWorkflow[EtatCaeDom]):
         )
 
     # --- messages ----------------------------------------------------------------------------
-
-    @workflow.signal(name="evenement")
-    def evenement(self, event: CloudEvent) -> None:
-        self._suivi.recevoir(event)
-
-    @workflow.query(name="etat")
-    def etat(self) -> EtatCaeDom:
-        """Schedule (quarters and their status), orders, paid, due, to recover."""
-        return self._etat
-
-    @workflow.query(name="rgpd")
-    def etat_rgpd(self) -> rgpd.EtatRgpd:
-        """Restriction of processing in force, rectifications applied or refused."""
-        return self._rgpd.etat
 
     @workflow.run
     async def run(self, entree: EntreeDossier) -> EtatCaeDom:

@@ -21,7 +21,6 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from activities.regles import evaluer_contrat_pro
     from events import topics
-    from models import rgpd
     from models.contrat_pro import (
         STATUTS_TERMINAUX,
         WORKFLOW,
@@ -105,10 +104,6 @@ class ContratProWorkflow(DossierWorkflow[EtatContratPro]):
 
     # --- messages ----------------------------------------------------------------------------
 
-    @workflow.signal(name="evenement")
-    def evenement(self, event: CloudEvent) -> None:
-        self._suivi.recevoir(event)
-
     @workflow.update(name="decider")
     async def decider(self, decision: Decision) -> Statut:
         """An instructor's decision; returns the status once it is applied."""
@@ -118,10 +113,6 @@ class ContratProWorkflow(DossierWorkflow[EtatContratPro]):
     @decider.validator
     def _valider(self, decision: Decision) -> None:
         self._valider_decision(decision)
-
-    @workflow.query(name="etat")
-    def etat(self) -> EtatContratPro:
-        return self._etat
 
     @workflow.query(name="decisions_possibles")
     def decisions_possibles(self) -> dict[str, str | None]:
@@ -135,11 +126,6 @@ class ContratProWorkflow(DossierWorkflow[EtatContratPro]):
             )
             for t in TypeDecision
         }
-
-    @workflow.query(name="rgpd")
-    def etat_rgpd(self) -> rgpd.EtatRgpd:
-        """Restriction of processing in force, rectifications applied or refused."""
-        return self._rgpd.etat
 
     @workflow.run
     async def run(self, entree: EntreeDossier) -> EtatContratPro:

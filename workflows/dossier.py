@@ -118,6 +118,24 @@ class DossierWorkflow(ABC, Generic[EtatT]):
         first decision applied)."""
         self._cle_decision = ""
 
+    # --- messages every dossier answers -------------------------------------------------------
+
+    @workflow.signal(name="evenement")
+    def evenement(self, event: CloudEvent) -> None:
+        """A partner's event (or another workflow's), queued for the main loop."""
+        self._suivi.recevoir(event)
+
+    @workflow.query(name="etat")
+    def etat(self) -> EtatT:
+        """The dossier's state, as the scheme's model says it."""
+        return self._etat
+
+    @workflow.query(name="rgpd")
+    def etat_rgpd(self) -> rgpd.EtatRgpd:
+        """Restriction of processing in force, rectifications applied or refused (empty for
+        the schemes that hold no personal data)."""
+        return self._rgpd.etat
+
     # --- provided by each scheme -------------------------------------------------------------
 
     @abstractmethod

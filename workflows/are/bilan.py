@@ -70,10 +70,6 @@ class BilanAreWorkflow(DossierAre[EtatBilan]):
                 etat.uai, etat.annee_scolaire = uai, annee
         self._demarrer(etat, entree.reprise)
 
-    @workflow.signal(name="evenement")
-    def evenement(self, event: CloudEvent) -> None:
-        self._suivi.recevoir(event)
-
     @workflow.update(name="decider")
     async def decider(self, decision: DecisionBilan) -> StatutBilan:
         await self._decider(decision)
@@ -82,10 +78,6 @@ class BilanAreWorkflow(DossierAre[EtatBilan]):
     @decider.validator
     def _valider(self, decision: DecisionBilan) -> None:
         self._valider_decision(decision)
-
-    @workflow.query(name="etat")
-    def etat(self) -> EtatBilan:
-        return self._etat
 
     @workflow.run
     async def run(self, entree: EntreeDossier) -> EtatBilan:

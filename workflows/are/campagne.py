@@ -65,10 +65,6 @@ class CampagneAreWorkflow(DossierAre[EtatCampagne]):
             entree.reprise,
         )
 
-    @workflow.signal(name="evenement")
-    def evenement(self, event: CloudEvent) -> None:
-        self._suivi.recevoir(event)
-
     @workflow.update(name="decider")
     async def decider(self, decision: DecisionCampagne) -> StatutCampagne:
         """An instructor's decision (the vote, a recalculation); returns the status after it."""
@@ -78,10 +74,6 @@ class CampagneAreWorkflow(DossierAre[EtatCampagne]):
     @decider.validator
     def _valider(self, decision: DecisionCampagne) -> None:
         self._valider_decision(decision)
-
-    @workflow.query(name="etat")
-    def etat(self) -> EtatCampagne:
-        return self._etat
 
     @workflow.run
     async def run(self, entree: EntreeDossier) -> EtatCampagne:

@@ -59,10 +59,6 @@ class ComplementAreWorkflow(DossierAre[EtatComplement]):
             entree.reprise,
         )
 
-    @workflow.signal(name="evenement")
-    def evenement(self, event: CloudEvent) -> None:
-        self._suivi.recevoir(event)
-
     @workflow.update(name="decider")
     async def decider(self, decision: DecisionComplement) -> StatutComplement:
         await self._decider(decision)
@@ -71,10 +67,6 @@ class ComplementAreWorkflow(DossierAre[EtatComplement]):
     @decider.validator
     def _valider(self, decision: DecisionComplement) -> None:
         self._valider_decision(decision)
-
-    @workflow.query(name="etat")
-    def etat(self) -> EtatComplement:
-        return self._etat
 
     @workflow.run
     async def run(self, entree: EntreeDossier) -> EtatComplement:
