@@ -3,7 +3,7 @@ CPGE competition-fee aid.
 
 JSON in, JSON out: `Sortie*.model_dump(mode="json")`. Amounts are strings with two decimals.
 A bad value is refused by pydantic with a French message naming the field, the value and the
-rule. Sources: see `rules/are.py` (seeds 000 and 001).
+rule. Sources: see `rules/are/` (seeds 000 and 001).
 """
 
 from decimal import Decimal

@@ -459,7 +459,7 @@ def test_every_session_says_its_dates_are_invented_and_sessions_are_distinct() -
     sessions = sessions_commission()
     assert len({s.date_session for s in sessions}) == len(sessions) == 7
     assert prochaine_session([], date(2023, 1, 1)) is None
-    with (Path(are.__file__).parent / "data" / "are" / "sessions_commission.csv").open(
+    with (Path(are.__file__).parents[1] / "data" / "are" / "sessions_commission.csv").open(
         encoding="utf-8"
     ) as f:
         assert all("dates inventées" in r["source"] for r in csv.DictReader(f, delimiter=";"))
