@@ -10,16 +10,16 @@ decision (documents may be asked) -> act (arrêté, or a convention to sign) -> 
 applying OPCO events -> payment request, reminders -> payment order, ASP confirmation (a
 rejection waits for corrected bank details) -> retention 10 years -> archive; recovery on fraud.
 
-Timers are computed from the state: the next deadline or reminder is the wait's timeout.
+Timers are computed from the state (`echeances.py`): the next deadline or reminder is the
+wait's timeout. The decisions the state allows are in `refus.py`, the money in `paiement.py`.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.regles import evaluer_contrat_pro
     from events import topics
     from models.contrat_pro import (
         STATUTS_TERMINAUX,
@@ -34,36 +34,29 @@ with workflow.unsafe.imports_passed_through():
         DemandeDeposee,
         DemandePaiementDeposee,
         DocumentAjoute,
-        EntreeEvaluation,
         EtatContratPro,
-        Evaluation,
-        OrdrePaiement,
-        PaiementExecute,
-        PaiementRejete,
         Statut,
         SuspensionNonRemuneree,
-        TitreRecouvre,
         TypeDecision,
     )
     from models.dossier import LigneOrdre, Nature
     from models.evenements import CloudEvent, EntreeDossier
     from models.sortants import (
-        DossierArchive,
         DossierOuvert,
         DossierPrescrit,
-        OrdrePaiementEmis,
-        TitreExecutoire,
     )
-    from rules.calendrier import PARIS, fin_du_jour
-    from rules.contrat_pro import add_months, date_limite_demande, dernier_jour_contrat
-    from workflows.dossier import DossierWorkflow, Echeance
+    from rules.calendrier import PARIS
+    from rules.contrat_pro import date_limite_demande
+    from workflows.contrat_pro.echeances import LIBELLES_ECHEANCE, echeances
+    from workflows.contrat_pro.paiement import (
+        EMPLOYEUR,
+        INSTRUCTEUR,
+        ContratProPaiement,
+    )
+    from workflows.contrat_pro.refus import refus_decision
+    from workflows.dossier import Echeance
     from workflows.rgpd import LIBELLE_LIMITE
-    from workflows.suivi import ACTIVITE_TIMEOUT
 
-RAPPELS_JOURS = (30, 7)
-"""Reminders before a deadline the beneficiary must meet, in days."""
-CONSERVATION_ANNEES = 10
-"""Seed 003 section 5: records kept 10 years after payment."""
 ENREGISTRE = "opco.contrat-pro.enregistre.v1"
 STATUTS_ACCORDES = frozenset(
     {
@@ -77,8 +70,6 @@ STATUTS_ACCORDES = frozenset(
     }
 )
 """Statuses after an acceptance: the read model shows the amount as granted only then."""
-EMPLOYEUR = "employeur"
-INSTRUCTEUR = "instructeur"
 RECTIFIABLES: dict[str, tuple[str, ...]] = {
     "date_naissance_salarie": ("contrat", "date_naissance_salarie"),
     "demandeur_emploi": ("contrat", "demandeur_emploi"),
@@ -88,7 +79,7 @@ they live in the state."""
 
 
 @workflow.defn(name=WORKFLOW)
-class ContratProWorkflow(DossierWorkflow[EtatContratPro]):
+class ContratProWorkflow(ContratProPaiement):
     dispositif = WORKFLOW
     rectifiables = RECTIFIABLES
     reponse_au_rang_ancien = True
@@ -138,33 +129,7 @@ class ContratProWorkflow(DossierWorkflow[EtatContratPro]):
     # --- deadlines and reminders -------------------------------------------------------------
 
     def _echeances(self) -> list[Echeance]:
-        """The state's deadlines (`code` without `rappel`) and reminders, not yet handled."""
-        etat, statut = self._etat, self._etat.statut
-        resultat: list[Echeance] = []
-
-        def limite(code: str, jour: date, objet: str) -> None:
-            resultat.append(Echeance(fin_du_jour(jour), code, jour))
-            for jours in RAPPELS_JOURS:
-                debut = datetime.combine(jour - timedelta(days=jours), time(9), tzinfo=PARIS)
-                resultat.append(Echeance(debut, f"rappel-{jours}j-{code}", jour, sujet=objet))
-
-        if statut is Statut.ATTENTE_DEMANDE and etat.date_limite_demande:
-            limite("demande", etat.date_limite_demande, "DEMANDE")
-        elif statut is Statut.ATTENTE_PIECES and etat.date_limite_pieces:
-            limite(f"pieces-{etat.date_limite_pieces}", etat.date_limite_pieces, "PIECES")
-        elif statut is Statut.EN_COURS and etat.evaluation:
-            versement = etat.evaluation.date_versement
-            resultat.append(
-                Echeance(datetime.combine(versement, time(0), tzinfo=PARIS), "versement", versement)
-            )
-        elif statut is Statut.ATTENTE_DEMANDE_PAIEMENT and etat.evaluation:
-            limite(
-                "demande-paiement", etat.evaluation.date_limite_demande_paiement, "DEMANDE_PAIEMENT"
-            )
-        elif statut is Statut.PAYE and etat.date_fin_conservation:
-            fin = etat.date_fin_conservation
-            resultat.append(Echeance(datetime.combine(fin, time(0), tzinfo=PARIS), "archive", fin))
-        return [e for e in resultat if e.code not in etat.rappels_envoyes]
+        return echeances(self._etat)
 
     def _date_echeance(self) -> date | None:
         """The next deadline (not a reminder), for the read model; none while held."""
@@ -377,108 +342,10 @@ class ContratProWorkflow(DossierWorkflow[EtatContratPro]):
         await self._reevaluer()
         return None
 
-    # --- amounts -----------------------------------------------------------------------------
-
-    def _contrat(self) -> ContratEnregistre:
-        assert self._etat.contrat is not None
-        return self._etat.contrat
-
-    def _evaluation(self) -> Evaluation:
-        assert self._etat.evaluation is not None
-        return self._etat.evaluation
-
-    async def _evaluer(self) -> None:
-        """Evaluate the rules on the facts known now (an activity: they read the annex)."""
-        etat, contrat = self._etat, self._contrat()
-        assert etat.demande is not None
-        dernier = dernier_jour_contrat(
-            contrat.date_debut, contrat.date_fin, etat.date_fin_effective
-        )
-        etat.evaluation = await workflow.execute_activity(
-            evaluer_contrat_pro,
-            EntreeEvaluation(
-                contrat=contrat,
-                demande=etat.demande,
-                date_fin_effective=etat.date_fin_effective,
-                suspensions=[(s.du, s.au or dernier) for s in etat.suspensions],
-                avenants=etat.avenants,
-            ),
-            start_to_close_timeout=ACTIVITE_TIMEOUT,
-        )
-
-    async def _reevaluer(self) -> None:
-        """After a break, a suspension or an amendment, keep the projected amount current."""
-        if self._etat.demande is not None:
-            await self._evaluer()
-
     # --- decisions ---------------------------------------------------------------------------
 
     def _refus_decision(self, decision: Decision) -> str | None:
-        """Why `decision` makes no sense in the current state, or None if it does."""
-        statut = self._etat.statut
-        if statut in STATUTS_TERMINAUX:
-            return f"le dossier est clos (statut {statut}): aucune décision possible"
-        refus = {
-            TypeDecision.ACCEPTER: self._refus_acceptation,
-            TypeDecision.REJETER: self._refus_rejet,
-            TypeDecision.DEMANDER_PIECES: self._refus_demande_pieces,
-            TypeDecision.SIGNALER_FRAUDE: self._refus_fraude,
-            TypeDecision.CLORE_SANS_SUITE: self._refus_cloture,
-        }[decision.type]
-        return refus(decision)
-
-    def _refus_acceptation(self, _decision: Decision) -> str | None:
-        etat = self._etat
-        if etat.statut is not Statut.INSTRUCTION:
-            return f"accepter: le dossier n'est pas en instruction (statut {etat.statut})"
-        if etat.evaluation is None or not etat.evaluation.eligible:
-            motifs = ", ".join(etat.evaluation.motifs) if etat.evaluation else "non évalué"
-            return f"accepter: le dossier n'est pas éligible ({motifs})"
-        if etat.documents_manquants():
-            return f"accepter: pièces requises manquantes ({', '.join(etat.documents_manquants())})"
-        return None
-
-    def _refus_rejet(self, decision: Decision) -> str | None:
-        statut = self._etat.statut
-        if statut not in (Statut.INSTRUCTION, Statut.ATTENTE_PIECES):
-            return f"rejeter: le dossier n'est pas en instruction (statut {statut})"
-        return None if decision.motif else "rejeter: le motif est obligatoire"
-
-    def _refus_demande_pieces(self, decision: Decision) -> str | None:
-        statut, limite = self._etat.statut, decision.date_limite_reponse
-        if statut is not Statut.INSTRUCTION:
-            return f"demander des pièces: le dossier n'est pas en instruction (statut {statut})"
-        if limite is None:
-            return "demander des pièces: la date limite de réponse est obligatoire"
-        if limite <= workflow.now().astimezone(PARIS).date():
-            return f"demander des pièces: la date limite {limite} est passée"
-        return None
-
-    def _refus_fraude(self, decision: Decision) -> str | None:
-        etat = self._etat
-        if etat.statut in (Statut.NOUVEAU, Statut.ATTENTE_DEMANDE, Statut.INSTRUCTION):
-            return f"signaler une fraude: aucune aide n'est accordée (statut {etat.statut})"
-        if etat.statut is Statut.RECOUVREMENT:
-            return "signaler une fraude: un recouvrement est déjà en cours"
-        if not decision.motif:
-            return "signaler une fraude: le motif est obligatoire"
-        if decision.montant_a_recuperer and decision.montant_a_recuperer > etat.montant_verse:
-            return (
-                f"signaler une fraude: {decision.montant_a_recuperer} EUR à récupérer dépasse "
-                f"le montant versé ({etat.montant_verse} EUR)"
-            )
-        return None
-
-    def _refus_cloture(self, _decision: Decision) -> str | None:
-        statut = self._etat.statut
-        avant_acte = (
-            Statut.NOUVEAU,
-            Statut.ATTENTE_DEMANDE,
-            Statut.INSTRUCTION,
-            Statut.ATTENTE_PIECES,
-            Statut.ATTENTE_SIGNATURE,
-        )
-        return None if statut in avant_acte else f"clore sans suite: impossible au statut {statut}"
+        return refus_decision(self._etat, decision, workflow.now().astimezone(PARIS).date())
 
     async def _appliquer_decision(self, decision: Decision) -> str | None:
         etat = self._etat
@@ -517,127 +384,7 @@ class ContratProWorkflow(DossierWorkflow[EtatContratPro]):
         )
         await self._changer(Statut.ATTENTE_SIGNATURE if convention else Statut.EN_COURS)
 
-    async def _fraude(self, decision: Decision) -> None:
-        """Seed 003 section 4: sums unduly paid are recovered (titre exécutoire)."""
-        etat = self._etat
-        if etat.montant_verse == 0:
-            await self._changer(Statut.REJETE, f"fraude: {decision.motif}")
-            return
-        montant = decision.montant_a_recuperer or etat.montant_verse
-        etat.montant_a_recuperer = montant
-        ordre = OrdrePaiement(
-            id=f"{self._suivi.workflow_id}/titre/{len(etat.ordres) + 1}",
-            nature="titre_executoire",
-            montant=montant,
-            statut="emis",
-        )
-        etat.ordres.append(ordre)
-        await self._suivi.publier(
-            topics.PAIEMENTS,
-            "guichet.paiement.titre-executoire.v1",
-            TitreExecutoire(
-                ordre_id=ordre.id,
-                dispositif=WORKFLOW,
-                debiteur=self._contrat().siret_etablissement,
-                montant=montant,
-                motif=decision.motif or "",
-            ),
-        )
-        await self._changer(Statut.RECOUVREMENT, decision.motif)
-
-    # --- payment -----------------------------------------------------------------------------
-
-    async def _payer(self, rib_reference: str) -> None:
-        """Section 3: a single payment of the final amount, by an idempotent order."""
-        await self._evaluer()
-        etat, evaluation = self._etat, self._evaluation()
-        ordre = OrdrePaiement(
-            id=f"{self._suivi.workflow_id}/paiement/{len(etat.ordres) + 1}",
-            nature="paiement",
-            montant=evaluation.montant,
-            statut="emis",
-            rib_reference=rib_reference,
-        )
-        etat.ordres.append(ordre)
-        await self._suivi.publier(
-            topics.PAIEMENTS,
-            "guichet.paiement.ordre.v1",
-            OrdrePaiementEmis(
-                ordre_id=ordre.id,
-                dispositif=WORKFLOW,
-                beneficiaire=self._contrat().siret_etablissement,
-                montant=ordre.montant,
-                rib_reference=rib_reference,
-                objet=f"aide contrat de professionnalisation {etat.cle}",
-            ),
-        )
-        await self._changer(Statut.PAIEMENT_EMIS)
-
-    def _ordre(self, ordre_id: str, nature: str) -> OrdrePaiement | None:
-        return next((o for o in self._etat.ordres if o.id == ordre_id and o.nature == nature), None)
-
-    async def _sur_paiement_execute(self, event: CloudEvent) -> str | None:
-        paiement = PaiementExecute.model_validate(event.data)
-        ordre = self._ordre(paiement.ordre_id, "paiement")
-        if ordre is None or ordre.statut != "emis":
-            return f"paiement exécuté pour un ordre inconnu ou non émis: {paiement.ordre_id}"
-        ordre.statut = "execute"
-        etat = self._etat
-        etat.montant_verse += ordre.montant
-        etat.date_fin_conservation = add_months(paiement.date_execution, 12 * CONSERVATION_ANNEES)
-        await self._changer(Statut.PAYE)
-        return None
-
-    async def _sur_paiement_rejete(self, event: CloudEvent) -> str | None:
-        rejet = PaiementRejete.model_validate(event.data)
-        ordre = self._ordre(rejet.ordre_id, "paiement")
-        if ordre is None or ordre.statut != "emis":
-            return f"paiement rejeté pour un ordre inconnu ou non émis: {rejet.ordre_id}"
-        ordre.statut = "rejete"
-        await self._notifier(
-            EMPLOYEUR,
-            "PAIEMENT_REJETE",
-            f"Le paiement a été rejeté ({rejet.motif}) : corrigez les coordonnées bancaires.",
-        )
-        await self._changer(Statut.PAIEMENT_REJETE, rejet.motif)
-        return None
-
-    async def _sur_titre_recouvre(self, event: CloudEvent) -> str | None:
-        recouvrement = TitreRecouvre.model_validate(event.data)
-        ordre = self._ordre(recouvrement.ordre_id, "titre_executoire")
-        if ordre is None or ordre.statut != "emis":
-            return f"recouvrement d'un titre inconnu ou déjà soldé: {recouvrement.ordre_id}"
-        etat = self._etat
-        etat.montant_recouvre += recouvrement.montant
-        if etat.montant_recouvre >= etat.montant_a_recuperer:
-            ordre.statut = "recouvre"
-            await self._changer(Statut.PAYE, "RECOUVREMENT_SOLDE")
-        return None
-
-    async def _archiver(self) -> None:
-        """Seed 003 section 5: kept 10 years after payment, then personal data purged."""
-        etat = self._etat
-        assert etat.date_fin_conservation is not None
-        await self._suivi.publier(
-            topics.DOSSIERS,
-            "guichet.dossier.archive.v1",
-            DossierArchive(dispositif=WORKFLOW, date_fin_conservation=etat.date_fin_conservation),
-        )
-        etat.contrat = None
-        etat.demande = None
-        etat.documents = []
-        etat.evaluation = None
-        etat.demande_paiement = None
-        etat.suspensions = []
-        etat.avenants = []
-        await self._changer(Statut.ARCHIVE, "FIN_DE_CONSERVATION")
-
     # --- outputs -----------------------------------------------------------------------------
-
-    async def _changer(self, statut: Statut, motif: str | None = None) -> None:
-        precedent = self._etat.statut
-        self._etat.statut = statut
-        await self._publier_statut(statut, precedent, motif)
 
     async def _enregistrer(self) -> None:
         etat = self._etat
@@ -664,10 +411,4 @@ class ContratProWorkflow(DossierWorkflow[EtatContratPro]):
     def _libelle_echeance(self) -> str | None:
         if self._rgpd.limitation is not None:
             return LIBELLE_LIMITE
-        return {
-            Statut.ATTENTE_DEMANDE: "dépôt de la demande d'aide",
-            Statut.ATTENTE_PIECES: "réponse à la demande de pièces",
-            Statut.EN_COURS: "fin de la période aidée, demande de paiement possible",
-            Statut.ATTENTE_DEMANDE_PAIEMENT: "dépôt de la demande de paiement",
-            Statut.PAYE: "fin de la durée de conservation",
-        }.get(self._etat.statut)
+        return LIBELLES_ECHEANCE.get(self._etat.statut)

@@ -1,0 +1,81 @@
+"""Which instructor decisions a contrat-pro dossier's state allows (seed 003, sections 2 to 4;
+docs/contrat_pro.md): the update's validator, the `decisions_possibles` query and the check when
+a decision's turn comes all ask here. Pure: the state, the decision, today (Paris)."""
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from datetime import date
+
+    from models.contrat_pro import STATUTS_TERMINAUX, Decision, EtatContratPro, Statut, TypeDecision
+
+
+def refus_decision(etat: EtatContratPro, decision: Decision, aujourdhui: date) -> str | None:
+    """Why `decision` makes no sense in the current state, or None if it does."""
+    statut = etat.statut
+    if statut in STATUTS_TERMINAUX:
+        return f"le dossier est clos (statut {statut}): aucune décision possible"
+    refus = {
+        TypeDecision.ACCEPTER: _refus_acceptation,
+        TypeDecision.REJETER: _refus_rejet,
+        TypeDecision.DEMANDER_PIECES: _refus_demande_pieces,
+        TypeDecision.SIGNALER_FRAUDE: _refus_fraude,
+        TypeDecision.CLORE_SANS_SUITE: _refus_cloture,
+    }[decision.type]
+    return refus(etat, decision, aujourdhui)
+
+
+def _refus_acceptation(etat: EtatContratPro, _decision: Decision, aujourdhui: date) -> str | None:
+    if etat.statut is not Statut.INSTRUCTION:
+        return f"accepter: le dossier n'est pas en instruction (statut {etat.statut})"
+    if etat.evaluation is None or not etat.evaluation.eligible:
+        motifs = ", ".join(etat.evaluation.motifs) if etat.evaluation else "non évalué"
+        return f"accepter: le dossier n'est pas éligible ({motifs})"
+    if etat.documents_manquants():
+        return f"accepter: pièces requises manquantes ({', '.join(etat.documents_manquants())})"
+    return None
+
+
+def _refus_rejet(etat: EtatContratPro, decision: Decision, aujourdhui: date) -> str | None:
+    statut = etat.statut
+    if statut not in (Statut.INSTRUCTION, Statut.ATTENTE_PIECES):
+        return f"rejeter: le dossier n'est pas en instruction (statut {statut})"
+    return None if decision.motif else "rejeter: le motif est obligatoire"
+
+
+def _refus_demande_pieces(etat: EtatContratPro, decision: Decision, aujourdhui: date) -> str | None:
+    statut, limite = etat.statut, decision.date_limite_reponse
+    if statut is not Statut.INSTRUCTION:
+        return f"demander des pièces: le dossier n'est pas en instruction (statut {statut})"
+    if limite is None:
+        return "demander des pièces: la date limite de réponse est obligatoire"
+    if limite <= aujourdhui:
+        return f"demander des pièces: la date limite {limite} est passée"
+    return None
+
+
+def _refus_fraude(etat: EtatContratPro, decision: Decision, aujourdhui: date) -> str | None:
+    if etat.statut in (Statut.NOUVEAU, Statut.ATTENTE_DEMANDE, Statut.INSTRUCTION):
+        return f"signaler une fraude: aucune aide n'est accordée (statut {etat.statut})"
+    if etat.statut is Statut.RECOUVREMENT:
+        return "signaler une fraude: un recouvrement est déjà en cours"
+    if not decision.motif:
+        return "signaler une fraude: le motif est obligatoire"
+    if decision.montant_a_recuperer and decision.montant_a_recuperer > etat.montant_verse:
+        return (
+            f"signaler une fraude: {decision.montant_a_recuperer} EUR à récupérer dépasse "
+            f"le montant versé ({etat.montant_verse} EUR)"
+        )
+    return None
+
+
+def _refus_cloture(etat: EtatContratPro, _decision: Decision, aujourdhui: date) -> str | None:
+    statut = etat.statut
+    avant_acte = (
+        Statut.NOUVEAU,
+        Statut.ATTENTE_DEMANDE,
+        Statut.INSTRUCTION,
+        Statut.ATTENTE_PIECES,
+        Statut.ATTENTE_SIGNATURE,
+    )
+    return None if statut in avant_acte else f"clore sans suite: impossible au statut {statut}"
