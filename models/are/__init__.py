@@ -93,7 +93,6 @@ from models.are.evenements import (
     SignalDossier,
     SignauxDossiers,
 )
-from models.dossier import Anomalie
 
 __all__ = [
     "ACADEMIES",
@@ -107,7 +106,6 @@ __all__ = [
     "WORKFLOW_CAMPAGNE",
     "WORKFLOW_COMPLEMENT",
     "ZERO",
-    "Anomalie",
     "AnomalieBilan",
     "BilanDemande",
     "BilanDepose",
