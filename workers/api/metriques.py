@@ -7,9 +7,9 @@ is counted:
 
 - `guichet_evenements_appliques_total{type}`: partner events applied (audit `evenement`);
 - `guichet_anomalies_total{type}`: events recorded as anomalies;
-- `guichet_decisions_total{type}`: instructor decisions applied (audit `decision`; refusals
-  in the workflow loop are `type="decision_refusee"`; refusals by the validator change
-  nothing and are not recorded);
+- `guichet_decisions_total{type}`: instructor decisions applied (audit `decision`; a refused
+  decision is not recorded; `type="decision_refusee"` only counts those of dossiers from
+  before that rule, see docs/architecture.md);
 - `guichet_echeances_total{type}`: timers fired (deadlines, reminders);
 - `guichet_publications_total{type}`: events published, payment orders included;
 - `guichet_ordres_paiement{statut}` and `guichet_ordres_paiement_montant_euros{statut}`:

@@ -18,9 +18,9 @@ choices made where the texts are silent are in docs/are.md, « Workflows ».
   with reminders and late notices, checked with `rules.are.verifier_bilan`; a valid report's
   leftovers go to next year's campaign (signal-with-start) and are the workflow's result.
 
-Partner events and instructor decisions are applied one at a time from the main loop, in
-arrival order (the pattern of `workflows/contrat_pro.py`). A decision refused when it is applied
-(the state moved, no session left) fails the update with the reason.
+Each is a `workflows.dossier.DossierWorkflow` (one main loop, one refusal semantics: a decision
+refused when it is applied, because the state moved or no session is left, fails the update
+with the reason and records nothing); `commun.py` holds what the three share besides.
 """
 
 from workflows.are.bilan import BilanAreWorkflow
