@@ -356,3 +356,26 @@ async def test_a_break_before_the_contract_start_is_an_anomaly(dossier: Dossier)
     state = await dossier.state()
     assert state.date_fin_effective is None
     assert "hors de la période du contrat" in state.anomalies[0].motif
+
+
+async def test_a_signal_whose_data_breaks_its_contract_is_an_anomaly_not_a_stuck_dossier(
+    dossier: Dossier,
+) -> None:
+    """The consumer checks contracts; a direct signal does not. The data is read by the
+    workflow's model: before the dossier base, the ValidationError failed the workflow task
+    again and again and the dossier stopped."""
+    await registered_and_requested(dossier)
+    mauvais = evenement("opco.contrat-pro.rompu.v1", dossier.numero, {"date_fin_effective": "?"})
+
+    await dossier.handle.signal("evenement", mauvais)
+    await dossier.env.sleep(timedelta(seconds=1))
+
+    state = await dossier.state()
+    assert state.statut is Statut.INSTRUCTION
+    assert state.date_fin_effective is None
+    (anomalie,) = state.anomalies
+    assert anomalie.evenement_id == mauvais.id
+    assert anomalie.motif == (
+        "données non conformes au contrat opco.contrat-pro.rompu.v1 (champs : date_fin_effective)"
+    )
+    assert await dossier.decide(TypeDecision.ACCEPTER) is Statut.EN_COURS
