@@ -28,6 +28,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from temporalio import workflow
@@ -345,6 +346,12 @@ class DossierWorkflow(ABC, Generic[EtatT]):
         self._suivi.noter(entree.model_copy(update={"auteur": auteur}))
 
     # --- outputs -----------------------------------------------------------------------------
+
+    async def _changer(self, statut: StrEnum, motif: str | None = None) -> None:
+        """The dossier's new status, announced on `guichet.dossiers` with the previous one."""
+        precedent = self._etat.statut
+        self._etat.statut = statut
+        await self._publier_statut(statut, precedent, motif)
 
     async def _publier_statut(self, statut: str, precedent: str, motif: str | None) -> None:
         await self._suivi.publier(

@@ -355,11 +355,6 @@ class BilanAreWorkflow(DossierAre[EtatBilan]):
 
     # --- outputs ---------------------------------------------------------------------------
 
-    async def _changer(self, statut: StatutBilan, motif: str | None = None) -> None:
-        precedent = self._etat.statut
-        self._etat.statut = statut
-        await self._publier_statut(statut, precedent, motif)
-
     async def _enregistrer(self, ordres: list[LigneOrdre] | None = None) -> None:
         etat = self._etat
         versees = etat.dotations_versees()

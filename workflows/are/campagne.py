@@ -416,11 +416,6 @@ class CampagneAreWorkflow(DossierAre[EtatCampagne]):
 
     # --- outputs ---------------------------------------------------------------------------
 
-    async def _changer(self, statut: StatutCampagne, motif: str | None = None) -> None:
-        precedent = self._etat.statut
-        self._etat.statut = statut
-        await self._publier_statut(statut, precedent, motif)
-
     async def _enregistrer(self, ordres: list[LigneOrdre] | None = None) -> None:
         etat = self._etat
         await self._suivi.enregistrer(

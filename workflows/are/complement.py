@@ -322,11 +322,6 @@ class ComplementAreWorkflow(DossierAre[EtatComplement]):
 
     # --- outputs ---------------------------------------------------------------------------
 
-    async def _changer(self, statut: StatutComplement, motif: str | None = None) -> None:
-        precedent = self._etat.statut
-        self._etat.statut = statut
-        await self._publier_statut(statut, precedent, motif)
-
     def _lignes_ordres(self) -> list[LigneOrdre]:
         return [
             LigneOrdre(id=o.id, periode=o.enveloppe.value, montant=o.montant, statut=o.statut)

@@ -191,8 +191,3 @@ class ContratProPaiement(DossierWorkflow[EtatContratPro]):
         await self._changer(Statut.ARCHIVE, "FIN_DE_CONSERVATION")
 
     # --- outputs -----------------------------------------------------------------------------
-
-    async def _changer(self, statut: Statut, motif: str | None = None) -> None:
-        precedent = self._etat.statut
-        self._etat.statut = statut
-        await self._publier_statut(statut, precedent, motif)
