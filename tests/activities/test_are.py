@@ -20,7 +20,6 @@ from activities.are import (
     sessions_commission,
     verifier_bilan_are,
 )
-from events.publisher import Headers
 from models.are import (
     BilanDepose,
     DotationEtablissement,
@@ -35,21 +34,13 @@ from models.are import (
     Montants,
     ResultatImport,
 )
-from models.evenements import CloudEvent
 from rules import are
 from rules.are import Enveloppe, LigneEffectif
+from tests.fakes import FakePublisher
 
 DONNEES = Path(__file__).parent.parent / "data" / "are"
 D = Decimal
 CAMPAGNE = "are-campagne:2023-2024"
-
-
-class FakePublisher:
-    def __init__(self) -> None:
-        self.records: list[tuple[str, str, CloudEvent]] = []
-
-    async def publish(self, topic: str, key: str, value: bytes, headers: Headers = ()) -> None:
-        self.records.append((topic, key, CloudEvent.model_validate_json(value)))
 
 
 def lire(chemin: str) -> str:

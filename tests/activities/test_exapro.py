@@ -5,7 +5,6 @@ import dataclasses
 import hashlib
 import json
 import shutil
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,6 @@ import activities.exapro as module
 import rules.exapro
 from activities.exapro import ERREURS, VALIDES, ExaproActivities, id_candidat, nom_import
 from events import topics
-from models.evenements import CloudEvent
 from models.exapro import (
     TYPE_CANDIDAT,
     EntreePublication,
@@ -28,29 +26,12 @@ from models.exapro import (
 )
 from rules.exapro import Examen
 from rules.exapro.lecture import Rapport, lire
+from tests.factories import BCP, BCP_ERREURS, CAP_XML_ERREURS, DONNEES_EXAPRO
+from tests.fakes import FakePublisher
 from workers.cli.exapro import valider_chemin
 
-DONNEES = Path(__file__).parents[1] / "data" / "exapro"
-BCP = DONNEES / "BCP2024_1.0_2024_150120241030.csv"
-BCP_ERREURS = DONNEES / "BCP2024ERREURS_1.0_2024_150120241030.csv"
-CAP_XML_ERREURS = DONNEES / "CAP2024ERREURS_1.0_2024-06_180120240900.xml"
 ETABLISSEMENT = "0750785A"
 HORODATAGE = datetime(2024, 1, 16, 8, 0, tzinfo=UTC)
-
-
-class FakePublisher:
-    """Records what was published, decoded."""
-
-    def __init__(self) -> None:
-        self.records: list[tuple[str, str, CloudEvent]] = []
-
-    async def publish(
-        self, topic: str, key: str, value: bytes, headers: Sequence[tuple[str, bytes]] = ()
-    ) -> None:
-        self.records.append((topic, key, CloudEvent.model_validate_json(value)))
-
-    def ids(self) -> list[str]:
-        return [event.id for _, _, event in self.records]
 
 
 class Import:
@@ -122,7 +103,7 @@ def rapport_de(fichier: Path, **options: Any) -> Rapport:
 # --- validation ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fichier", sorted(DONNEES.iterdir()), ids=lambda f: f.name)
+@pytest.mark.parametrize("fichier", sorted(DONNEES_EXAPRO.iterdir()), ids=lambda f: f.name)
 async def test_the_validation_in_lots_finds_what_the_validate_command_finds(
     fichier: Path, tmp_path: Path
 ) -> None:
@@ -176,7 +157,11 @@ class Crash(Exception):
         (BCP_ERREURS, BCP_ERREURS.name, 2),
         (CAP_XML_ERREURS, CAP_XML_ERREURS.name, 2),
         # no session in the name: the rows' session comes from the entete, replayed on resume
-        (DONNEES / "BCP2024_1.0_2024_220120241645.xml", "BCP2024_1.0_24_220120241645.xml", 1),
+        (
+            DONNEES_EXAPRO / "BCP2024_1.0_2024_220120241645.xml",
+            "BCP2024_1.0_24_220120241645.xml",
+            1,
+        ),
     ],
     ids=["csv", "xml", "xml-session-de-l-entete"],
 )

@@ -1,7 +1,6 @@
 """The API against real servers: a Temporal dev server with the real worker (real projection
 into the read model, a publisher that records instead of Kafka), SQLite and PostgreSQL."""
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -18,11 +17,12 @@ from temporalio.client import Client
 
 from events.catalogue import CATALOGUE
 from events.delivery import Livrable, deliver
-from events.publisher import Headers
 from models import depot
 from models.evenements import CloudEvent
 from models.tables import Dossier
+from tests.attente import attendre
 from tests.factories import contrat_enregistre, demande_deposee
+from tests.fakes import FakePublisher
 from workers.api.app import create_app
 from workers.runtime.database import engine_for, upgrade
 from workers.runtime.settings import Settings
@@ -31,16 +31,6 @@ from workers.services.documents import StockageDisque
 from workers.services.utilisateurs import creer_jeton, creer_utilisateur
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-class PublicateurEnregistreur:
-    """Stands for Kafka: records what the workflows publish."""
-
-    def __init__(self) -> None:
-        self.records: list[tuple[str, str, bytes]] = []
-
-    async def publish(self, topic: str, key: str, value: bytes, headers: Headers = ()) -> None:
-        self.records.append((topic, key, value))
 
 
 UTILISATEURS: dict[str, dict[str, Any]] = {
@@ -78,12 +68,15 @@ class Pile:
             return depot.lire_dossier(session=session, cle=cle)
 
     async def attendre(self, cle: str, condition: Callable[[Dossier], bool]) -> Dossier:
-        async with asyncio.timeout(30):
-            while True:
-                row = self.ligne(cle)
-                if row is not None and condition(row):
-                    return row
-                await asyncio.sleep(0.1)
+        """The dossier's row once `condition` holds for it."""
+        row = await attendre(
+            lambda: self.ligne(cle),
+            30,
+            f"la ligne du dossier {cle}",
+            jusqu_a=lambda r: r is not None and condition(r),
+        )
+        assert row is not None
+        return row
 
     async def dossier_en_instruction(self) -> str:
         """A fresh contrat-pro dossier, registered and requested: status `instruction`."""
@@ -134,9 +127,7 @@ async def pile(
     engine = engine_for(settings.effective_database_url)
     upgrade(engine)
     client = await client_for(settings)
-    worker = build_worker(
-        client, settings.task_queue, PublicateurEnregistreur(), engine, tmp / "stockage"
-    )
+    worker = build_worker(client, settings.task_queue, FakePublisher(), engine, tmp / "stockage")
     app = create_app(
         settings,
         engine=engine,

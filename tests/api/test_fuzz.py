@@ -7,7 +7,6 @@ operation."""
 
 import asyncio
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.core.result import Ok
 from sqlmodel import Session
 
+from tests.attente import attendre_bloquant
 from workers.api.app import create_app
 from workers.runtime import processes
 from workers.runtime.database import engine_for, upgrade
@@ -58,10 +58,7 @@ def serveur(
     )
     thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn n'a pas démarré"
-        time.sleep(0.05)
+    attendre_bloquant(lambda: server.started, 20, "uvicorn démarré")
     schema = schemathesis.openapi.from_dict(app.openapi())
     yield Serveur(f"http://127.0.0.1:{port}", jeton, schema)
     server.should_exit = True

@@ -13,7 +13,7 @@ test checks."""
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -24,13 +24,14 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from temporalio.client import Client
 
-from events.publisher import Headers
 from models.contrat_pro import Decision, Statut, TypeDecision
 from models.evenements import CloudEvent
 from models.tables import Dossier
 from rules.calendrier import PARIS
+from tests.attente import attendre
 from tests.conftest import start_temporal_dev_server
 from tests.factories import contrat_enregistre, demande_deposee
+from tests.fakes import FakePublisher
 from workers.api.app import create_app
 from workers.console.routes import routeur_console
 from workers.demo.are import demo as demo_are
@@ -43,16 +44,6 @@ from workers.services.documents import StockageDisque
 from workers.services.utilisateurs import creer_jeton, creer_utilisateur
 
 SECRET = b"secret-de-test-de-la-console-32o"
-
-
-class PublicateurEnregistreur:
-    """Stands for Kafka: records what the workflows publish."""
-
-    def __init__(self) -> None:
-        self.publies: list[tuple[str, str, bytes]] = []
-
-    async def publish(self, topic: str, key: str, value: bytes, headers: Headers = ()) -> None:
-        self.publies.append((topic, key, value))
 
 
 @dataclass
@@ -71,16 +62,11 @@ class Pile:
             row = session.get(Dossier, cle)
             return row.statut if row else None
 
-
-async def attendre(verifier: Callable[[], Awaitable[bool] | bool], delai_s: float = 60) -> None:
-    async with asyncio.timeout(delai_s):
-        while True:
-            resultat = verifier()
-            if not isinstance(resultat, bool):
-                resultat = await resultat
-            if resultat:
-                return
-            await asyncio.sleep(0.2)
+    async def attendre_statut(self, cle: str, statut: str, delai_s: float = 60) -> None:
+        """Until the read model shows the dossier with `statut`."""
+        await attendre(
+            lambda: self.statut(cle), delai_s, f"{cle} au statut {statut}", jusqu_a=statut.__eq__
+        )
 
 
 async def _envoyer(client: Client, task_queue: str, event: CloudEvent) -> None:
@@ -130,7 +116,7 @@ async def _dossiers(pile: Pile, task_queue: str) -> None:
         *_ouverture_are(jour),
     ):
         await _envoyer(client, task_queue, event)
-    await attendre(lambda: pile.statut(f"contrat-pro:{pieces}") == Statut.INSTRUCTION)
+    await pile.attendre_statut(f"contrat-pro:{pieces}", Statut.INSTRUCTION)
     handle = client.get_workflow_handle(f"contrat-pro:{pieces}")
     await handle.execute_update(
         "decider",
@@ -141,10 +127,10 @@ async def _dossiers(pile: Pile, task_queue: str) -> None:
             date_limite_reponse=jour + timedelta(days=5),
         ),
     )
-    await attendre(lambda: pile.statut(f"contrat-pro:{pieces}") == Statut.ATTENTE_PIECES)
-    await attendre(lambda: pile.statut(f"contrat-pro:{instruit}") == Statut.INSTRUCTION)
-    await attendre(lambda: pile.statut(f"contrat-pro:{attente}") == Statut.ATTENTE_DEMANDE)
-    await attendre(lambda: pile.statut("are-campagne:2023-2024") == "table_produite", 90)
+    await pile.attendre_statut(f"contrat-pro:{pieces}", Statut.ATTENTE_PIECES)
+    await pile.attendre_statut(f"contrat-pro:{instruit}", Statut.INSTRUCTION)
+    await pile.attendre_statut(f"contrat-pro:{attente}", Statut.ATTENTE_DEMANDE)
+    await pile.attendre_statut("are-campagne:2023-2024", "table_produite", 90)
 
 
 @pytest.fixture(scope="session")
@@ -166,7 +152,7 @@ async def pile_console(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterato
         )
         client = await connect(settings.temporal_address, settings.temporal_namespace)
         worker = build_worker(
-            client, settings.task_queue, PublicateurEnregistreur(), engine, dossier.resolve()
+            client, settings.task_queue, FakePublisher(), engine, dossier.resolve()
         )
         taches.append(asyncio.create_task(worker.run()))
         app = create_app(
@@ -182,7 +168,7 @@ async def pile_console(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterato
             uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
         )
         taches.append(asyncio.create_task(serveur.serve()))
-        await attendre(lambda: serveur.started, 30)
+        await attendre(lambda: serveur.started, 30, "uvicorn démarré")
         pile = Pile(
             url=f"http://127.0.0.1:{port}",
             settings=settings,

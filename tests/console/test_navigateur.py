@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, FilePayload, Page, async_playwright, expect
 
+from tests.attente import attendre
 from tests.console.conftest import Pile
 
 pytestmark = pytest.mark.integration
@@ -94,12 +95,14 @@ async def test_an_instructor_finds_a_dossier_due_this_week_completes_it_and_acce
     await page.get_by_label("Fichier").set_input_files(files=[piece])
     await page.get_by_role("button", name="Déposer le document").click()
     await expect(page.get_by_role("status")).to_contain_text("déposé et transmis au dossier")
-    for _ in range(60):
-        if await page.locator("#statut").inner_text() == "instruction":
-            break
-        await page.wait_for_timeout(500)
+
+    async def statut_affiche() -> str:
         await page.reload()
-    await expect(page.locator("#statut")).to_have_text("instruction")
+        return await page.locator("#statut").inner_text()
+
+    await attendre(
+        statut_affiche, 30, "la fiche en instruction", jusqu_a="instruction".__eq__, intervalle=0.5
+    )
     avant = await page.locator("#chronologie > li").count()
 
     await page.get_by_label("Motif").fill("pièces complètes, conditions remplies")

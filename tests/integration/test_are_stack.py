@@ -4,21 +4,20 @@ writes the commission table, and the vote sends every notification and payment o
 in batches. Totals are checked against a direct computation with the rules, and the campaign's
 history stays small.
 
-The ARE workflows are not in `workers.runtime.temporal` yet (the lead registers them): the worker is
-built here, and the ARE event types are added to the consumer's catalogue for the test."""
+The worker is built here: the ARE workflows, with activities that write under the test's own
+folder."""
 
 import asyncio
 import json
 import random
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from temporalio.client import Client
 from temporalio.worker import Worker
 
@@ -32,8 +31,6 @@ from activities.are import (
 from activities.projection import ProjectionActivities
 from activities.publication import PublicationActivities
 from events import topics
-from events.catalogue import CATALOGUE
-from events.catalogue_are import RECUS
 from events.publisher import KafkaPublisher
 from models.are import (
     DecisionCampagne,
@@ -46,7 +43,9 @@ from models.evenements import CloudEvent
 from rules import are
 from rules.are import LigneEffectif
 from rules.calendrier import PARIS
+from tests.attente import etat_quand
 from tests.integration.conftest import settings_for
+from tests.integration.kafka import read_many
 from workers.runtime.database import engine_for, upgrade
 from workers.runtime.services import run_consumer
 from workers.runtime.settings import Settings
@@ -135,37 +134,13 @@ def calcul_direct(liste: list[Ecole]) -> dict[str, Montants]:
     }
 
 
-async def lire_tous(
-    bootstrap_servers: str, topic: str, garder: Callable[[ConsumerRecord], bool], nombre: int
-) -> list[ConsumerRecord]:
-    """The first `nombre` records of `topic` that `garder` keeps (fails after 60 s)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
-    await consumer.start()
-    gardes: list[ConsumerRecord] = []
-    try:
-        await consumer.topics()
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        async with asyncio.timeout(60):
-            while len(gardes) < nombre:
-                for records in (await consumer.getmany(timeout_ms=500)).values():
-                    gardes.extend(r for r in records if garder(r))
-    finally:
-        await consumer.stop()
-    return gardes
-
-
 @pytest.fixture
 async def pile(
     temporal_dev_server: str,
     fresh_kafka_broker: str,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[tuple[Settings, Client, Path]]:
     """The real worker (ARE workflows, real activities) and the real consumer."""
-    for type_ in RECUS:
-        monkeypatch.setitem(CATALOGUE, type_.nom, type_)
     settings = settings_for(
         temporal_dev_server, fresh_kafka_broker, f"sqlite:///{tmp_path / 'lecture.db'}"
     )
@@ -239,20 +214,8 @@ async def test_a_700_school_campaign_is_computed_voted_and_paid_through_the_real
     finally:
         await publisher.stop()
 
-    async def etat() -> EtatCampagne:
-        resultat: EtatCampagne = await handle.query("etat", result_type=EtatCampagne)
-        return resultat
-
     async def jusqu_a(statut: StatutCampagne) -> EtatCampagne:
-        async with asyncio.timeout(60):
-            while True:
-                try:
-                    courant = await etat()
-                    if courant.statut is statut:
-                        return courant
-                except Exception:  # the workflow is not started yet
-                    pass
-                await asyncio.sleep(0.5)
+        return await etat_quand(handle, EtatCampagne, lambda e: e.statut is statut, 60)
 
     campagne = await jusqu_a(StatutCampagne.TABLE_PRODUITE)
     assert campagne.calcul is not None
@@ -278,7 +241,7 @@ async def test_a_700_school_campaign_is_computed_voted_and_paid_through_the_real
         StatutCampagne.VOTEE,
     )
     ordres_attendus = sum(1 for m in attendues.values() for v in (m.pre_bac, m.post_bac) if v > 0)
-    ordres = await lire_tous(
+    ordres = await read_many(
         settings.kafka_bootstrap_servers,
         topics.PAIEMENTS,
         lambda r: json.loads(r.value)["type"] == "guichet.paiement.ordre.v1",

@@ -1,7 +1,6 @@
 """Search attributes on the dev server: operators list dossiers in the Temporal UI without
 decrypting anything, and the attributes never carry a personal field."""
 
-import asyncio
 import uuid
 from datetime import datetime, timedelta
 
@@ -9,7 +8,7 @@ import pytest
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client, WorkflowExecution
 
-from models.contrat_pro import WORKFLOW, Statut
+from models.contrat_pro import WORKFLOW, EtatContratPro, Statut
 from models.evenements import EntreeDossier
 from models.recherche import (
     ATTRIBUTS,
@@ -21,6 +20,7 @@ from models.recherche import (
 )
 from rules.calendrier import PARIS
 from rules.contrat_pro import date_limite_demande
+from tests.attente import attendre, etat_quand
 from tests.factories import contrat_enregistre
 from workers.runtime.settings import Settings
 from workers.runtime.temporal import client_for
@@ -30,12 +30,15 @@ pytestmark = pytest.mark.integration
 
 async def _lister(client: Client, requete: str, attendu: str) -> WorkflowExecution:
     """Visibility is eventually consistent: ask until the workflow shows up."""
-    async with asyncio.timeout(30):
-        while True:
-            async for execution in client.list_workflows(requete):
-                if execution.id == attendu:
-                    return execution
-            await asyncio.sleep(0.2)
+
+    async def trouve() -> WorkflowExecution | None:
+        return await anext(
+            (e async for e in client.list_workflows(requete) if e.id == attendu), None
+        )
+
+    execution = await attendre(trouve, 30, f"{attendu} listé par « {requete} »")
+    assert execution is not None
+    return execution
 
 
 async def test_a_dossier_is_listed_by_scheme_and_status_without_any_personal_field(
@@ -89,11 +92,7 @@ async def test_a_dossier_started_without_the_scheme_attribute_is_not_indexed(
         start_signal="evenement",
         start_signal_args=[contrat_enregistre(numero)],
     )
-    async with asyncio.timeout(30):
-        while True:
-            if (await handle.query("etat")).get("statut") != Statut.NOUVEAU:
-                break
-            await asyncio.sleep(0.1)
+    await etat_quand(handle, EtatContratPro, lambda e: e.statut is not Statut.NOUVEAU, 30)
     description = await handle.describe()
     assert description.typed_search_attributes.get(DISPOSITIF) is None
     assert description.typed_search_attributes.get(BENEFICIAIRE) is None

@@ -28,15 +28,15 @@ from activities.regles_cae_dom import (
     evaluer_convention_cae_dom,
     liquider_trimestres_cae_dom,
 )
-from events import catalogue, topics
-from events.catalogue_cae_dom import RECUS
+from events import topics
 from events.publisher import KafkaPublisher
 from models import depot
 from models.cae_dom import EtatCaeDom, StatutTrimestre
 from models.evenements import CloudEvent
 from rules import cae_dom
+from tests.attente import attendre, etat_quand
 from tests.integration.conftest import settings_for
-from tests.integration.kafka import about, read_until, until
+from tests.integration.kafka import about, read_until
 from workers.demo.cae_dom import convention
 from workers.runtime.database import engine_for, upgrade
 from workers.runtime.services import run_consumer
@@ -57,13 +57,8 @@ def settings(temporal_dev_server: str, fresh_kafka_broker: str, tmp_path: Path) 
 
 
 @pytest.fixture
-async def stack(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Settings]:
-    """The CAE-DOM worker (real activities) and the real consumer, on the real servers.
-
-    Until the lead engineer adds `events.catalogue_cae_dom.RECUS` to `events.catalogue`, the
-    consumer learns the CAE-DOM types here (a no-op once they are there)."""
-    for type_evenement in RECUS:
-        monkeypatch.setitem(catalogue.CATALOGUE, type_evenement.nom, type_evenement)
+async def stack(settings: Settings) -> AsyncIterator[Settings]:
+    """The CAE-DOM worker (real activities) and the real consumer, on the real servers."""
     engine = engine_for(settings.effective_database_url)
     await asyncio.to_thread(upgrade, engine)
     publisher = KafkaPublisher(settings.kafka_bootstrap_servers)
@@ -165,25 +160,25 @@ async def test_a_due_quarter_is_paid_through_kafka_from_statement_to_asp_executi
             {"ordre_id": ordre["ordre_id"], "date_execution": today.isoformat()},
         )
 
-        async def paid() -> bool:
-            state = await handle.query("etat", result_type=EtatCaeDom)
+        def paye(state: EtatCaeDom) -> bool:
             trimestre = state.trimestre(premier.libelle)
             return trimestre is not None and trimestre.statut is StatutTrimestre.PAYE
 
-        await until(paid)
-        state = await handle.query("etat", result_type=EtatCaeDom)
+        state = await etat_quand(handle, EtatCaeDom, paye, 60, "the first quarter paid")
         assert state.montant_verse == attendu.montant
         assert state.anomalies == []
         second = state.trimestre(_precedent(cae_dom.Trimestre.de_date(today)).libelle)
         assert second is not None
         assert second.statut is StatutTrimestre.ATTENTE_ETAT
 
-        async def projected() -> bool:
+        def montant_projete() -> Decimal | None:
             with Session(engine_for(stack.effective_database_url)) as session:
                 row = depot.lire_dossier(session=session, cle=f"cae-dom:{cle}")
-            return row is not None and row.montant_verse == attendu.montant
+            return None if row is None else row.montant_verse
 
-        await until(projected)
+        await attendre(
+            montant_projete, 60, "the payment in the read model", jusqu_a=attendu.montant.__eq__
+        )
         with Session(engine_for(stack.effective_database_url)) as session:
             ordres = depot.lire_ordres(session=session, dossier=f"cae-dom:{cle}")
         assert [(o.id, o.periode, o.montant, o.statut) for o in ordres] == [

@@ -8,16 +8,20 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+import structlog
 from aiokafka import ConsumerRecord
+from structlog.testing import capture_logs
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle
+from temporalio.service import RPCError
 
-from events import topics
+from events import delivery, topics
 from events.consumer import Livraison, build_broker
 from events.publisher import KafkaPublisher
 from models.contrat_pro import EtatContratPro, Statut
 from models.evenements import CloudEvent
 from rules.calendrier import PARIS
+from tests.attente import attendre, etat_quand
 from tests.conftest import start_temporal_dev_server
 from tests.factories import contrat_enregistre
 from tests.integration.conftest import settings_for, start_services, stop_services
@@ -46,27 +50,13 @@ async def publish(bootstrap: str, *events: CloudEvent) -> None:
 
 async def connected_once_healthy(settings: Settings) -> Client:
     """A restarted dev server opens its port before its frontend is healthy: retry a while."""
-    async with asyncio.timeout(60):
-        while True:
-            try:
-                return await client_for(settings)
-            except ServiceUnreachable:
-                await asyncio.sleep(0.5)
-
-
-async def state_when(
-    handle: WorkflowHandle[object, object], done: object, within_s: float = 60
-) -> EtatContratPro:
-    """Poll the workflow's state until `done(state)` holds."""
-    async with asyncio.timeout(within_s):
-        while True:
-            try:
-                state: EtatContratPro = await handle.query("etat", result_type=EtatContratPro)
-                if callable(done) and done(state):
-                    return state
-            except Exception:  # not started yet, or no worker yet
-                pass
-            await asyncio.sleep(0.3)
+    return await attendre(
+        lambda: client_for(settings),
+        60,
+        "a client of the restarted Temporal server",
+        intervalle=0.5,
+        ignorer=(ServiceUnreachable,),
+    )
 
 
 async def test_a_consumer_stopped_after_delivery_before_commit_redelivers_and_it_applies_once(
@@ -113,7 +103,9 @@ async def test_a_consumer_stopped_after_delivery_before_commit_redelivers_and_it
         await restarted.stop()
 
         handle = client.get_workflow_handle(f"contrat-pro:{numero}")
-        state = await state_when(handle, lambda s: s.statut is Statut.ATTENTE_DEMANDE)
+        state = await etat_quand(
+            handle, EtatContratPro, lambda s: s.statut is Statut.ATTENTE_DEMANDE, 60
+        )
         assert delivered == Counter({0: 1}), "the uncommitted record was delivered again"
         assert state.registre.evenements_appliques == [event.id]
         assert state.registre.publications == 1
@@ -138,7 +130,9 @@ async def test_events_arriving_while_the_worker_is_down_are_applied_in_order_onc
 
         worker = await start_services(settings, consumer=False)
         try:
-            state = await state_when(handle, lambda s: len(s.registre.evenements_appliques) == 2)
+            state = await etat_quand(
+                handle, EtatContratPro, lambda s: len(s.registre.evenements_appliques) == 2, 60
+            )
         finally:
             await stop_services(worker)
     finally:
@@ -150,24 +144,25 @@ async def test_events_arriving_while_the_worker_is_down_are_applied_in_order_onc
 
 async def _until_signalled(handle: WorkflowHandle[object, object], count: int) -> None:
     """Wait until the workflow's history holds `count` signals (accepted by Temporal)."""
-    async with asyncio.timeout(60):
-        while True:
-            try:
-                history = await handle.fetch_history()
-            except Exception:  # not started yet
-                history = None
-            signals = history and [
-                event
-                for event in history.events
-                if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED
-            ]
-            if signals and len(signals) >= count:
-                return
-            await asyncio.sleep(0.3)
+
+    async def signals() -> int:
+        history = await handle.fetch_history()
+        return sum(
+            event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED
+            for event in history.events
+        )
+
+    await attendre(
+        signals,
+        60,
+        f"{count} signals in the history",
+        jusqu_a=lambda n: n >= count,
+        ignorer=(RPCError,),  # not started yet
+    )
 
 
 async def test_while_temporal_is_unreachable_the_consumer_retries_and_loses_nothing(
-    fresh_kafka_broker: str, tmp_path: Path
+    fresh_kafka_broker: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     port = processes.free_port()
     temporal = start_temporal_dev_server(tmp_path, port)
@@ -177,14 +172,30 @@ async def test_while_temporal_is_unreachable_the_consumer_retries_and_loses_noth
     services = await start_services(settings)
     numero = f"OUTAGE-{uuid.uuid4().hex[:8]}"
     event = contrat_enregistre(numero, debut=today().date())
+    # A logger of this test's own: one cached under an earlier test's logging configuration
+    # would not reach `capture_logs`.
+    monkeypatch.setattr(delivery, "log", structlog.get_logger(delivery.__name__))
     try:
         temporal.stop()
-        await publish(fresh_kafka_broker, event)
-        await asyncio.sleep(5)  # the consumer is retrying against a server that is down
+        with capture_logs() as lignes:
+            await publish(fresh_kafka_broker, event)
+
+            def echecs() -> int:
+                return sum(
+                    ligne["event"] == "temporal_indisponible" and ligne.get("dossier") == numero
+                    for ligne in lignes
+                )
+
+            # the delivery failed against the server that is down, then its retry failed too
+            await attendre(
+                echecs, 60, "two failed deliveries of the event", jusqu_a=lambda n: n >= 2
+            )
         temporal = start_temporal_dev_server(tmp_path, port)
         client = await connected_once_healthy(settings)
         handle = client.get_workflow_handle(f"contrat-pro:{numero}")
-        state = await state_when(handle, lambda s: s.statut is Statut.ATTENTE_DEMANDE, 120)
+        state = await etat_quand(
+            handle, EtatContratPro, lambda s: s.statut is Statut.ATTENTE_DEMANDE, 120
+        )
         assert state.registre.evenements_appliques == [event.id]
     finally:
         await stop_services(services)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka import ConsumerRecord
 from sqlalchemy import Engine
 from sqlmodel import Session
 from temporalio.client import Client
@@ -26,15 +26,15 @@ from temporalio.worker import Worker
 from activities.exapro import ExaproActivities, id_candidat
 from activities.projection import ProjectionActivities
 from activities.publication import PublicationActivities
-from events import catalogue_exapro, topics
-from events.catalogue import CATALOGUE
+from events import topics
 from events.publisher import KafkaPublisher
 from models import depot
 from models.evenements import CloudEvent
 from models.exapro import TYPE_CANDIDAT, TYPE_FICHIER_DEPOSE, EtatImportExapro, Statut
 from rules.calendrier import PARIS
+from tests.factories import BCP
 from tests.integration.conftest import settings_for
-from tests.integration.kafka import read_until
+from tests.integration.kafka import read_to_end, read_until
 from workers.runtime.database import engine_for, upgrade
 from workers.runtime.services import run_consumer
 from workers.runtime.settings import Settings
@@ -42,29 +42,6 @@ from workers.runtime.temporal import client_for
 from workflows.exapro_import import ExaproImportWorkflow
 
 pytestmark = pytest.mark.integration
-
-BCP = Path(__file__).parents[1] / "data" / "exapro" / "BCP2024_1.0_2024_150120241030.csv"
-TYPE = catalogue_exapro.RECUS[0]
-
-
-async def tout_lire(bootstrap_servers: str, topic: str) -> list[ConsumerRecord]:
-    """Every record of `topic` up to its current end."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        await consumer.topics()
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        fins = await consumer.end_offsets(partitions)
-        records: list[ConsumerRecord] = []
-        async with asyncio.timeout(30):
-            while [p for p in partitions if await consumer.position(p) < fins[p]]:
-                for lot in (await consumer.getmany(timeout_ms=500)).values():
-                    records.extend(lot)
-        return records
-    finally:
-        await consumer.stop()
 
 
 def _donnees(record: ConsumerRecord) -> dict[str, Any]:
@@ -123,9 +100,7 @@ async def test_a_dropped_file_is_imported_through_kafka_and_its_candidates_publi
     temporal_dev_server: str,
     fresh_kafka_broker: str,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setitem(CATALOGUE, TYPE.nom, TYPE)  # until the lead adds it to the catalogue
     etablissement = f"{uuid.uuid4().int % 10**7:07d}B"
     cle = f"{etablissement}/{BCP.name}"
 
@@ -176,7 +151,7 @@ async def test_a_dropped_file_is_imported_through_kafka_and_its_candidates_publi
 
     candidats = [
         r
-        for r in await tout_lire(fresh_kafka_broker, topics.CANDIDATURES)
+        for r in await read_to_end(fresh_kafka_broker, topics.CANDIDATURES)
         if _donnees(r)["type"] == TYPE_CANDIDAT
     ]
     sha = hashlib.sha256(BCP.read_bytes()).hexdigest()

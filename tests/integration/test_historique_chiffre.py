@@ -21,26 +21,38 @@ from events import topics
 from events.publisher import KafkaPublisher
 from models.cae_dom import EtatCaeDom
 from models.contrat_pro import Decision, EtatContratPro, Statut, TypeDecision
-from models.evenements import CloudEvent
 from rules import cae_dom
 from rules.calendrier import PARIS
-from tests.factories import contrat_enregistre, demande_deposee
-from tests.integration.kafka import until
-from workers.demo.cae_dom import convention
+from tests.attente import etat_quand
+from tests.factories import (
+    ADRESSE_SALARIE,
+    COURRIEL_EMPLOYEUR,
+    NAISSANCE_CAE,
+    NAISSANCE_CONTRAT_PRO,
+    NIR,
+    NOM,
+    PRENOMS,
+    contrat_enregistre,
+    convention_enregistree,
+    convention_personnelle,
+    demande_deposee,
+    numero_cae_dom,
+)
 from workers.runtime.codec import ENCODING
 from workers.runtime.settings import Settings
 from workers.runtime.temporal import client_for, connect
 
 pytestmark = pytest.mark.integration
 
-NOM = "Kerbrat-Quéméner"
-PRENOMS = "Maëlys-Solène"
-NIR = "185069711234533"
-NAISSANCE_CAE = "1985-06-10"
-NAISSANCE_CONTRAT_PRO = "1985-03-14"
-COURRIEL = "paie.boulangerie-kq@example.gp"
-ADRESSE = "17 impasse des Flamboyants"
-PERSONNEL = [NOM, PRENOMS, NIR, NAISSANCE_CAE, NAISSANCE_CONTRAT_PRO, COURRIEL, ADRESSE]
+PERSONNEL = [
+    NOM,
+    PRENOMS,
+    NIR,
+    NAISSANCE_CAE,
+    NAISSANCE_CONTRAT_PRO,
+    COURRIEL_EMPLOYEUR,
+    ADRESSE_SALARIE,
+]
 
 
 def _fuites(evenements: list[HistoryEvent]) -> list[tuple[int, str, str]]:
@@ -78,14 +90,9 @@ async def _contrat_pro(service: Settings, publisher: KafkaPublisher, client: Cli
         await publisher.publish(topic, numero, event.model_dump_json().encode())
     handle: WorkflowHandle[Any, Any] = client.get_workflow_handle(f"contrat-pro:{numero}")
 
-    async def en_instruction() -> bool:
-        try:
-            etat = await handle.query("etat", result_type=EtatContratPro)
-        except Exception:
-            return False  # not started yet
-        return etat.statut is Statut.INSTRUCTION
-
-    await until(en_instruction)
+    await etat_quand(
+        handle, EtatContratPro, lambda e: e.statut is Statut.INSTRUCTION, 60, "in instruction"
+    )
     decision = Decision(type=TypeDecision.ACCEPTER, auteur="instructeur.chiffrement")
     assert await handle.execute_update("decider", decision, result_type=Statut) is Statut.EN_COURS
     return handle.id
@@ -95,31 +102,15 @@ async def _cae_dom(service: Settings, publisher: KafkaPublisher, client: Client)
     fuseau = cae_dom.fuseau_horaire("971")
     today = datetime.now(fuseau).date()
     embauche = today - timedelta(days=20)
-    cle = f"971-{embauche.year % 100:02d}-{uuid.uuid4().int % 90000 + 10000:05d}"
-    donnees = convention(cle, embauche, cae_dom.ajouter_mois(embauche, 12) - timedelta(days=1))
-    donnees["salarie"].update({"nom": NOM, "prenoms": PRENOMS, "nir": NIR})
-    donnees["salarie"]["date_naissance"] = NAISSANCE_CAE
-    donnees["salarie"]["adresse"]["voie"] = ADRESSE
-    donnees["employeur"]["adresse"]["adresse_electronique"] = COURRIEL
-    event = CloudEvent(
-        id=f"chiffre-{uuid.uuid4()}",
-        source="/asp",
-        type="asp.cae-dom.convention-enregistree.v1",
-        subject=cle,
-        time=datetime.now(fuseau),
-        data=donnees,
-    )
+    cle = numero_cae_dom(embauche)
+    fin = cae_dom.ajouter_mois(embauche, 12) - timedelta(days=1)
+    event = convention_enregistree(cle, convention_personnelle(cle, embauche, fin))
     await publisher.publish(topics.ASP, cle, event.model_dump_json().encode())
     handle: WorkflowHandle[Any, Any] = client.get_workflow_handle(f"cae-dom:{cle}")
 
-    async def evaluee() -> bool:
-        try:
-            etat = await handle.query("etat", result_type=EtatCaeDom)
-        except Exception:
-            return False
-        return etat.evaluation is not None
-
-    await until(evaluee)
+    await etat_quand(
+        handle, EtatCaeDom, lambda e: e.evaluation is not None, 60, "the convention evaluated"
+    )
     return handle.id
 
 

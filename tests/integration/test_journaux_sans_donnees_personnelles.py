@@ -12,7 +12,6 @@ FastStream and aiokafka, and the Temporal core's native logs), and none of the p
 of the test data may appear in it.
 """
 
-import asyncio
 import csv
 import logging
 import shutil
@@ -34,26 +33,33 @@ from models.evenements import CloudEvent
 from models.exapro import TYPE_FICHIER_DEPOSE
 from rules import cae_dom
 from rules.calendrier import PARIS
-from tests.factories import contrat_enregistre, demande_deposee
+from tests.attente import attendre, etat_quand
+from tests.execution import en_suspens
+from tests.factories import (
+    ADRESSE_SALARIE,
+    BCP,
+    COURRIEL_EMPLOYEUR,
+    NAISSANCE_CAE,
+    NAISSANCE_CONTRAT_PRO,
+    NIR,
+    NOM,
+    PRENOMS,
+    contrat_enregistre,
+    convention_enregistree,
+    convention_personnelle,
+    demande_deposee,
+    numero_cae_dom,
+)
 from tests.integration.conftest import settings_for, start_services, stop_services
-from tests.integration.kafka import read_until, until
-from workers.demo.cae_dom import convention
+from tests.integration.kafka import read_until
 from workers.runtime.logging import configure_logging
 from workers.runtime.settings import LogFormat, Settings
 from workers.runtime.temporal import client_for
 
 pytestmark = pytest.mark.integration
 
-BCP = Path(__file__).parents[1] / "data" / "exapro" / "BCP2024_1.0_2024_150120241030.csv"
-NOM = "Kerbrat-Quéméner"
-PRENOMS = "Maëlys-Solène"
-NIR = "185069711234533"
-NAISSANCE_CAE = "1985-06-10"
-NAISSANCE_CONTRAT_PRO = "1985-03-14"
 NAISSANCE_INCOHERENTE = "1990-01-01"
 """The birth date of the CAE-DOM convention rejected because its NIR does not match it."""
-COURRIEL_EMPLOYEUR = "paie.boulangerie-kq@example.gp"
-ADRESSE_SALARIE = "17 impasse des Flamboyants"
 
 
 def _candidats() -> list[str]:
@@ -116,7 +122,8 @@ def _cloud(type_: str, source: str, sujet: str, data: dict[str, Any]) -> CloudEv
     )
 
 
-async def _scenario(settings: Settings, publisher: KafkaPublisher) -> None:
+async def _scenario(settings: Settings, publisher: KafkaPublisher) -> list[str]:
+    """Run the scenario; return the ids of the dossiers' workflows it checked."""
     client = await client_for(settings)
     kafka = settings.kafka_bootstrap_servers
 
@@ -125,16 +132,7 @@ async def _scenario(settings: Settings, publisher: KafkaPublisher) -> None:
         await publisher.publish(topic, event.subject, event.model_dump_json().encode())
 
     async def etat(workflow_id: str, type_: type[Any], ok: Any) -> Any:
-        handle = client.get_workflow_handle(workflow_id)
-
-        async def pret() -> bool:
-            try:
-                return bool(ok(await handle.query("etat", result_type=type_)))
-            except Exception:
-                return False  # not started yet
-
-        await until(pret)
-        return await handle.query("etat", result_type=type_)
+        return await etat_quand(client.get_workflow_handle(workflow_id), type_, ok, 60)
 
     # contrat-pro: registration (employee's birth date), request, the instructor's decision
     numero = f"RGPD-{uuid.uuid4().hex[:8]}"
@@ -157,17 +155,10 @@ async def _scenario(settings: Settings, publisher: KafkaPublisher) -> None:
     # CAE-DOM: a complete convention, and one whose NIR does not match the birth date
     fuseau = cae_dom.fuseau_horaire("971")
     embauche = datetime.now(fuseau).date() - timedelta(days=20)
-    cles = [f"971-{embauche.year % 100:02d}-{uuid.uuid4().int % 90000 + 10000:05d}" for _ in "ab"]
+    cles = [numero_cae_dom(embauche) for _ in "ab"]
     for cle, naissance in zip(cles, (NAISSANCE_CAE, NAISSANCE_INCOHERENTE), strict=True):
-        donnees = convention(cle, embauche, embauche + timedelta(days=364))
-        donnees["salarie"].update(
-            {"nom": NOM, "prenoms": PRENOMS, "nir": NIR, "date_naissance": naissance}
-        )
-        donnees["salarie"]["adresse"]["voie"] = ADRESSE_SALARIE
-        donnees["employeur"]["adresse"]["adresse_electronique"] = COURRIEL_EMPLOYEUR
-        await envoyer(
-            topics.ASP, _cloud("asp.cae-dom.convention-enregistree.v1", "/asp", cle, donnees)
-        )
+        donnees = convention_personnelle(cle, embauche, embauche + timedelta(days=364), naissance)
+        await envoyer(topics.ASP, convention_enregistree(cle, donnees))
     await etat(f"cae-dom:{cles[0]}", EtatCaeDom, lambda e: e.evaluation is not None)
 
     # ARE: a complementary request and a spending report
@@ -202,12 +193,28 @@ async def _scenario(settings: Settings, publisher: KafkaPublisher) -> None:
         topics.DOSSIERS,
         lambda r: r.key == chemin.encode() and b'"accepte"' in r.value,
     )
-    for workflow_id in (
-        f"are-bilan:{uai}:2023-2024",
-        f"cae-dom:{cles[0]}",
-        f"contrat-pro:{numero}",
-    ):
+    workflow_ids = [f"are-bilan:{uai}:2023-2024", f"cae-dom:{cles[0]}", f"contrat-pro:{numero}"]
+    for workflow_id in workflow_ids:
         assert await client.get_workflow_handle(workflow_id).query("etat") is not None
+    return workflow_ids
+
+
+async def _au_repos(settings: Settings, attendus: list[str]) -> None:
+    """Every workflow of the task queue (the `attendus` among them) has processed all it was
+    sent and runs no activity: the last activities have written their log lines."""
+    client = await client_for(settings)
+
+    async def en_suspens_par_workflow() -> dict[str, list[str]]:
+        requete = f'TaskQueue = "{settings.task_queue}"'
+        ids = [w.id async for w in client.list_workflows(requete)]
+        return {workflow_id: await en_suspens(client, workflow_id) for workflow_id in ids}
+
+    await attendre(
+        en_suspens_par_workflow,
+        60,
+        "les workflows du scénario au repos",
+        jusqu_a=lambda suspens: set(attendus) <= set(suspens) and not any(suspens.values()),
+    )
 
 
 async def test_a_scenario_of_every_scheme_leaves_no_personal_data_in_the_logs(
@@ -227,8 +234,7 @@ async def test_a_scenario_of_every_scheme_leaves_no_personal_data_in_the_logs(
     publisher = KafkaPublisher(settings.kafka_bootstrap_servers)
     await publisher.start()
     try:
-        await _scenario(settings, publisher)
-        await asyncio.sleep(1)  # the last activities' log lines
+        await _au_repos(settings, await _scenario(settings, publisher))
     finally:
         await publisher.stop()
         await stop_services(services)

@@ -11,8 +11,6 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import Session
-from temporalio.client import WorkflowHandle
-from temporalio.service import RPCError
 
 from events import topics
 from events.publisher import KafkaPublisher
@@ -20,8 +18,9 @@ from models import depot
 from models.contrat_pro import EtatContratPro, Statut
 from models.evenements import CloudEvent
 from rules.calendrier import PARIS
+from tests.attente import attendre, etat_quand
 from tests.factories import contrat_enregistre, demande_deposee
-from tests.integration.kafka import about, read_until, until
+from tests.integration.kafka import about, read_until
 from workers.runtime.database import engine_for
 from workers.runtime.settings import Settings
 from workers.runtime.temporal import client_for
@@ -50,12 +49,12 @@ async def test_a_registration_on_kafka_opens_the_dossier_and_its_announcement_co
     assert state.statut in {Statut.ATTENTE_DEMANDE, Statut.PRESCRIT}
     engine = engine_for(service.effective_database_url)
 
-    async def projected() -> bool:
-        # The announcement is published before the step's read-model write: wait for both.
+    def lignes_d_audit() -> int:
         with Session(engine) as session:
-            return len(depot.lire_audit(session=session, dossier=f"contrat-pro:{numero}")) >= 2
+            return len(depot.lire_audit(session=session, dossier=f"contrat-pro:{numero}"))
 
-    await until(projected)
+    # The announcement is published before the step's read-model write: wait for both.
+    await attendre(lignes_d_audit, 60, "two audit lines", jusqu_a=lambda n: n >= 2)
     with Session(engine) as session:
         row = depot.lire_dossier(session=session, cle=f"contrat-pro:{numero}")
         audit = depot.lire_audit(session=session, dossier=f"contrat-pro:{numero}")
@@ -209,7 +208,13 @@ async def test_an_event_for_a_dossier_not_started_yet_starts_it_and_is_applied(
     await publisher.publish(topics.PORTAIL, numero, demande.model_dump_json().encode())
     client = await client_for(service)
     handle = client.get_workflow_handle(f"contrat-pro:{numero}")
-    await until(lambda: _applied(handle, demande.id))
+    await etat_quand(
+        handle,
+        EtatContratPro,
+        lambda e: demande.id in e.registre.evenements_appliques,
+        60,
+        "the request applied",
+    )
 
     registration = contrat_enregistre(numero, debut=today)
     await publisher.publish(topics.OPCO, numero, registration.model_dump_json().encode())
@@ -226,11 +231,3 @@ async def test_an_event_for_a_dossier_not_started_yet_starts_it_and_is_applied(
     assert state.registre.evenements_appliques == [demande.id, registration.id]
     assert state.evaluation is not None
     assert state.evaluation.eligible
-
-
-async def _applied(handle: WorkflowHandle[object, object], event_id: str) -> bool:
-    try:
-        state = await handle.query("etat", result_type=EtatContratPro)
-    except RPCError:
-        return False
-    return event_id in state.registre.evenements_appliques

@@ -197,14 +197,15 @@ def test_a_malformed_email_is_refused() -> None:
     assert chemin == "employeur.adresse.adresse_electronique"
 
 
-@pytest.mark.parametrize(("idcc", "valide"), [("0843", True), ("843", False), (None, True)])
-def test_collective_agreement_identifier_has_four_digits(idcc: str | None, valide: bool) -> None:
-    if valide:
-        _convention(employeur__identifiant_convention_collective=idcc)
-    else:
-        assert _refus(employeur__identifiant_convention_collective=idcc)[0] == (
-            "employeur.identifiant_convention_collective"
-        )
+@pytest.mark.parametrize("idcc", ["0843", None])
+def test_a_collective_agreement_identifier_of_four_digits_or_none_is_kept(idcc: str | None) -> None:
+    convention = _convention(employeur__identifiant_convention_collective=idcc)
+    assert convention.employeur.identifiant_convention_collective == idcc
+
+
+def test_a_collective_agreement_identifier_of_three_digits_is_refused() -> None:
+    chemin, _ = _refus(employeur__identifiant_convention_collective="843")
+    assert chemin == "employeur.identifiant_convention_collective"
 
 
 def test_without_the_sworn_statement_the_hiring_authorisation_date_is_required() -> None:
@@ -270,14 +271,15 @@ def test_a_nir_whose_birth_month_differs_from_the_birth_date_is_refused() -> Non
     assert "mois de naissance" in message
 
 
-@pytest.mark.parametrize(("departement", "valide"), [("2A", True), ("99", True), ("00", False)])
-def test_birth_department(departement: str, valide: bool) -> None:
-    if valide:
-        _convention(salarie__departement_naissance=departement)
-    else:
-        assert _refus(salarie__departement_naissance=departement)[0] == (
-            "salarie.departement_naissance"
-        )
+@pytest.mark.parametrize("departement", ["2A", "99"])
+def test_a_birth_department_of_corsica_or_abroad_is_kept(departement: str) -> None:
+    convention = _convention(salarie__departement_naissance=departement)
+    assert convention.salarie.departement_naissance == departement
+
+
+def test_birth_department_00_is_refused() -> None:
+    chemin, _ = _refus(salarie__departement_naissance="00")
+    assert chemin == "salarie.departement_naissance"
 
 
 # --- prior situation -------------------------------------------------------------------------
@@ -426,20 +428,15 @@ def test_coverage_cannot_outlast_the_cdd() -> None:
     assert "fin prévue du CDD" in message
 
 
-@pytest.mark.parametrize(
-    ("niveau", "valide"), [("1000.00", True), ("0", False), ("1000.001", False), ("-5", False)]
-)
-def test_monthly_aid_level_for_full_time_is_a_positive_amount_in_cents(
-    niveau: str, valide: bool
-) -> None:
-    if valide:
-        assert _convention(
-            prise_en_charge__niveau_prime_mensuel=niveau
-        ).prise_en_charge.niveau_prime_mensuel == Decimal(niveau)
-    else:
-        assert _refus(prise_en_charge__niveau_prime_mensuel=niveau)[0] == (
-            "prise_en_charge.niveau_prime_mensuel"
-        )
+def test_a_monthly_aid_level_for_full_time_in_cents_is_kept() -> None:
+    convention = _convention(prise_en_charge__niveau_prime_mensuel="1000.00")
+    assert convention.prise_en_charge.niveau_prime_mensuel == Decimal("1000.00")
+
+
+@pytest.mark.parametrize("niveau", ["0", "1000.001", "-5"])
+def test_a_monthly_aid_level_not_positive_or_below_the_cent_is_refused(niveau: str) -> None:
+    chemin, _ = _refus(prise_en_charge__niveau_prime_mensuel=niveau)
+    assert chemin == "prise_en_charge.niveau_prime_mensuel"
 
 
 # --- rules through the model -----------------------------------------------------------------

@@ -16,36 +16,8 @@ from rules.exapro import (
     valider_nom_fichier,
     verifier_nom,
 )
+from tests.factories import CANDIDAT_BCP
 
-BCP = {
-    "civilite": "F",
-    "nom_famille": "PETITJEAN",
-    "nom_usage": "",
-    "prenoms": "Manon",
-    "INE": "070212345AB",
-    "pays_naissance": "100",
-    "date_naissance": "12/02/2007",
-    "depCOM_naissance": "054",
-    "commune_naissance": "54395",
-    "nationalite": "100",
-    "pays": "100",
-    "adresse_1": "8 rue Stanislas",
-    "adresse_2": "",
-    "adresse_3": "",
-    "adresse_4": "",
-    "code_postal": "54000",
-    "localite": "NANCY",
-    "telephone": "",
-    "telephone_mobile": "0612345678",
-    "adresse_mail": "manon.petitjean@ac-nancy-metz.fr",
-    "categ_socio_pro": "47",
-    "etablissement": "0540041B",
-    "division_classe": "TMCV1",
-    "serie": "31213",
-    "enseignement": "",
-    "categorie": "132",
-    "langue_section_euro": "",
-}
 AUTRES = {
     Examen.BP: {"categ_socio_pro": "", "serie": "33608", "categorie": "410", "INE": ""},
     Examen.MC3: {"categ_socio_pro": "", "serie": "33410", "categorie": "110"},
@@ -71,7 +43,7 @@ RESIDE_EN_BELGIQUE = {"pays": "131", "code_postal": "1000", "localite": "BRUXELL
 
 
 def ligne(examen: Examen = Examen.BCP, **modifs: str) -> dict[str, str]:
-    return {**BCP, **AUTRES.get(examen, {}), **modifs}
+    return {**CANDIDAT_BCP, **AUTRES.get(examen, {}), **modifs}
 
 
 def erreurs(

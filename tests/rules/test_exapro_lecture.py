@@ -3,7 +3,6 @@
 import io
 import tracemalloc
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -18,41 +17,12 @@ from rules.exapro.lecture import (
     lire_xml,
     valider_flux,
 )
+from tests.factories import CANDIDAT_BCP, DONNEES_EXAPRO
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
 
-DONNEES = Path(__file__).parents[1] / "data" / "exapro"
 COLONNES = [c.csv for c in CHAMPS_CANDIDAT]
-CANDIDAT = {
-    "civilite": "F",
-    "nom_famille": "PETITJEAN",
-    "nom_usage": "",
-    "prenoms": "Manon",
-    "INE": "070212345AB",
-    "pays_naissance": "100",
-    "date_naissance": "12/02/2007",
-    "depCOM_naissance": "054",
-    "commune_naissance": "54395",
-    "nationalite": "100",
-    "pays": "100",
-    "adresse_1": "8 rue Stanislas",
-    "adresse_2": "",
-    "adresse_3": "",
-    "adresse_4": "",
-    "code_postal": "54000",
-    "localite": "NANCY",
-    "telephone": "",
-    "telephone_mobile": "0612345678",
-    "adresse_mail": "manon.petitjean@ac-nancy-metz.fr",
-    "categ_socio_pro": "47",
-    "etablissement": "0540041B",
-    "division_classe": "TMCV1",
-    "serie": "31213",
-    "enseignement": "",
-    "categorie": "132",
-    "langue_section_euro": "",
-}
 NOM_BCP = "BCP2024_1.0_2024_150120241030.csv"
 
 
@@ -95,7 +65,7 @@ def valider_octets(
 def test_each_realistic_sample_file_validates_clean(
     fichier: str, examen: Examen, lignes: int
 ) -> None:
-    with (DONNEES / fichier).open("rb") as flux:
+    with (DONNEES_EXAPRO / fichier).open("rb") as flux:
         rapport = valider_flux(flux, fichier, examen, controle_ine=True)
     assert rapport.erreurs == []
     assert rapport.lignes == rapport.lignes_valides == lignes
@@ -103,7 +73,7 @@ def test_each_realistic_sample_file_validates_clean(
 
 def test_the_bcp_file_seeded_with_one_error_per_rule_reports_exactly_those() -> None:
     nom = "BCP2024ERREURS_1.0_2024_150120241030.csv"
-    with (DONNEES / nom).open("rb") as flux:
+    with (DONNEES_EXAPRO / nom).open("rb") as flux:
         rapport = valider_flux(flux, nom, Examen.BCP, controle_ine=True)
     assert [(e.ligne, e.champ, e.regle) for e in rapport.erreurs] == [
         (1, "remarque", "colonne.inconnue"),
@@ -156,7 +126,7 @@ def test_the_bcp_file_seeded_with_one_error_per_rule_reports_exactly_those() -> 
 
 def test_the_cap_file_seeded_with_one_error_per_rule_reports_exactly_those() -> None:
     nom = "CAP2023ERREURS_1.0_2023-06_050120230900.csv"
-    with (DONNEES / nom).open("rb") as flux:
+    with (DONNEES_EXAPRO / nom).open("rb") as flux:
         rapport = valider_flux(flux, nom, Examen.CAP)
     assert [(e.ligne, e.champ, e.regle) for e in rapport.erreurs] == [
         (3, "serie", "serie.pas_ouverte"),
@@ -173,7 +143,7 @@ def test_the_cap_file_seeded_with_one_error_per_rule_reports_exactly_those() -> 
 
 def test_the_xml_file_seeded_with_errors_reports_them_by_candidate_position() -> None:
     nom = "CAP2024ERREURS_1.0_2024-06_180120240900.xml"
-    with (DONNEES / nom).open("rb") as flux:
+    with (DONNEES_EXAPRO / nom).open("rb") as flux:
         rapport = valider_flux(flux, nom, Examen.CAP)
     assert [(e.ligne, e.champ, e.regle) for e in rapport.erreurs] == [
         (0, "Version", "version.valeur"),
@@ -189,7 +159,9 @@ def test_the_xml_file_seeded_with_errors_reports_them_by_candidate_position() ->
 
 
 def test_a_bad_file_name_is_reported_but_the_rows_are_still_checked() -> None:
-    rapport = valider_flux(io.BytesIO(csv_texte(CANDIDAT).encode()), "candidats.csv", Examen.BCP)
+    rapport = valider_flux(
+        io.BytesIO(csv_texte(CANDIDAT_BCP).encode()), "candidats.csv", Examen.BCP
+    )
     assert [(e.ligne, e.champ, e.regle) for e in rapport.erreurs] == [
         (0, "nom_fichier", "nom_fichier.format")
     ]
@@ -200,26 +172,26 @@ def test_a_bad_file_name_is_reported_but_the_rows_are_still_checked() -> None:
 
 
 def test_csv_header_is_line_one_and_rows_follow_with_their_file_line_numbers() -> None:
-    donnees = csv_texte(CANDIDAT, CANDIDAT).encode()
+    donnees = csv_texte(CANDIDAT_BCP, CANDIDAT_BCP).encode()
     blocs = blocs_csv(donnees)
     assert [(b.nature, b.ligne) for b in blocs] == [
         ("colonnes", 1),
         ("candidat", 2),
         ("candidat", 3),
     ]
-    assert blocs[1].valeurs == CANDIDAT
+    assert blocs[1].valeurs == CANDIDAT_BCP
 
 
 def test_csv_blank_lines_are_skipped_but_counted_in_line_numbers() -> None:
     vide = ";" * (len(COLONNES) - 1)
-    texte = csv_texte(CANDIDAT).replace("\r\n", "\r\n\r\n" + vide + "\r\n", 1)
-    texte += csv_texte(CANDIDAT).split("\r\n", 1)[1]
+    texte = csv_texte(CANDIDAT_BCP).replace("\r\n", "\r\n\r\n" + vide + "\r\n", 1)
+    texte += csv_texte(CANDIDAT_BCP).split("\r\n", 1)[1]
     assert [b.ligne for b in candidats(blocs_csv(texte.encode()))] == [4, 5]
 
 
 def test_a_quoted_line_break_keeps_the_record_on_its_first_line() -> None:
-    avec_saut = {**CANDIDAT, "adresse_2": '"Bâtiment C\nEscalier 2"'}
-    texte = csv_texte(avec_saut, CANDIDAT, fin="\n")
+    avec_saut = {**CANDIDAT_BCP, "adresse_2": '"Bâtiment C\nEscalier 2"'}
+    texte = csv_texte(avec_saut, CANDIDAT_BCP, fin="\n")
     lus = candidats(blocs_csv(texte.encode()))
     assert [b.ligne for b in lus] == [2, 4]
     assert lus[0].valeurs is not None
@@ -227,7 +199,7 @@ def test_a_quoted_line_break_keeps_the_record_on_its_first_line() -> None:
 
 
 def test_a_comma_separator_is_detected_from_the_header() -> None:
-    avec_virgule = {**CANDIDAT, "adresse_1": '"8, rue Stanislas"'}
+    avec_virgule = {**CANDIDAT_BCP, "adresse_1": '"8, rue Stanislas"'}
     lus = candidats(blocs_csv(csv_texte(avec_virgule, separateur=",").encode()))
     assert lus[0].valeurs is not None
     assert lus[0].valeurs["adresse_1"] == "8, rue Stanislas"
@@ -235,22 +207,22 @@ def test_a_comma_separator_is_detected_from_the_header() -> None:
 
 
 def test_a_utf8_bom_is_removed_from_the_first_column_name() -> None:
-    lus = blocs_csv(b"\xef\xbb\xbf" + csv_texte(CANDIDAT).encode())
+    lus = blocs_csv(b"\xef\xbb\xbf" + csv_texte(CANDIDAT_BCP).encode())
     assert lus[0].anomalies == ()
     assert lus[1].valeurs is not None
     assert lus[1].valeurs["civilite"] == "F"
 
 
 def test_an_iso_8859_1_file_is_detected_and_decoded() -> None:
-    accentue = {**CANDIDAT, "nom_famille": "LEFÈVRE", "localite": "NANCY"}
-    donnees = csv_texte(CANDIDAT, accentue).encode("iso-8859-1")
+    accentue = {**CANDIDAT_BCP, "nom_famille": "LEFÈVRE", "localite": "NANCY"}
+    donnees = csv_texte(CANDIDAT_BCP, accentue).encode("iso-8859-1")
     lus = candidats(blocs_csv(donnees))
     assert lus[1].valeurs is not None
     assert lus[1].valeurs["nom_famille"] == "LEFÈVRE"
 
 
 def test_a_windows_1252_oe_ligature_and_apostrophe_are_decoded() -> None:
-    donnees = csv_texte({**CANDIDAT, "nom_famille": "CŒUR", "adresse_2": "l’Étang"}).encode(
+    donnees = csv_texte({**CANDIDAT_BCP, "nom_famille": "CŒUR", "adresse_2": "l’Étang"}).encode(
         "cp1252"
     )
     [lu] = candidats(blocs_csv(donnees))
@@ -259,16 +231,16 @@ def test_a_windows_1252_oe_ligature_and_apostrophe_are_decoded() -> None:
 
 
 def test_a_file_mixing_utf8_and_latin1_cannot_be_read() -> None:
-    donnees = csv_texte({**CANDIDAT, "nom_famille": "LÉA"}).encode() + csv_texte(CANDIDAT).split(
-        "\r\n", 1
-    )[1].replace("NANCY", "NÎMES").encode("latin-1")
+    en_utf8 = csv_texte({**CANDIDAT_BCP, "nom_famille": "LÉA"}).encode()
+    ligne_suivante = csv_texte(CANDIDAT_BCP).split("\r\n", 1)[1].replace("NANCY", "NÎMES")
+    donnees = en_utf8 + ligne_suivante.encode("latin-1")
     with pytest.raises(LectureImpossible, match=r"ligne 3 .*UTF-8"):
         blocs_csv(donnees)
 
 
 def test_utf16_is_refused() -> None:
     with pytest.raises(LectureImpossible, match="UTF-16"):
-        blocs_csv(csv_texte(CANDIDAT).encode("utf-16"))
+        blocs_csv(csv_texte(CANDIDAT_BCP).encode("utf-16"))
 
 
 def test_an_empty_file_cannot_be_read() -> None:
@@ -279,15 +251,15 @@ def test_an_empty_file_cannot_be_read() -> None:
 
 
 def test_a_csv_without_a_header_of_field_names_cannot_be_read() -> None:
-    sans_entete = csv_texte(CANDIDAT).split("\r\n", 1)[1]
+    sans_entete = csv_texte(CANDIDAT_BCP).split("\r\n", 1)[1]
     with pytest.raises(LectureImpossible, match="aucun nom de champ"):
         blocs_csv(sans_entete.encode())
     with pytest.raises(LectureImpossible, match="aucun nom de champ"):
-        blocs_csv(csv_texte(CANDIDAT, separateur="\t").encode())
+        blocs_csv(csv_texte(CANDIDAT_BCP, separateur="\t").encode())
 
 
 def test_column_names_are_matched_whatever_their_case_and_unknown_ones_reported() -> None:
-    entete, ligne = csv_texte(CANDIDAT).split("\r\n")[:2]
+    entete, ligne = csv_texte(CANDIDAT_BCP).split("\r\n")[:2]
     entete = entete.replace("INE;", "ine;").replace("civilite;", "Civilite ;")
     blocs = blocs_csv(f"{entete};remarque\r\n{ligne};à rappeler\r\n".encode())
     assert [(e.ligne, e.champ, e.regle) for e in blocs[0].anomalies] == [
@@ -300,7 +272,7 @@ def test_column_names_are_matched_whatever_their_case_and_unknown_ones_reported(
 
 
 def test_a_duplicated_column_is_reported_and_only_the_first_is_read() -> None:
-    entete, ligne = csv_texte(CANDIDAT).split("\r\n")[:2]
+    entete, ligne = csv_texte(CANDIDAT_BCP).split("\r\n")[:2]
     blocs = blocs_csv(f"{entete};prenoms\r\n{ligne};Autre\r\n".encode())
     assert [(e.champ, e.regle) for e in blocs[0].anomalies] == [("prenoms", "colonne.doublon")]
     assert blocs[1].valeurs is not None
@@ -309,43 +281,45 @@ def test_a_duplicated_column_is_reported_and_only_the_first_is_read() -> None:
 
 def test_a_missing_mandatory_column_is_reported_once_on_the_header() -> None:
     colonnes = [c for c in COLONNES if c != "telephone_mobile"]
-    lignes = [";".join(colonnes)] + [";".join(CANDIDAT[c] for c in colonnes)] * 3
+    lignes = [";".join(colonnes)] + [";".join(CANDIDAT_BCP[c] for c in colonnes)] * 3
     assert valider_octets("\n".join(lignes).encode()) == [(1, "telephone_mobile")]
 
 
 def test_trailing_empty_fields_are_tolerated_but_a_wrong_field_count_is_reported() -> None:
-    ligne_ok = csv_texte(CANDIDAT).split("\r\n")[1]
-    texte = csv_texte(CANDIDAT) + ligne_ok + ";;\r\n" + ligne_ok + ";X\r\n" + "F;DUPONT\r\n"
+    ligne_ok = csv_texte(CANDIDAT_BCP).split("\r\n")[1]
+    texte = csv_texte(CANDIDAT_BCP) + ligne_ok + ";;\r\n" + ligne_ok + ";X\r\n" + "F;DUPONT\r\n"
     assert valider_octets(texte.encode()) == [(4, ""), (5, "")]
 
 
 def test_an_unterminated_quote_makes_the_csv_unreadable() -> None:
-    texte = csv_texte({**CANDIDAT, "adresse_1": '"8 rue Stanislas'})
+    texte = csv_texte({**CANDIDAT_BCP, "adresse_1": '"8 rue Stanislas'})
     with pytest.raises(LectureImpossible, match="fin de fichier à l'intérieur"):
         blocs_csv(texte.encode())
 
 
 def test_an_unterminated_quote_in_a_large_file_stops_at_the_field_size_limit() -> None:
-    ligne = csv_texte(CANDIDAT).split("\r\n")[1]
-    texte = csv_texte({**CANDIDAT, "adresse_1": '"8 rue Stanislas'}) + (ligne + "\r\n") * 2000
+    ligne = csv_texte(CANDIDAT_BCP).split("\r\n")[1]
+    texte = csv_texte({**CANDIDAT_BCP, "adresse_1": '"8 rue Stanislas'}) + (ligne + "\r\n") * 2000
     with pytest.raises(LectureImpossible, match="guillemet"):
         blocs_csv(texte.encode())
 
 
 def test_text_after_a_closing_quote_makes_the_csv_unreadable() -> None:
-    texte = csv_texte({**CANDIDAT, "adresse_1": '"8 rue" Stanislas'})
+    texte = csv_texte({**CANDIDAT_BCP, "adresse_1": '"8 rue" Stanislas'})
     with pytest.raises(LectureImpossible, match=r"ligne 2 .*guillemets mal placés"):
         blocs_csv(texte.encode())
 
 
 def test_a_quote_inside_an_unquoted_field_is_kept_as_a_character() -> None:
-    [lu] = candidats(blocs_csv(csv_texte({**CANDIDAT, "adresse_1": 'Villa "Les Roses"'}).encode()))
+    [lu] = candidats(
+        blocs_csv(csv_texte({**CANDIDAT_BCP, "adresse_1": 'Villa "Les Roses"'}).encode())
+    )
     assert lu.valeurs is not None
     assert lu.valeurs["adresse_1"] == 'Villa "Les Roses"'
 
 
 def test_a_line_longer_than_the_limit_is_refused() -> None:
-    texte = csv_texte(CANDIDAT).encode() + b"F;" + b"A" * TAILLE_MAX_LIGNE
+    texte = csv_texte(CANDIDAT_BCP).encode() + b"F;" + b"A" * TAILLE_MAX_LIGNE
     with pytest.raises(LectureImpossible, match="ligne 3"):
         blocs_csv(texte)
 
@@ -377,7 +351,7 @@ def blocs_xml(donnees: bytes) -> list[Bloc]:
 
 
 def test_xml_gives_the_entete_then_candidates_by_position() -> None:
-    blocs = blocs_xml(xml_texte(CANDIDAT, CANDIDAT).encode())
+    blocs = blocs_xml(xml_texte(CANDIDAT_BCP, CANDIDAT_BCP).encode())
     assert [(b.nature, b.ligne) for b in blocs] == [
         ("entete", 0),
         ("candidat", 1),
@@ -388,19 +362,19 @@ def test_xml_gives_the_entete_then_candidates_by_position() -> None:
         "annee_session": "2024",
         "date_heure_export": "15/01/2024 10:30",
     }
-    assert blocs[1].valeurs == CANDIDAT
+    assert blocs[1].valeurs == CANDIDAT_BCP
 
 
 def test_xml_ine_element_is_read_as_the_ine_csv_field() -> None:
-    blocs = blocs_xml(xml_texte(CANDIDAT).encode())
-    assert "<ine>070212345AB</ine>" in xml_texte(CANDIDAT)
+    blocs = blocs_xml(xml_texte(CANDIDAT_BCP).encode())
+    assert "<ine>070212345AB</ine>" in xml_texte(CANDIDAT_BCP)
     assert blocs[1].valeurs is not None
     assert blocs[1].valeurs["INE"] == "070212345AB"
 
 
 def test_xml_namespaces_and_iso_8859_1_declaration_are_accepted() -> None:
     texte = (
-        xml_texte({**CANDIDAT, "nom_famille": "LEFÈVRE"})
+        xml_texte({**CANDIDAT_BCP, "nom_famille": "LEFÈVRE"})
         .replace("<cyclades>", '<cyclades xmlns="urn:exemple:cyclades">')
         .replace("UTF-8", "ISO-8859-1")
     )
@@ -410,7 +384,7 @@ def test_xml_namespaces_and_iso_8859_1_declaration_are_accepted() -> None:
 
 
 def test_xml_character_references_and_predefined_entities_are_decoded() -> None:
-    texte = xml_texte({**CANDIDAT, "adresse_1": "Rue d&apos;Alsace &#38; Lorraine"})
+    texte = xml_texte({**CANDIDAT_BCP, "adresse_1": "Rue d&apos;Alsace &#38; Lorraine"})
     blocs = blocs_xml(texte.encode())
     assert blocs[1].valeurs is not None
     assert blocs[1].valeurs["adresse_1"] == "Rue d'Alsace & Lorraine"
@@ -461,7 +435,7 @@ def test_a_huge_xml_element_is_refused_before_it_fills_the_memory() -> None:
 
 
 def test_a_windows_1252_xml_declaration_is_decoded() -> None:
-    texte = xml_texte({**CANDIDAT, "nom_famille": "CŒUR"}).replace("UTF-8", "windows-1252")
+    texte = xml_texte({**CANDIDAT_BCP, "nom_famille": "CŒUR"}).replace("UTF-8", "windows-1252")
     blocs = blocs_xml(texte.encode("cp1252"))
     assert blocs[1].valeurs is not None
     assert blocs[1].valeurs["nom_famille"] == "CŒUR"
@@ -469,7 +443,7 @@ def test_a_windows_1252_xml_declaration_is_decoded() -> None:
 
 def test_an_undeclared_entity_makes_the_xml_unreadable() -> None:
     with pytest.raises(LectureImpossible, match=r"ligne 2, colonne \d+ \(entité non définie"):
-        blocs_xml(xml_texte({**CANDIDAT, "nom_famille": "&lol;"}).encode())
+        blocs_xml(xml_texte({**CANDIDAT_BCP, "nom_famille": "&lol;"}).encode())
 
 
 def test_a_wrong_root_element_makes_the_xml_unreadable() -> None:
@@ -478,7 +452,7 @@ def test_a_wrong_root_element_makes_the_xml_unreadable() -> None:
 
 
 def test_malformed_xml_is_unreadable_with_its_line_and_column() -> None:
-    texte = xml_texte(CANDIDAT).replace("</prenoms>", "</prenom>")
+    texte = xml_texte(CANDIDAT_BCP).replace("</prenoms>", "</prenom>")
     with pytest.raises(LectureImpossible, match=r"ligne 2, colonne \d+ \(balise fermante"):
         blocs_xml(texte.encode())
 
@@ -489,7 +463,7 @@ def test_text_before_the_root_makes_the_xml_unreadable() -> None:
 
 
 def test_a_missing_xml_entete_is_reported_through_its_mandatory_fields() -> None:
-    texte = xml_texte(CANDIDAT).replace(XML_ENTETE, '<?xml version="1.0"?><cyclades>')
+    texte = xml_texte(CANDIDAT_BCP).replace(XML_ENTETE, '<?xml version="1.0"?><cyclades>')
     nom = "BCP2024_1.0_2024_150120241030.xml"
     assert valider_octets(texte.encode(), nom) == [
         (0, "Version"),
@@ -506,7 +480,7 @@ def test_an_xml_without_candidates_is_valid_and_counts_no_row() -> None:
 
 
 def test_the_xml_entete_session_is_used_for_the_specialty_checks() -> None:
-    texte = xml_texte({**CANDIDAT, "serie": "22707"}).replace(
+    texte = xml_texte({**CANDIDAT_BCP, "serie": "22707"}).replace(
         "<annee_session>2024<", "<annee_session>2023<"
     )
     rapport = valider_flux(io.BytesIO(texte.encode()), "BCP_1.0_2023_150120241030.xml", Examen.BCP)
@@ -517,7 +491,7 @@ def test_the_xml_entete_session_is_used_for_the_specialty_checks() -> None:
 
 def test_format_is_detected_from_the_first_significant_byte() -> None:
     assert lire(io.BytesIO(b"\xef\xbb\xbf  \n" + xml_texte().encode()))[0] == "xml"
-    assert lire(io.BytesIO(csv_texte(CANDIDAT).encode()))[0] == "csv"
+    assert lire(io.BytesIO(csv_texte(CANDIDAT_BCP).encode()))[0] == "csv"
 
 
 # --- streaming ---
@@ -548,7 +522,7 @@ class _FluxGenere(io.RawIOBase):
 
 
 def _csv_genere(n: int) -> Iterator[bytes]:
-    entete, ligne = csv_texte(CANDIDAT).encode().split(b"\r\n", 1)
+    entete, ligne = csv_texte(CANDIDAT_BCP).encode().split(b"\r\n", 1)
     yield entete + b"\r\n"
     for _ in range(n):
         yield ligne
@@ -556,7 +530,7 @@ def _csv_genere(n: int) -> Iterator[bytes]:
 
 def _xml_genere(n: int) -> Iterator[bytes]:
     yield XML_ENTETE.encode()
-    morceau = candidat_xml(CANDIDAT).encode()
+    morceau = candidat_xml(CANDIDAT_BCP).encode()
     for _ in range(n):
         yield morceau
     yield b"</cyclades>"

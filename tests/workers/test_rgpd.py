@@ -4,7 +4,6 @@ the partner events until it is lifted, rectification goes through the workflow a
 without the value, export gathers a dossier and its documents into one zip, and only an admin
 may do any of it."""
 
-import asyncio
 import json
 import uuid
 import zipfile
@@ -36,7 +35,8 @@ from models.dossier import ProjectionDossier
 from models.evenements import CloudEvent
 from models.tables import PieceJointe
 from rules.calendrier import PARIS
-from tests.factories import contrat_enregistre, demande_deposee
+from tests.attente import etat_quand
+from tests.factories import contrat_enregistre, convention_enregistree, demande_deposee
 from tests.fakes import FakeActivities
 from workers.demo.cae_dom import convention as convention_cae_dom
 from workers.runtime.database import engine_for, upgrade
@@ -90,12 +90,7 @@ async def _send(env: WorkflowEnvironment, task_queue: str, event: CloudEvent) ->
 
 
 async def _statut(handle: Handle, attendu: Statut) -> EtatContratPro:
-    async with asyncio.timeout(20):
-        while True:
-            etat: EtatContratPro = await handle.query("etat", result_type=EtatContratPro)
-            if etat.statut is attendu:
-                return etat
-            await asyncio.sleep(0.1)
+    return await etat_quand(handle, EtatContratPro, lambda e: e.statut is attendu, 20)
 
 
 async def _dossier(env: WorkflowEnvironment, task_queue: str, engine: Engine) -> tuple[str, Handle]:
@@ -151,10 +146,25 @@ async def test_restricting_a_dossier_holds_its_deadline_and_events_until_it_is_l
     # The request, filed in time, arrives while processing is restricted: held. Four months
     # later the 3-month filing deadline has passed: held too, not time-barred.
     depot_le = (await time_skipping_env.get_current_time()).astimezone(PARIS).date()
-    await _send(time_skipping_env, task_queue, demande_deposee(numero, depot_le))
+    demande = demande_deposee(numero, depot_le)
+    await _send(time_skipping_env, task_queue, demande)
     await time_skipping_env.sleep(timedelta(days=120))
-    await asyncio.sleep(0.5)
+    # A later request, refused (already restricted), returns once the workflow applied it: by
+    # then it has received the request (signals arrive in order) and processed whatever the
+    # four months fired. Only then does an unchanged state prove the request held.
+    with Session(engine) as session:
+        repere = await droits.limiter(
+            session=session,
+            client=time_skipping_env.client,
+            cle=numero,
+            motif="repère: le workflow a tout traité",
+            utilisateur=ADMIN,
+        )
+    assert repere.applique
+    assert (repere.refus or "").startswith("limitation: le traitement est déjà limité")
     etat = await handle.query("etat", result_type=EtatContratPro)
+    assert repere.event_id in etat.registre.evenements_appliques
+    assert demande.id not in etat.registre.evenements_appliques
     assert (etat.statut, etat.demande) == (Statut.ATTENTE_DEMANDE, None)
 
     with Session(engine) as session:
@@ -260,13 +270,8 @@ async def test_a_cae_dom_convention_is_rectified_and_restricted_by_the_same_comm
     task_queue, captured = running
     cle = f"971-30-{uuid.uuid4().int % 100_000:05d}"
     embauche = (await time_skipping_env.get_current_time()).date() + timedelta(days=1)
-    event = CloudEvent(
-        id=f"asp-{uuid.uuid4()}",
-        source="/asp",
-        type="asp.cae-dom.convention-enregistree.v1",
-        subject=cle,
-        time=datetime.now(PARIS),
-        data=convention_cae_dom(cle, embauche, embauche + timedelta(days=364)),
+    event = convention_enregistree(
+        cle, convention_cae_dom(cle, embauche, embauche + timedelta(days=364))
     )
     types = {t.nom: t for t in RECUS_CAE_DOM}
     assert (

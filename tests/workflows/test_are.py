@@ -3,9 +3,8 @@ that record; files, rules and the signals between workflows are real. The commis
 permanente sessions are a fake placing the next session three weeks after the asking day (the
 reference data holds 2023-2024 dates, in the past of the test server's clock)."""
 
-import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -28,7 +27,6 @@ from activities.are import (
 )
 from events.catalogue_are import RECUS
 from events.delivery import Livrable, deliver
-from events.publisher import Headers
 from models.are import (
     BILAN_DEMANDE,
     RELIQUATS_CONSTATES,
@@ -51,25 +49,16 @@ from models.evenements import CloudEvent, EntreeDossier
 from rules import are
 from rules.are import LigneEffectif
 from rules.calendrier import PARIS
-from tests.fakes import FakeActivities
+from tests.attente import attendre
+from tests.fakes import FakeActivities, FakePublisher
 from workflows.are import WORKFLOWS_ARE
 
 Handle = WorkflowHandle[Any, Any]
 TYPES = {t.nom: t for t in RECUS}
 DONNEES = Path(__file__).parent.parent / "data" / "are"
 D = Decimal
-
-
-class FakePublisher:
-    """Records what the batch publication activity publishes."""
-
-    def __init__(self) -> None:
-        self.events: list[tuple[str, CloudEvent]] = []
-
-    async def publish(self, topic: str, key: str, value: bytes, headers: Headers = ()) -> None:
-        event = CloudEvent.model_validate_json(value)
-        assert key == event.subject
-        self.events.append((topic, event))
+ATTENTE_S = 10
+"""Activities read and write files in real time: what a test waits for them, at most."""
 
 
 @activity.defn(name="prochaine_session_are")
@@ -130,10 +119,9 @@ class Banc:
     def sortants(self, subject: str, type_: str) -> list[dict[str, Any]]:
         """Outbound events about `subject`: through the activity and through the batches."""
         par_activite = [e.data for e in self.captured.about(subject) if e.type == type_]
-        par_lot = [
-            e.data for _, e in self.publisher.events if e.subject == subject and e.type == type_
-        ]
-        return par_activite + par_lot
+        lots = [(cle, e) for _, cle, e in self.publisher.records if e.subject == subject]
+        assert all(cle == e.subject for cle, e in lots), "a batch record is keyed by its subject"
+        return par_activite + [e.data for _, e in lots if e.type == type_]
 
     def notifications(self, subject: str) -> list[tuple[str, str]]:
         return [
@@ -175,15 +163,6 @@ def lire(chemin: str) -> str:
     return Path(chemin).read_text(encoding="utf-8")
 
 
-async def jusqu_a(verifier: Callable[[], Awaitable[bool]], essais: int = 200) -> None:
-    """Poll in real time (activities read and write files) until `verifier` holds."""
-    for _ in range(essais):
-        if await verifier():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("condition jamais remplie")
-
-
 async def etat_campagne(banc: Banc, annee: str) -> EtatCampagne:
     etat: EtatCampagne = await banc.handle(f"are-campagne:{annee}").query(
         "etat", result_type=EtatCampagne
@@ -204,11 +183,14 @@ async def etat_complement(banc: Banc, cle: str) -> EtatComplement:
 
 
 async def statut_campagne(banc: Banc, annee: str, statut: StatutCampagne) -> EtatCampagne:
-    async def atteint() -> bool:
-        return (await etat_campagne(banc, annee)).statut is statut
-
-    await jusqu_a(atteint)
-    return await etat_campagne(banc, annee)
+    """The campaign's state once it has `statut` (activities read and write files in real
+    time)."""
+    return await attendre(
+        lambda: etat_campagne(banc, annee),
+        ATTENTE_S,
+        f"la campagne {annee} au statut {statut}",
+        jusqu_a=lambda e: e.statut is statut,
+    )
 
 
 async def today(env: WorkflowEnvironment) -> date:
@@ -383,11 +365,12 @@ async def test_a_complementary_request_waits_for_the_session_and_a_lower_grant_n
         },
     )
 
-    async def instruite() -> bool:
-        return (await etat_complement(banc, cle)).statut is StatutComplement.INSTRUCTION
-
-    await jusqu_a(instruite)
-    etat = await etat_complement(banc, cle)
+    etat = await attendre(
+        lambda: etat_complement(banc, cle),
+        ATTENTE_S,
+        "la demande en instruction",
+        jusqu_a=lambda e: e.statut is StatutComplement.INSTRUCTION,
+    )
     assert etat.evaluation is not None
     assert [(lig.eligible, lig.motif) for lig in etat.evaluation.lignes] == [
         (True, None),
@@ -440,14 +423,14 @@ async def test_a_complementary_request_waits_for_the_session_and_a_lower_grant_n
     ]
     assert ("etablissement", "DOTATION_COMPLEMENTAIRE_ACCORDEE") in banc.notifications(cle)
 
-    async def bilan_informe() -> bool:
-        try:
-            return bool((await etat_bilan(banc, "0750001A:2023-2024")).complements)
-        except RPCError:
-            return False
-
-    await jusqu_a(bilan_informe)
-    (complement,) = (await etat_bilan(banc, "0750001A:2023-2024")).complements
+    bilan = await attendre(
+        lambda: etat_bilan(banc, "0750001A:2023-2024"),
+        ATTENTE_S,
+        "le bilan informé du complément",
+        jusqu_a=lambda e: e.complements,
+        ignorer=(RPCError,),  # the report's workflow is not started yet
+    )
+    (complement,) = bilan.complements
     assert (complement.demande, complement.montants) == (f"are-complement:{cle}", accordes)
 
 
@@ -475,10 +458,12 @@ async def test_a_request_without_any_eligible_line_cannot_be_queued_for_the_comm
         },
     )
 
-    async def instruite() -> bool:
-        return (await etat_complement(banc, cle)).statut is StatutComplement.INSTRUCTION
-
-    await jusqu_a(instruite)
+    await attendre(
+        lambda: etat_complement(banc, cle),
+        ATTENTE_S,
+        "la demande en instruction",
+        jusqu_a=lambda e: e.statut is StatutComplement.INSTRUCTION,
+    )
     handle = banc.handle(f"are-complement:{cle}")
     inscrire = DecisionComplement(type=TypeDecisionComplement.INSCRIRE, auteur="instructeur.test")
     with pytest.raises(WorkflowUpdateFailedError) as refuse:
@@ -542,11 +527,12 @@ async def test_a_report_with_anomalies_names_the_rules_and_a_corrected_one_is_ac
         ),
     )
 
-    async def a_corriger() -> bool:
-        return (await etat_bilan(banc, cle)).statut is StatutBilan.A_CORRIGER
-
-    await jusqu_a(a_corriger)
-    etat = await etat_bilan(banc, cle)
+    etat = await attendre(
+        lambda: etat_bilan(banc, cle),
+        ATTENTE_S,
+        "le bilan à corriger",
+        jusqu_a=lambda e: e.statut is StatutBilan.A_CORRIGER,
+    )
     assert etat.verification is not None
     assert [a.code for a in etat.verification.anomalies] == [
         "TYPE_EQUIPEMENT_INCONNU",
@@ -571,11 +557,12 @@ async def test_a_report_with_anomalies_names_the_rules_and_a_corrected_one_is_ac
         ),
     )
 
-    async def valide() -> bool:
-        return (await etat_bilan(banc, cle)).statut is StatutBilan.VALIDE
-
-    await jusqu_a(valide)
-    etat = await etat_bilan(banc, cle)
+    etat = await attendre(
+        lambda: etat_bilan(banc, cle),
+        ATTENTE_S,
+        "le bilan validé",
+        jusqu_a=lambda e: e.statut is StatutBilan.VALIDE,
+    )
     assert (etat.bilans_recus, etat.reliquats) == (2, Montants(pre_bac=D("3952")))
     assert etat.transmis_a == "are-campagne:2023-2024"
 
@@ -598,12 +585,13 @@ async def test_a_late_report_gets_reminders_and_its_leftovers_feed_the_next_camp
         },
     )
 
-    async def demande() -> bool:
-        return (await etat_bilan(banc, cle)).statut is StatutBilan.ATTENTE_BILAN
-
-    await jusqu_a(demande)
+    etat = await attendre(
+        lambda: etat_bilan(banc, cle),
+        ATTENTE_S,
+        "le bilan demandé",
+        jusqu_a=lambda e: e.statut is StatutBilan.ATTENTE_BILAN,
+    )
     debut = await today(banc.env)
-    etat = await etat_bilan(banc, cle)
     limite = etat.date_limite
     assert limite is not None
     assert (etat.date_demande, limite) == (debut, debut + relativedelta(months=3))
@@ -639,11 +627,12 @@ async def test_a_late_report_gets_reminders_and_its_leftovers_feed_the_next_camp
         ),
     )
 
-    async def valide() -> bool:
-        return (await etat_bilan(banc, cle)).statut is StatutBilan.VALIDE
-
-    await jusqu_a(valide)
-    etat = await etat_bilan(banc, cle)
+    etat = await attendre(
+        lambda: etat_bilan(banc, cle),
+        ATTENTE_S,
+        "le bilan validé",
+        jusqu_a=lambda e: e.statut is StatutBilan.VALIDE,
+    )
     assert (etat.reliquats, etat.depose_en_retard) == (Montants(pre_bac=D("502")), True)
     (statut,) = [
         s for s in banc.sortants(cle, "guichet.dossier.statut.v1") if s["statut"] == "valide"
@@ -685,12 +674,12 @@ async def test_a_late_report_gets_reminders_and_its_leftovers_feed_the_next_camp
         },
     )
 
-    async def version_2() -> bool:
-        table = (await etat_campagne(banc, "2023-2024")).table
-        return table is not None and table.version == 2
-
-    await jusqu_a(version_2)
-    campagne = await etat_campagne(banc, "2023-2024")
+    campagne = await attendre(
+        lambda: etat_campagne(banc, "2023-2024"),
+        ATTENTE_S,
+        "la table de la campagne en version 2",
+        jusqu_a=lambda e: e.table is not None and e.table.version == 2,
+    )
     assert campagne.calcul is not None
     batiment = next(d for d in campagne.calcul.dotations if d.uai == "0930002B")
     assert batiment.dotation == Montants(pre_bac=D("7200"), post_bac=D("0"))

@@ -7,8 +7,7 @@ clock only moves forward) and asserts exact amounts and dates. Guadeloupe is UTC
 """
 
 import itertools
-import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -19,7 +18,7 @@ from pydantic import ValidationError
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Replayer, Worker
+from temporalio.worker import Replayer
 
 from activities.regles_cae_dom import (
     calculer_echeancier_cae_dom,
@@ -47,8 +46,6 @@ from tests.execution import execution
 from tests.fakes import FakeActivities
 from workers.demo.cae_dom import convention as donnees_convention
 from workers.demo.cae_dom import demo
-from workers.runtime import processes
-from workers.runtime.recherche import assurer_attributs_recherche
 from workflows.cae_dom import CaeDomWorkflow
 
 Handle = WorkflowHandle[Any, Any]
@@ -63,19 +60,6 @@ ACTIVITES: list[Callable[..., Any]] = [
 CLE = "971-30-00042"
 SIRET = "73282932000074"
 _ids = itertools.count(1)
-
-
-@pytest.fixture
-async def env() -> AsyncIterator[WorkflowEnvironment]:
-    """A time-skipping server of the test's own: its clock starts now and only moves forward,
-    so each test sleeps to its own fixed dates."""
-    environment = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=processes.temporal_test_server(),
-        data_converter=pydantic_data_converter,
-    )
-    await assurer_attributs_recherche(environment.client)  # `deliver` starts dossiers with them
-    yield environment
-    await environment.shutdown()
 
 
 class Convention:
@@ -162,19 +146,6 @@ class Convention:
 
 def _local(moment: datetime) -> str:
     return moment.astimezone(GUADELOUPE).strftime("%Y-%m-%d %H:%M")
-
-
-@pytest.fixture
-async def convention(env: WorkflowEnvironment) -> AsyncIterator[Convention]:
-    captured = FakeActivities()
-    task_queue = f"test-{uuid.uuid4()}"
-    async with Worker(
-        env.client,
-        task_queue=task_queue,
-        workflows=[CaeDomWorkflow],
-        activities=[*captured.all(), *ACTIVITES],
-    ):
-        yield Convention(env, task_queue, captured)
 
 
 def _trimestres(premier: str, dernier: str) -> list[str]:

@@ -9,28 +9,21 @@ The GDPR events are signalled as `guichet rgpd` sends them (workers/services/rgp
 partner events, so they do not go through the partner catalogue.
 """
 
-import asyncio
 import itertools
 import json
-import uuid
-from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import pytest
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Replayer, Worker
+from temporalio.worker import Replayer
 
 from models import rgpd
 from models.cae_dom import StatutTrimestre
 from models.evenements import CloudEvent
+from tests.attente import attendre
 from tests.execution import execution
-from tests.fakes import FakeActivities
-from tests.workflows.test_cae_dom import ACTIVITES, CLE, GUADELOUPE, Convention
+from tests.workflows.test_cae_dom import CLE, GUADELOUPE, Convention
 from workers.demo.cae_dom import convention as donnees_convention
-from workers.runtime import processes
-from workers.runtime.recherche import assurer_attributs_recherche
 from workflows.cae_dom import CaeDomWorkflow
 from workflows.rgpd import LIBELLE_LIMITE
 
@@ -41,30 +34,6 @@ REFUS = 80
 """Refused requests enough to pass the 500 history events after which the workflow continues
 as new (`HISTORIQUE_MAX_CAE_DOM`)."""
 _ids = itertools.count(1)
-
-
-@pytest.fixture
-async def env() -> AsyncIterator[WorkflowEnvironment]:
-    environment = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=processes.temporal_test_server(),
-        data_converter=pydantic_data_converter,
-    )
-    await assurer_attributs_recherche(environment.client)
-    yield environment
-    await environment.shutdown()
-
-
-@pytest.fixture
-async def convention(env: WorkflowEnvironment) -> AsyncIterator[Convention]:
-    captured = FakeActivities()
-    task_queue = f"test-{uuid.uuid4()}"
-    async with Worker(
-        env.client,
-        task_queue=task_queue,
-        workflows=[CaeDomWorkflow],
-        activities=[*captured.all(), *ACTIVITES],
-    ):
-        yield Convention(env, task_queue, captured)
 
 
 async def _rgpd(c: Convention, type_: str, **data: Any) -> CloudEvent:
@@ -89,13 +58,20 @@ async def _etat_rgpd(c: Convention) -> rgpd.EtatRgpd:
 
 async def _apres_continue_as_new(c: Convention, premiere: str) -> rgpd.EtatRgpd:
     """The GDPR state once the workflow has continued as new and applied every request."""
-    async with asyncio.timeout(30):
-        while True:
-            if (await execution(c.env.client, c.handle.id))[1] != premiere:
-                suivi = await _etat_rgpd(c)
-                if len(suivi.refus) == REFUS:
-                    return suivi
-            await asyncio.sleep(0.2)
+
+    async def suivi_de_la_suite() -> rgpd.EtatRgpd | None:
+        if (await execution(c.env.client, c.handle.id))[1] == premiere:
+            return None  # not continued as new yet
+        return await _etat_rgpd(c)
+
+    suivi = await attendre(
+        suivi_de_la_suite,
+        30,
+        f"la suite du workflow avec ses {REFUS} refus",
+        jusqu_a=lambda s: s is not None and len(s.refus) == REFUS,
+    )
+    assert suivi is not None
+    return suivi
 
 
 def _objets(c: Convention) -> list[str]:

@@ -21,7 +21,6 @@ from temporalio.worker import Worker
 
 from activities.exapro import ExaproActivities, id_candidat
 from events import catalogue_exapro, topics
-from events.catalogue import CATALOGUE
 from events.delivery import Livrable, Rejet, deliver, parse
 from models.dossier import Enregistrement
 from models.evenements import CloudEvent
@@ -36,16 +35,13 @@ from models.exapro import (
     Statut,
     decider,
 )
-from tests.activities.test_exapro import FakePublisher
-from tests.fakes import FakeActivities
+from tests.factories import BCP, BCP_ERREURS, DONNEES_EXAPRO
+from tests.fakes import FakeActivities, FakePublisher
 from workers.bench.exapro import generer_csv
 from workers.demo.exapro import demo
 from workflows.exapro_import import ExaproImportWorkflow
 
-DONNEES = Path(__file__).parents[1] / "data" / "exapro"
-BCP = DONNEES / "BCP2024_1.0_2024_150120241030.csv"
-BCP_ERREURS = DONNEES / "BCP2024ERREURS_1.0_2024_150120241030.csv"
-CAP_ERREURS = DONNEES / "CAP2023ERREURS_1.0_2023-06_050120230900.csv"
+CAP_ERREURS = DONNEES_EXAPRO / "CAP2023ERREURS_1.0_2023-06_050120230900.csv"
 TYPE = catalogue_exapro.RECUS[0]
 QUAND = datetime(2024, 1, 16, 8, 0, tzinfo=UTC)
 _ids = itertools.count(1)
@@ -441,9 +437,8 @@ def test_the_default_is_to_reject_a_file_with_errors_whole() -> None:
     ],
 )
 def test_a_drop_event_out_of_contract_is_dead_lettered_with_the_field_named(
-    champs: dict[str, str], message: str, monkeypatch: pytest.MonkeyPatch
+    champs: dict[str, str], message: str
 ) -> None:
-    monkeypatch.setitem(CATALOGUE, TYPE.nom, TYPE)
     data = {"chemin": "x.csv", "nom_fichier": "x.csv", "etablissement": "0750785A", **champs}
     event = CloudEvent(
         id="e-1",
@@ -464,10 +459,7 @@ def test_a_drop_event_out_of_contract_is_dead_lettered_with_the_field_named(
 # --- the demo ---------------------------------------------------------------------------------
 
 
-async def test_the_demo_drops_end_as_documented(
-    monde: Monde, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(CATALOGUE, TYPE.nom, TYPE)
+async def test_the_demo_drops_end_as_documented(monde: Monde) -> None:
     records = demo(date(2026, 11, 23), monde.stockage / "depots")
     issues = [
         parse(topic, r.model_dump_json().encode() if isinstance(r, CloudEvent) else r)
