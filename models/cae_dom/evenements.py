@@ -13,7 +13,7 @@ from models.cae_dom.convention import DureeHebdomadaire
 from models.cae_dom.parties import NumeroConvention
 from rules import cae_dom
 
-# --- the dossier workflow: event payloads, state ----------------------------------------------
+# --- the dossier workflow: event payloads (its state: etat.py) --------------------------------
 #
 # One workflow per convention (`cae-dom:<DDD-AA-NNNNN>`, the dossier key of the convention
 # number: renewals and amendments stay in the same dossier). Every partner event comes from the
