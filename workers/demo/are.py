@@ -16,7 +16,7 @@ from typing import Any
 from events import topics
 from models.evenements import CloudEvent
 
-DONNEES = Path(__file__).resolve().parent.parent / "tests" / "data" / "are"
+DONNEES = Path(__file__).resolve().parents[2] / "tests" / "data" / "are"
 SOURCE_REGION = "/region-ile-de-france/lycees"
 SOURCE_LYCEE = "/lycees/{uai}"
 
