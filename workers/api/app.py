@@ -15,12 +15,13 @@ Every error is JSON `{"detail": "...", "erreurs": [{"champ", "valeur", "regle"}]
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Annotated, Any
 
 import structlog
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.client import Client
@@ -28,6 +29,7 @@ from temporalio.client import Client
 from workers.api import deps, dossiers, evenements, exports, metriques, sante
 from workers.api.codec import routeur_codec
 from workers.api.deps import Contexte
+from workers.console import session as sessions
 from workers.console.routes import routeur_console
 from workers.runtime.database import engine_for, upgrade
 from workers.runtime.errors import ServiceUnreachable
@@ -40,8 +42,9 @@ from workers.services.instruction import (
     DossierClos,
     DossierInconnu,
     TemporalIndisponible,
+    verifier,
 )
-from workers.services.utilisateurs import AccesRefuse, JetonInvalide
+from workers.services.utilisateurs import AccesRefuse, Identite, JetonInvalide, Role
 from workers.services.validation import EntreeInvalide, ErreurChamp, regle_de
 
 log = structlog.get_logger(__name__)
@@ -146,6 +149,44 @@ def _installer_erreurs(app: FastAPI) -> None:
 # --- the app -----------------------------------------------------------------------------------
 
 
+PERSONNEL_CODEC = (Role.ADMIN, Role.SUPERVISEUR)
+
+
+def _personnel_codec(settings: Settings) -> Callable[..., Identite]:
+    """Who may use the codec server: a staff bearer token, or the console's session cookie
+    (staff logged in to the console, whose browser then opens the Temporal UI: the UI calls
+    the codec with cross-origin credentials and cannot send our bearer token)."""
+    signeur = sessions.Signeur(sessions.secret_console(settings.data_dir))
+
+    def personnel(
+        request: Request,
+        session: deps.SessionDep,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(deps.bearer)],
+    ) -> Identite:
+        # HTTPException, not the service's exceptions: the codec routes add their CORS headers
+        # to it, so the UI can read the refusal.
+        if credentials is not None and credentials.credentials:
+            try:
+                utilisateur = deps.identite_du_jeton(session, credentials.credentials)
+            except JetonInvalide as exc:
+                raise deps.non_authentifie(str(exc)) from None
+        else:
+            console = sessions.lire_session(request, signeur, session)
+            if console is None:
+                raise deps.non_authentifie(
+                    "en-tête Authorization: Bearer <jeton> absent, et pas de session console "
+                    "(connectez-vous à la console, puis autorisez l'envoi des identifiants)"
+                )
+            utilisateur = console.identite
+        try:
+            verifier(utilisateur, PERSONNEL_CODEC)
+        except AccesRefuse as exc:
+            raise HTTPException(403, str(exc)) from None
+        return utilisateur
+
+    return personnel
+
+
 def create_app(
     settings: Settings,
     *,
@@ -193,5 +234,5 @@ def create_app(
     app.include_router(dossiers.routeur)
     app.include_router(evenements.routeur)
     app.include_router(routeur_console(settings))
-    app.include_router(routeur_codec(settings, deps.personnel_codec(settings)))
+    app.include_router(routeur_codec(settings, _personnel_codec(settings)))
     return app

@@ -7,7 +7,6 @@
   or expired); `exiger(*roles)` builds a dependency that also requires one of `roles` (403
   otherwise). Scheme checks happen in the service layer (`workers.services.instruction`), which
   knows each dossier's scheme. The console reuses these.
-- `personnel_codec(settings)`: who may use the codec server.
 """
 
 import asyncio
@@ -21,11 +20,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from temporalio.client import Client
 
-from workers.console import session as sessions
 from workers.runtime.settings import Settings
 from workers.services.documents import Stockage
 from workers.services.instruction import verifier
-from workers.services.utilisateurs import AccesRefuse, Identite, JetonInvalide, Role, authentifier
+from workers.services.utilisateurs import Identite, JetonInvalide, Role, authentifier
 
 bearer = HTTPBearer(auto_error=False, description="jeton créé par « guichet users token NOM »")
 
@@ -105,41 +103,3 @@ def exiger(*roles: Role) -> Callable[[Identite], Identite]:
 
 def non_authentifie(detail: str) -> HTTPException:
     return HTTPException(401, detail, headers={"WWW-Authenticate": "Bearer"})
-
-
-PERSONNEL_CODEC = (Role.ADMIN, Role.SUPERVISEUR)
-
-
-def personnel_codec(settings: Settings) -> Callable[..., Identite]:
-    """Who may use the codec server: a staff bearer token, or the console's session cookie
-    (staff logged in to the console, whose browser then opens the Temporal UI: the UI calls
-    the codec with cross-origin credentials and cannot send our bearer token)."""
-    signeur = sessions.Signeur(sessions.secret_console(settings.data_dir))
-
-    def personnel(
-        request: Request,
-        session: SessionDep,
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    ) -> Identite:
-        # HTTPException, not the service's exceptions: the codec routes add their CORS headers
-        # to it, so the UI can read the refusal.
-        if credentials is not None and credentials.credentials:
-            try:
-                utilisateur = identite_du_jeton(session, credentials.credentials)
-            except JetonInvalide as exc:
-                raise non_authentifie(str(exc)) from None
-        else:
-            console = sessions.lire_session(request, signeur, session)
-            if console is None:
-                raise non_authentifie(
-                    "en-tête Authorization: Bearer <jeton> absent, et pas de session console "
-                    "(connectez-vous à la console, puis autorisez l'envoi des identifiants)"
-                )
-            utilisateur = console.identite
-        try:
-            verifier(utilisateur, PERSONNEL_CODEC)
-        except AccesRefuse as exc:
-            raise HTTPException(403, str(exc)) from None
-        return utilisateur
-
-    return personnel
