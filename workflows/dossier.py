@@ -351,9 +351,6 @@ class DossierWorkflow(ABC, Generic[EtatT]):
         """The dossier's new status, announced on `guichet.dossiers` with the previous one."""
         precedent = self._etat.statut
         self._etat.statut = statut
-        await self._publier_statut(statut, precedent, motif)
-
-    async def _publier_statut(self, statut: str, precedent: str, motif: str | None) -> None:
         await self._suivi.publier(
             topics.DOSSIERS,
             "guichet.dossier.statut.v1",

@@ -1,5 +1,5 @@
 """The data subject's rights on a CAE-DOM convention, on the time-skipping test server
-(workflows/cae_dom.py with workflows/rgpd.py): a restriction holds the quarter ends, the
+(workflows/cae_dom/ with workflows/rgpd.py): a restriction holds the quarter ends, the
 reminders and the ASP's events, survives continue-as-new, and once lifted opens the quarter
 that ended meanwhile before applying the held statement; a rectification of the employee's
 identity is validated by the Cerfa's rules and audited without the value; a corrected birth
