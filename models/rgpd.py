@@ -1,7 +1,7 @@
 """The data subject's rights served through the workflows (GDPR articles 16 and 18): a
 rectification and a restriction of processing reach a dossier's workflow as events like any
 other (the `evenement` signal, deduplicated by id, audited with their author), sent by
-`guichet rgpd` (workers/rgpd.py) with source `/guichet/rgpd/<user>`.
+`guichet rgpd` (workers/services/rgpd.py) with source `/guichet/rgpd/<user>`.
 
 Generic across schemes: each workflow says which fields it lets rectify. Not partner events:
 they never travel on a partner topic, so they are not in the partner catalogue.

@@ -73,7 +73,7 @@ class Audit(SQLModel, table=True):
 class Utilisateur(SQLModel, table=True):
     """A person or a partner's system using the API, the console or the CLI.
 
-    `role` is one of `workers.utilisateurs.Role`; `dispositifs` lists the schemes (workflow
+    `role` is one of `workers.services.utilisateurs.Role`; `dispositifs` lists the schemes (workflow
     types, `fnmatch` patterns: `are-*`, `*` for all) the user may see; `partenaire` (opco, asp,
     portail, etablissements) is set for the `partenaire` role only."""
 
@@ -101,7 +101,7 @@ class Jeton(SQLModel, table=True):
 
 
 class PieceJointe(SQLModel, table=True):
-    """A supporting document stored through `workers.documents.Stockage` (metadata only)."""
+    """A supporting document stored through `workers.services.documents.Stockage` (metadata only)."""
 
     __tablename__ = "piece_jointe"
     __table_args__ = (UniqueConstraint("dossier", "sha256"),)

@@ -1,5 +1,5 @@
 """The daily retention job (GDPR storage limitation), started by a Temporal Schedule
-(`workers/retention.py`: `assurer_planification`).
+(`workers/runtime/retention.py`: `assurer_planification`).
 
 Each run takes today's date in Europe/Paris from the workflow clock, asks which closed
 dossiers are past their retention period (`rules/retention.py`), and purges them one by one

@@ -1,6 +1,6 @@
 """Alembic environment: migrations of the read model (models/tables.py).
 
-Run through `workers.database.upgrade(url)` or `guichet db upgrade`; no alembic.ini needed.
+Run through `workers.runtime.database.upgrade(url)` or `guichet db upgrade`; no alembic.ini needed.
 """
 
 from alembic import context
