@@ -28,6 +28,13 @@ INTERVALLE_S = 0.1
 _RIEN = object()
 
 
+def _tient(jusqu_a: Callable[[Any], object], valeur: object) -> bool:
+    resultat = jusqu_a(valeur)
+    if resultat is NotImplemented:  # e.g. `"x".__eq__` given None: truthy, but not an answer
+        raise TypeError(f"jusqu_a({valeur!r}) returned NotImplemented: compare in a lambda")
+    return bool(resultat)
+
+
 class _Suivi:
     """The last value or exception seen, for the failure message."""
 
@@ -92,7 +99,7 @@ async def attendre(
                     suivi.vu = exc
                 else:
                     suivi.vu = valeur
-                    if jusqu_a(valeur):
+                    if _tient(jusqu_a, valeur):
                         return valeur
                 await asyncio.sleep(intervalle)
     except TimeoutError:
@@ -122,7 +129,7 @@ def attendre_bloquant(
             suivi.vu = exc
         else:
             suivi.vu = valeur
-            if jusqu_a(valeur):
+            if _tient(jusqu_a, valeur):
                 return valeur
         if time.monotonic() + intervalle > limite:
             raise suivi.echec()

@@ -47,3 +47,8 @@ def test_the_blocking_variant_for_sync_fixtures() -> None:
     assert attendre_bloquant(lambda: next(compteur), 5, jusqu_a=lambda n: n == 2) == 2
     with pytest.raises(AssertionError, match="uvicorn démarré: pas atteint"):
         attendre_bloquant(lambda: False, 0.2, "uvicorn démarré")
+
+
+async def test_a_comparison_that_cannot_answer_is_an_error_not_a_success() -> None:
+    with pytest.raises(TypeError, match="NotImplemented"):
+        await attendre(lambda: None, 5, jusqu_a="instruction".__eq__)

@@ -65,7 +65,10 @@ class Pile:
     async def attendre_statut(self, cle: str, statut: str, delai_s: float = 60) -> None:
         """Until the read model shows the dossier with `statut`."""
         await attendre(
-            lambda: self.statut(cle), delai_s, f"{cle} au statut {statut}", jusqu_a=statut.__eq__
+            lambda: self.statut(cle),
+            delai_s,
+            f"{cle} au statut {statut}",
+            jusqu_a=lambda lu: lu == statut,
         )
 
 

@@ -101,7 +101,11 @@ async def test_an_instructor_finds_a_dossier_due_this_week_completes_it_and_acce
         return await page.locator("#statut").inner_text()
 
     await attendre(
-        statut_affiche, 30, "la fiche en instruction", jusqu_a="instruction".__eq__, intervalle=0.5
+        statut_affiche,
+        30,
+        "la fiche en instruction",
+        jusqu_a=lambda statut: statut == "instruction",
+        intervalle=0.5,
     )
     avant = await page.locator("#chronologie > li").count()
 

@@ -177,7 +177,10 @@ async def test_a_due_quarter_is_paid_through_kafka_from_statement_to_asp_executi
             return None if row is None else row.montant_verse
 
         await attendre(
-            montant_projete, 60, "the payment in the read model", jusqu_a=attendu.montant.__eq__
+            montant_projete,
+            60,
+            "the payment in the read model",
+            jusqu_a=lambda montant: montant == attendu.montant,
         )
         with Session(engine_for(stack.effective_database_url)) as session:
             ordres = depot.lire_ordres(session=session, dossier=f"cae-dom:{cle}")
