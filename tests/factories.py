@@ -61,6 +61,15 @@ NAISSANCE_CAE = "1985-06-10"
 NAISSANCE_CONTRAT_PRO = "1985-03-14"
 COURRIEL_EMPLOYEUR = "paie.boulangerie-kq@example.gp"
 ADRESSE_SALARIE = "17 impasse des Flamboyants"
+VALEURS_PERSONNELLES = [
+    NOM,
+    PRENOMS,
+    NIR,
+    NAISSANCE_CAE,
+    NAISSANCE_CONTRAT_PRO,
+    COURRIEL_EMPLOYEUR,
+    ADRESSE_SALARIE,
+]
 
 
 def evenement(

@@ -25,13 +25,10 @@ from rules import cae_dom
 from rules.calendrier import PARIS
 from tests.attente import etat_quand
 from tests.factories import (
-    ADRESSE_SALARIE,
-    COURRIEL_EMPLOYEUR,
-    NAISSANCE_CAE,
     NAISSANCE_CONTRAT_PRO,
     NIR,
     NOM,
-    PRENOMS,
+    VALEURS_PERSONNELLES,
     contrat_enregistre,
     convention_enregistree,
     convention_personnelle,
@@ -44,15 +41,7 @@ from workers.runtime.temporal import client_for, connect
 
 pytestmark = pytest.mark.integration
 
-PERSONNEL = [
-    NOM,
-    PRENOMS,
-    NIR,
-    NAISSANCE_CAE,
-    NAISSANCE_CONTRAT_PRO,
-    COURRIEL_EMPLOYEUR,
-    ADRESSE_SALARIE,
-]
+PERSONNEL = VALEURS_PERSONNELLES
 
 
 def _fuites(evenements: list[HistoryEvent]) -> list[tuple[int, str, str]]:

@@ -36,14 +36,11 @@ from rules.calendrier import PARIS
 from tests.attente import attendre, etat_quand
 from tests.execution import en_suspens
 from tests.factories import (
-    ADRESSE_SALARIE,
     BCP,
-    COURRIEL_EMPLOYEUR,
     NAISSANCE_CAE,
     NAISSANCE_CONTRAT_PRO,
     NIR,
-    NOM,
-    PRENOMS,
+    VALEURS_PERSONNELLES,
     contrat_enregistre,
     convention_enregistree,
     convention_personnelle,
@@ -81,18 +78,7 @@ def _candidats() -> list[str]:
     return [v for v in valeurs if len(v) >= 4]
 
 
-PERSONNEL = [
-    NOM,
-    PRENOMS,
-    NIR,
-    NIR[:13],
-    NAISSANCE_CAE,
-    NAISSANCE_CONTRAT_PRO,
-    NAISSANCE_INCOHERENTE,
-    COURRIEL_EMPLOYEUR,
-    ADRESSE_SALARIE,
-    *_candidats(),
-]
+PERSONNEL = [*VALEURS_PERSONNELLES, NIR[:13], NAISSANCE_INCOHERENTE, *_candidats()]
 
 
 @pytest.fixture
