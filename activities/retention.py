@@ -34,8 +34,9 @@ STATUTS_CLOS: Mapping[str, frozenset[str]] = {
 
 
 class EffaceurDocuments(Protocol):
-    """The document store, as the purge needs it (`workers.services.documents.Stockage` adapted by the
-    composition root): delete every file of a dossier, return what was deleted."""
+    """The document store, as the purge needs it (`workers.services.documents.Stockage`
+    adapted by the composition root): delete every file of a dossier, return what was
+    deleted."""
 
     def supprimer_dossier(self, dossier: str) -> list[str]: ...
 

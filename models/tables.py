@@ -101,7 +101,8 @@ class Jeton(SQLModel, table=True):
 
 
 class PieceJointe(SQLModel, table=True):
-    """A supporting document stored through `workers.services.documents.Stockage` (metadata only)."""
+    """A supporting document stored through `workers.services.documents.Stockage` (metadata
+    only)."""
 
     __tablename__ = "piece_jointe"
     __table_args__ = (UniqueConstraint("dossier", "sha256"),)
