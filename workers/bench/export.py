@@ -40,12 +40,13 @@ from sqlalchemy import Engine, delete, insert
 from sqlmodel import Session, col
 
 from models.tables import Dossier, Jeton, Utilisateur
+from workers.api.exports import Format
 from workers.runtime import processes
 from workers.runtime.database import engine_for, upgrade
 from workers.runtime.settings import Settings
 from workers.services.utilisateurs import Role, creer_jeton, creer_utilisateur
 
-FORMATS = ("csv", "xlsx")
+FORMATS = tuple(f.value for f in Format)
 LOT = 5_000
 """Rows per INSERT batch."""
 MIB = 1024 * 1024
