@@ -36,11 +36,35 @@ RETRYABLE = frozenset(
 log = structlog.get_logger(__name__)
 
 
+MOTIF_MAX_OCTETS = 2048
+"""A dead letter's reason, at most (UTF-8): it travels as a Kafka header beside the record."""
+CITATION_MAX = 80
+"""A value quoted in a reason, at most (characters of its repr): a partner's 600 KB field must
+not make a 600 KB reason."""
+_TRONQUE = "… (motif tronqué)"
+
+
 @dataclass(frozen=True)
 class Rejet:
-    """Why a record cannot be delivered; becomes the dead letter's reason."""
+    """Why a record cannot be delivered; becomes the dead letter's reason (at most
+    `MOTIF_MAX_OCTETS`, cut with a mark beyond)."""
 
     motif: str
+
+    def __post_init__(self) -> None:
+        octets = self.motif.encode()
+        if len(octets) > MOTIF_MAX_OCTETS:
+            garde = MOTIF_MAX_OCTETS - len(_TRONQUE.encode())
+            court = octets[:garde].decode(errors="ignore") + _TRONQUE
+            object.__setattr__(self, "motif", court)
+
+
+def citer(valeur: object) -> str:
+    """`valeur`'s repr for a reason, cut at `CITATION_MAX` characters with its length."""
+    texte = repr(valeur)
+    if len(texte) <= CITATION_MAX:
+        return texte
+    return f"{texte[:CITATION_MAX]}… ({len(texte)} caractères)"
 
 
 @dataclass(frozen=True)
@@ -52,7 +76,7 @@ class Livrable:
 def _erreurs(exc: ValidationError) -> str:
     return "; ".join(
         f"{'.'.join(str(p) for p in err['loc']) or '(racine)'}: {err['msg']}"
-        + (f" (valeur: {err['input']!r})" if "input" in err and err["loc"] else "")
+        + (f" (valeur: {citer(err['input'])})" if "input" in err and err["loc"] else "")
         for err in exc.errors()
     )
 
@@ -65,7 +89,7 @@ def parse(topic: str, value: bytes) -> Livrable | Rejet:
         return Rejet(f"enveloppe CloudEvents invalide: {_erreurs(exc)}")
     spec = CATALOGUE.get(event.type)
     if spec is None:
-        return Rejet(f"type d'événement inconnu: {event.type!r}")
+        return Rejet(f"type d'événement inconnu: {citer(event.type)}")
     if spec.topic != topic:
         return Rejet(f"le type {event.type!r} se publie sur {spec.topic!r}, pas sur {topic!r}")
     try:

@@ -17,8 +17,14 @@ class CloudEvent(BaseModel):
 
     specversion: Literal["1.0"] = "1.0"
     id: str = Field(min_length=1, max_length=200, description="Unique per source")
-    source: str = Field(min_length=1, description="Who sent it, e.g. /opco/akto")
-    type: str = Field(min_length=1, description="Event type and version, see the catalogue")
+    source: str = Field(
+        min_length=1,
+        max_length=200,
+        description="Who sent it, e.g. /opco/akto (becomes the audit line's author: 200 at most)",
+    )
+    type: str = Field(
+        min_length=1, max_length=100, description="Event type and version, see the catalogue"
+    )
     subject: str = Field(min_length=1, max_length=100, description="The dossier's business key")
     time: AwareDatetime
     datacontenttype: Literal["application/json"] = "application/json"

@@ -3,7 +3,7 @@
 import json
 
 from events import topics
-from events.delivery import Livrable, Rejet, parse
+from events.delivery import MOTIF_MAX_OCTETS, Livrable, Rejet, parse
 from tests.factories import contrat_enregistre
 
 
@@ -56,3 +56,40 @@ def test_a_contract_ending_before_it_starts_is_rejected() -> None:
     parsed = parse(topics.OPCO, event.model_dump_json().encode())
     assert isinstance(parsed, Rejet)
     assert "date_fin (2024-01-01) est antérieure à date_debut (2024-09-02)" in parsed.motif
+
+
+def test_a_600_kb_type_is_rejected_with_a_short_reason_naming_the_field_and_the_rule() -> None:
+    raw = json.loads(contrat_enregistre().model_dump_json())
+    raw["type"] = "x" * 600_000
+    parsed = parse(topics.OPCO, json.dumps(raw).encode())
+    assert isinstance(parsed, Rejet)
+    assert parsed.motif.startswith("enveloppe CloudEvents invalide: type: ")
+    assert "at most 100 characters" in parsed.motif
+    assert "(600002 caractères)" in parsed.motif
+    assert len(parsed.motif.encode()) < 300
+
+
+def test_a_source_longer_than_the_audit_author_is_rejected_before_any_workflow() -> None:
+    """The source becomes the audit line's author (200 characters): longer, the projection
+    write would fail and retry forever."""
+    raw = json.loads(contrat_enregistre().model_dump_json())
+    raw["source"] = "/opco/" + "a" * 294
+    parsed = parse(topics.OPCO, json.dumps(raw).encode())
+    assert isinstance(parsed, Rejet)
+    assert "source: String should have at most 200 characters" in parsed.motif
+
+
+def test_a_40_kb_bad_field_is_quoted_cut_with_its_length() -> None:
+    event = contrat_enregistre(code_postal_etablissement="4" * 40_000)
+    parsed = parse(topics.OPCO, event.model_dump_json().encode())
+    assert isinstance(parsed, Rejet)
+    assert "code_postal_etablissement: String should match pattern" in parsed.motif
+    assert "(40002 caractères)" in parsed.motif
+    assert len(parsed.motif.encode()) < 500
+
+
+def test_a_reason_is_cut_at_2_kb_with_a_mark() -> None:
+    motif = Rejet("é" * 5_000).motif
+    assert len(motif.encode()) <= MOTIF_MAX_OCTETS
+    assert motif.endswith("… (motif tronqué)")
+    assert motif.startswith("é" * 100)
