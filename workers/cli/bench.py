@@ -6,11 +6,9 @@ import platform
 import sys
 from datetime import UTC, datetime
 
-from workers.api.exports import Format
+from workers.bench.export import FORMATS, run_export
 from workers.bench.ingest import run_ingest
 from workers.runtime.settings import Settings
-
-FORMATS = tuple(f.value for f in Format)
 
 
 async def _ingest(_settings: Settings, args: argparse.Namespace) -> int:
@@ -26,16 +24,6 @@ async def _export(_settings: Settings, args: argparse.Namespace) -> int:
     if args.dossiers < 10:
         print(
             f"guichet: --dossiers {args.dossiers}: au moins 10 (la référence en exporte N/10)",
-            file=sys.stderr,
-        )
-        return 2
-    try:
-        # httpx drives the real app in flux; it is a dev dependency, not in the production image.
-        from workers.bench.export import run_export  # noqa: PLC0415
-    except ModuleNotFoundError as exc:
-        print(
-            f"guichet: bench export a besoin de {exc.name}, une dépendance de développement: "
-            "pip install 'guichet[dev]'",
             file=sys.stderr,
         )
         return 2
