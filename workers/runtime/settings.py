@@ -36,6 +36,25 @@ class Settings(BaseSettings):
     )
     kafka_group_id: str = "guichet"
 
+    intake_max_record_bytes: int = Field(
+        default=1_048_576,
+        gt=0,
+        description="Partner record at most (value and headers, bytes); larger goes to the "
+        "dead letters (Temporal warns over 512 KB and refuses over 2 MB)",
+    )
+    intake_poison_attempts: int = Field(
+        default=5,
+        ge=1,
+        description="A record whose handling fails this many times for a reason that is not an "
+        "outage (Temporal, database, Kafka) goes to the dead letters",
+    )
+    rebuts_conservation_jours: int = Field(
+        default=180,
+        ge=1,
+        description="Days a dead letter (and its payload, personal data included) is kept "
+        "before the retention schedule purges it",
+    )
+
     data_dir: Path = Field(
         default=Path("data"), description="Where the embedded stack keeps its files"
     )
