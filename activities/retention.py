@@ -3,25 +3,36 @@ ended (`rules/retention.py`, `rules/data/retention.csv`) and purge their persona
 the read model and the document store, writing what was purged to the audit log (nature
 `purge`). The anonymous figures (scheme, status, amounts, dates, orders) stay for statistics.
 
+The same daily run deletes the dead letters (`rebut` table, their encrypted records included)
+received more than `rebuts_conservation_jours` days ago, inside `dossiers_a_purger`: no new
+workflow command, so running retention workflows replay unchanged. The purge is written to the
+audit log (dossier `rebuts`, nature `rebut`, type `purge`).
+
 Temporal keeps nothing to purge here: a closed workflow's history is deleted by the namespace
 retention, and its search attributes never hold a personal field (`models/recherche.py`).
 """
 
 import asyncio
 from collections.abc import Mapping
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 
-from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlalchemy import Engine, delete
+from sqlmodel import Session, col
 from temporalio import activity
 
 from models import are, cae_dom, contrat_pro, depot_rgpd, exapro
 from models.dossier import Nature
 from models.retention import DossierEchu, PurgeDemandee, PurgeFaite, RechercheEchus
+from models.tables import Rebut
 from rules.calendrier import PARIS
 from rules.retention import RegleConservation, fin_conservation, regles_conservation
 
 AUTEUR = "guichet/retention"
+NATURE_REBUT = "rebut"
+"""Audit nature of the dead-letter store's actions (`workers.services.rebuts`)."""
+DOSSIER_REBUTS = "rebuts"
+"""Audit `dossier` of a dead-letter purge (it concerns many rows)."""
 STATUTS_CLOS: Mapping[str, frozenset[str]] = {
     contrat_pro.WORKFLOW: frozenset(contrat_pro.STATUTS_TERMINAUX),
     "cae-dom": frozenset(cae_dom.STATUTS_TERMINAUX),
@@ -51,14 +62,68 @@ def _regle(regles: Mapping[str, RegleConservation], dispositif: str) -> RegleCon
     return regle
 
 
+def purger_rebuts(*, session: Session, avant: datetime, auteur: str, quand: datetime) -> int:
+    """Delete the dead letters received before `avant` and audit it (when any was); the caller
+    commits. Idempotent: a second call finds nothing left."""
+    avant = avant.astimezone(UTC)  # SQLite compares wall times: everything is stored in UTC
+    resultat = session.execute(delete(Rebut).where(col(Rebut.recu_le) < avant))
+    nombre = int(getattr(resultat, "rowcount", 0) or 0)
+    if nombre:
+        depot_rgpd.ajouter_ligne(
+            session=session,
+            dossier=DOSSIER_REBUTS,
+            cle_unique=f"purge/{avant.isoformat()}",
+            horodatage=quand,
+            nature=NATURE_REBUT,
+            type_="purge",
+            auteur=auteur,
+            detail={"recus_avant": avant.isoformat(), "supprimes": nombre},
+        )
+    return nombre
+
+
+def limite_rebuts(aujourdhui: date, jours: int) -> datetime:
+    """Dead letters received before this moment are past their retention: midnight in Paris,
+    `jours` days before `aujourdhui`."""
+    return datetime.combine(aujourdhui - timedelta(days=jours), time(0), tzinfo=PARIS)
+
+
 class RetentionActivities:
-    def __init__(self, engine: Engine, documents: EffaceurDocuments | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        documents: EffaceurDocuments | None = None,
+        *,
+        conservation_rebuts: int | None = None,
+    ) -> None:
+        """`conservation_rebuts`: days a dead letter is kept (`rebuts_conservation_jours`);
+        None: the dead letters are not purged by this worker."""
         self._engine = engine
         self._documents = documents
+        self._conservation_rebuts = conservation_rebuts
 
     @activity.defn(name="dossiers_a_purger")
     async def dossiers_a_purger(self, recherche: RechercheEchus) -> list[DossierEchu]:
+        """The closed dossiers past their retention; first, the dead letters past theirs are
+        deleted (no workflow command of its own: see the module's docstring)."""
+        if self._conservation_rebuts is not None:
+            await asyncio.to_thread(self._purger_rebuts, recherche.aujourdhui)
         return await asyncio.to_thread(self._echus, recherche)
+
+    def _purger_rebuts(self, aujourdhui: date) -> int:
+        assert self._conservation_rebuts is not None
+        avant = limite_rebuts(aujourdhui, self._conservation_rebuts)
+        with Session(self._engine) as session:
+            nombre = purger_rebuts(
+                session=session,
+                avant=avant,
+                auteur=AUTEUR,
+                quand=datetime.now(UTC),
+            )
+            session.commit()
+        if nombre:
+            activity.logger.info("rebuts_purges", extra={"nombre": nombre})
+        return nombre
 
     def _echus(self, recherche: RechercheEchus) -> list[DossierEchu]:
         regles = regles_conservation()

@@ -1,4 +1,5 @@
-"""The SQL read model: dossier projection, payment ledger, append-only audit log.
+"""The SQL read model: dossier projection, payment ledger, append-only audit log, and the
+dead-letter store (`rebut`).
 
 Temporal is the source of truth; these tables are projections written by activities and can
 be rebuilt. Every write is idempotent: a replayed activity never doubles a row.
@@ -8,7 +9,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Numeric, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    LargeBinary,
+    Numeric,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -119,3 +129,47 @@ class PieceJointe(SQLModel, table=True):
     workflow_informe: bool = Field(
         default=False, description="an event told the workflow (schemes that have one)"
     )
+
+
+class Rebut(SQLModel, table=True):
+    """A partner record the intake refused (a dead letter), kept to be reviewed, corrected and
+    replayed, or closed (`workers.services.rebuts`, docs/rebuts.md).
+
+    One row per `origine` (`kafka:<topic>/<partition>/<offset>` or `http:<sha256>`,
+    `events.registre`): a record consigned twice is one row. `motif` never quotes a personal
+    value (`events.delivery`); the record itself, personal data included, is only in `charge`,
+    encrypted (AES-256-GCM, `workers.runtime.codec.chiffrer`), and set to NULL by nothing but
+    the row's deletion at the end of its retention (`rebuts_conservation_jours`)."""
+
+    __tablename__ = "rebut"
+    __table_args__ = (
+        Index("ix_rebut_statut_recu_le", "statut", "recu_le"),
+        # ids never reused after a purge (they name the rows' audit lines, `rebut:<id>`)
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    origine: str = Field(max_length=300, unique=True)
+    topic: str = Field(max_length=255, description="partner topic, or `http`")
+    partition: int | None = None
+    offset: int | None = Field(default=None, sa_type=BigInteger)
+    cle: str | None = Field(default=None, max_length=300, description="the record's key")
+    code: str = Field(max_length=30, description="`events.registre.CodeRejet`")
+    motif: str = Field(max_length=2100)
+    type: str | None = Field(default=None, max_length=100, description="event type, if read")
+    dispositif: str | None = Field(
+        default=None,
+        max_length=40,
+        description="workflow type of the event type (scheme scope); NULL: type unknown",
+    )
+    recu_le: datetime = Field(sa_type=DateTime(timezone=True), index=True)
+    taille: int = Field(description="bytes of the record's value")
+    charge: bytes | None = Field(
+        default=None,
+        sa_type=LargeBinary,
+        description="value and headers, encrypted (workers.services.rebuts)",
+    )
+    statut: str = Field(default="nouveau", max_length=20, description="nouveau, rejoue, ignore")
+    traite_par: str | None = Field(default=None, max_length=100)
+    traite_le: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    motif_traitement: str | None = Field(default=None, max_length=2000)

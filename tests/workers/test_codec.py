@@ -19,7 +19,9 @@ from workers.runtime.codec import (
     CleInconnue,
     CleInvalide,
     CodecChiffrement,
+    chiffrer,
     cle_de_developpement,
+    dechiffrer,
     lire_trousseau,
     nouvelle_cle,
     trousseau_pour,
@@ -209,3 +211,38 @@ def test_keys_check_names_the_rule_a_bad_key_breaks(
     settings = Settings(_env_file=None, data_dir=tmp_path, payload_keys=SecretStr("k1:AAAA"))
     assert _guichet_keys(["keys", "check"], settings) == 1
     assert "la clé 'k1' fait 3 octets, AES-256 en demande 32" in capsys.readouterr().err
+
+
+def test_bytes_encrypted_at_rest_decrypt_to_the_original_and_hide_the_nir() -> None:
+    trousseau = lire_trousseau(f"k1:{CLE_A}")
+    clair = f'{{"nir": "{NIR}"}}'.encode()
+
+    donnees = chiffrer(trousseau, clair, b"kafka:t/0/1")
+
+    assert NIR.encode() not in donnees
+    assert donnees[0] == 2 and donnees[1:3] == b"k1"  # the key id, in clear, for rotation
+    assert dechiffrer(trousseau, donnees, b"kafka:t/0/1") == clair
+    assert chiffrer(trousseau, clair) != chiffrer(trousseau, clair)  # a fresh nonce each time
+
+
+def test_bytes_encrypted_with_an_old_key_still_decrypt_after_rotation() -> None:
+    ancien = lire_trousseau(f"k1:{CLE_A}")
+    donnees = chiffrer(ancien, b"secret")
+    tourne = lire_trousseau(f"k2:{CLE_B},k1:{CLE_A}")
+
+    assert dechiffrer(tourne, donnees) == b"secret"
+    assert chiffrer(tourne, b"x")[1:3] == b"k2"
+    with pytest.raises(CleInconnue, match="k1"):
+        dechiffrer(lire_trousseau(f"k2:{CLE_B}"), donnees)
+
+
+def test_bytes_altered_truncated_or_bound_to_another_row_do_not_decrypt() -> None:
+    trousseau = lire_trousseau(f"k1:{CLE_A}")
+    donnees = chiffrer(trousseau, b"secret", b"ligne-1")
+    altere = donnees[:-1] + bytes([donnees[-1] ^ 1])
+
+    for illisible, associe in [(altere, b"ligne-1"), (donnees, b"ligne-2"), (donnees[:10], b"")]:
+        with pytest.raises(ChargeUtileIllisible):
+            dechiffrer(trousseau, illisible, associe)
+    with pytest.raises(ChargeUtileIllisible):
+        dechiffrer(trousseau, b"")

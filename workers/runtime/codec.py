@@ -9,6 +9,9 @@ replaced by a payload `encoding: binary/encrypted` whose metadata names the key
 of the ring encrypts, every key of the ring decrypts. A payload that is not encrypted (written
 before the codec existed) is passed through unchanged, so running dossiers keep running.
 
+The same ring encrypts other data at rest (the dead letters' records, `workers.services.rebuts`)
+through `chiffrer` / `dechiffrer`, on bytes: see their format below.
+
 Keys come from `GUICHET_PAYLOAD_KEYS` (`id:base64-of-32-bytes,id2:...`). When it is empty (the
 embedded dev stack), a key is generated once in the data directory (file mode 0600) and reused.
 """
@@ -204,3 +207,53 @@ class CodecChiffrement(PayloadCodec):
 
 def codec_pour(settings: Settings) -> CodecChiffrement:
     return CodecChiffrement(trousseau_pour(settings))
+
+
+# --- bytes at rest -----------------------------------------------------------------------------
+#
+# `chiffrer(trousseau, clair)` gives, byte by byte:
+#
+#     1 byte      n, the length of the key id (1 to 64)
+#     n bytes     the key id, ASCII (the ring's current key)
+#     12 bytes    the nonce, random
+#     the rest    the AES-256-GCM ciphertext followed by its 16-byte tag
+#
+# `associe` (optional) is authenticated, not stored: the same bytes must be given to decrypt
+# (the dead-letter store gives the row's `origine`, so a payload copied onto another row does
+# not decrypt). `dechiffrer` picks the key by the stored id: rotating keys keeps old data
+# readable as long as the old key stays in the ring.
+
+TAG_BYTES = 16
+
+
+def chiffrer(trousseau: Trousseau, clair: bytes, associe: bytes = b"") -> bytes:
+    """`clair` encrypted with the ring's current key (format above)."""
+    key_id = trousseau.courante.encode("ascii")
+    nonce = os.urandom(NONCE_BYTES)
+    chiffre = AESGCM(trousseau.cles[trousseau.courante]).encrypt(nonce, clair, associe or None)
+    return bytes([len(key_id)]) + key_id + nonce + chiffre
+
+
+def dechiffrer(trousseau: Trousseau, donnees: bytes, associe: bytes = b"") -> bytes:
+    """The clear bytes of `chiffrer`'s output; `CleInconnue` when the ring lacks its key,
+    `ChargeUtileIllisible` when it is altered, truncated or bound to other `associe` bytes."""
+    if not donnees or len(donnees) < 1 + donnees[0] + NONCE_BYTES + TAG_BYTES:
+        raise ChargeUtileIllisible("donnée chiffrée illisible: tronquée ou vide")
+    longueur = donnees[0]
+    key_id = donnees[1 : 1 + longueur].decode("ascii", "replace")
+    cle = trousseau.cles.get(key_id)
+    if cle is None:
+        connues = ", ".join(sorted(trousseau.cles))
+        raise CleInconnue(
+            f"donnée chiffrée avec la clé {key_id!r}, absente de {SETTING} "
+            f"(clés configurées: {connues}): ajoutez cette clé au trousseau"
+        )
+    debut = 1 + longueur
+    nonce, chiffre = donnees[debut : debut + NONCE_BYTES], donnees[debut + NONCE_BYTES :]
+    try:
+        return AESGCM(cle).decrypt(nonce, chiffre, associe or None)
+    except InvalidTag:
+        raise ChargeUtileIllisible(
+            f"donnée chiffrée avec la clé {key_id!r} illisible: altérée, tronquée, rattachée à "
+            "une autre ligne, ou chiffrée avec une autre clé portant le même identifiant"
+        ) from None

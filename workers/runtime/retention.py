@@ -3,7 +3,8 @@
 `assurer_planification(client, task_queue)` creates the schedule `guichet-retention` once (a
 second call, from another worker or a restart, finds it and leaves it as it is): every day at
 03:00 Europe/Paris it starts the `retention` workflow (`workflows/retention.py`), one run at a
-time (overlap SKIP). `activites_retention(engine, documents)` are the activities to register.
+time (overlap SKIP). `activites_retention(engine, documents)` are the activities to register;
+the same run deletes the dead letters past `GUICHET_REBUTS_CONSERVATION_JOURS`.
 """
 
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from temporalio.client import (
 from activities.retention import EffaceurDocuments, RetentionActivities
 from models.retention import EntreeRetention
 from models.tables import PieceJointe
+from workers.runtime.settings import Settings
 from workers.services.documents import Stockage
 from workflows.retention import WORKFLOW, RetentionWorkflow
 
@@ -90,12 +92,18 @@ async def assurer_planification(client: Client, task_queue: str) -> bool:
 
 
 def activites_retention(
-    engine: Engine, documents: EffaceurDocuments | None = None
+    engine: Engine,
+    documents: EffaceurDocuments | None = None,
+    *,
+    conservation_rebuts: int | None = None,
 ) -> list[Callable[..., Any]]:
     """The purge activities, bound to the read model and (when given) the document store.
 
     `documents`: `EffaceurStockage(StockageDisque(settings.effective_documents_dir), engine)`
     in the worker; without it the purge clears the read model only and writes "non branché"
-    for the files on its audit line."""
-    retention = RetentionActivities(engine, documents)
+    for the files on its audit line. `conservation_rebuts`: days a dead letter is kept; None
+    reads `GUICHET_REBUTS_CONSERVATION_JOURS` from the environment (default 180)."""
+    if conservation_rebuts is None:
+        conservation_rebuts = Settings().rebuts_conservation_jours
+    retention = RetentionActivities(engine, documents, conservation_rebuts=conservation_rebuts)
     return [retention.dossiers_a_purger, retention.purger_dossier]
