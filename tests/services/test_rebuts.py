@@ -47,8 +47,11 @@ SUPERVISEUR_CP = Identite("sup-cp", Role.SUPERVISEUR, ("contrat-pro",), None)
 ADMIN = Identite("adm", Role.ADMIN, ("*",), None)
 INSTRUCTEUR = Identite("ins", Role.INSTRUCTEUR, ("*",), None)
 LECTEUR = Identite("lec", Role.LECTEUR, ("*",), None)
-FAUX_CLIENT = cast(Client, object())
-"""Replays refused by the intake never reach Temporal."""
+
+
+async def faux_client() -> Client:
+    """Never used: `livrer` is replaced (`livraisons`), or the intake refuses first."""
+    return cast(Client, object())
 
 
 @pytest.fixture
@@ -329,9 +332,9 @@ async def test_a_replay_the_intake_refuses_keeps_the_row_new_and_says_why(
     id_ = registre.lister(ADMIN).rebuts[0].id
 
     with pytest.raises(EntreeInvalide, match="date_fin") as refus:
-        await registre.rejouer(id_, SUPERVISEUR, client=FAUX_CLIENT, task_queue="q")
+        await registre.rejouer(id_, SUPERVISEUR, client=faux_client, task_queue="q")
     with pytest.raises(EntreeInvalide, match="JSON"):
-        await registre.rejouer(id_, SUPERVISEUR, b"{", client=FAUX_CLIENT, task_queue="q")
+        await registre.rejouer(id_, SUPERVISEUR, b"{", client=faux_client, task_queue="q")
 
     assert "contrat" in refus.value.detail
     assert lignes(engine)[0].statut == "nouveau"
@@ -363,7 +366,7 @@ async def test_a_corrected_replay_is_delivered_marks_the_row_replayed_and_is_aud
     id_ = registre.lister(ADMIN).rebuts[0].id
 
     fait = await registre.rejouer(
-        id_, SUPERVISEUR, contrat_valide("OPCO-REJEU-1"), client=FAUX_CLIENT, task_queue="q"
+        id_, SUPERVISEUR, contrat_valide("OPCO-REJEU-1"), client=faux_client, task_queue="q"
     )
 
     assert [livre.event.subject for livre in livraisons] == ["OPCO-REJEU-1"]
@@ -372,7 +375,7 @@ async def test_a_corrected_replay_is_delivered_marks_the_row_replayed_and_is_aud
     (ligne,) = audit(engine, f"rebut:{id_}")
     assert (ligne.type, ligne.auteur, ligne.detail["corrige"]) == ("rejeu", "sup", True)
     with pytest.raises(RebutDejaTraite):
-        await registre.rejouer(id_, ADMIN, client=FAUX_CLIENT, task_queue="q")
+        await registre.rejouer(id_, ADMIN, client=faux_client, task_queue="q")
     with pytest.raises(RebutDejaTraite):
         registre.ignorer(id_, ADMIN, "trop tard")
 
@@ -383,7 +386,7 @@ async def test_a_stored_record_valid_today_replays_as_it_was(
     await registre.consigner(recu(1, contrat_valide("OPCO-CLOS-1"), code=CodeRejet.DOSSIER_CLOS))
     id_ = registre.lister(ADMIN).rebuts[0].id
 
-    fait = await registre.rejouer(id_, ADMIN, client=FAUX_CLIENT, task_queue="q")
+    fait = await registre.rejouer(id_, ADMIN, client=faux_client, task_queue="q")
 
     assert fait.rebut.statut is StatutRebut.REJOUE
     assert fait.rebut.motif_traitement == "rejoué tel quel"
@@ -401,7 +404,7 @@ async def test_a_correction_cannot_move_a_record_outside_the_users_schemes(
 
     with pytest.raises(EntreeInvalide, match="mauvais_topic"):
         await registre.rejouer(
-            id_, cae, json.dumps(corrige).encode(), client=FAUX_CLIENT, task_queue="q"
+            id_, cae, json.dumps(corrige).encode(), client=faux_client, task_queue="q"
         )
     assert livraisons == []
 

@@ -8,7 +8,8 @@ that sets the payload codec), connected lazily so the API starts, and answers `/
 this module.
 
 Every error is JSON `{"detail": "...", "erreurs": [{"champ", "valeur", "regle"}]}`, in French:
-401 token, 403 role/scheme/partner, 404 unknown dossier, 409 decision refused or dossier closed,
+401 token, 403 role/scheme/partner, 404 unknown dossier or dead letter, 409 decision refused,
+dossier closed or dead letter already handled,
 413 document too large, 415 type refused, 422 bad input, 503 Temporal unreachable.
 """
 
@@ -26,7 +27,7 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.client import Client
 
-from workers.api import deps, dossiers, evenements, exports, metriques, sante
+from workers.api import deps, dossiers, evenements, exports, metriques, rebuts, sante
 from workers.api.codec import routeur_codec
 from workers.api.deps import Contexte
 from workers.console import session as sessions
@@ -44,6 +45,7 @@ from workers.services.instruction import (
     TemporalIndisponible,
     verifier,
 )
+from workers.services.rebuts import RebutDejaTraite, RebutInconnu
 from workers.services.utilisateurs import AccesRefuse, Identite, JetonInvalide, Role
 from workers.services.validation import EntreeInvalide, ErreurChamp, regle_de
 
@@ -135,6 +137,8 @@ def _installer_erreurs(app: FastAPI) -> None:
     app.add_exception_handler(JetonInvalide, _gestionnaire(401, **{"WWW-Authenticate": "Bearer"}))
     app.add_exception_handler(AccesRefuse, _gestionnaire(403))
     app.add_exception_handler(DossierInconnu, _gestionnaire(404))
+    app.add_exception_handler(RebutInconnu, _gestionnaire(404))
+    app.add_exception_handler(RebutDejaTraite, _gestionnaire(409))
     app.add_exception_handler(DecisionRefusee, _gestionnaire(409))
     app.add_exception_handler(DossierClos, _gestionnaire(409))
     app.add_exception_handler(DocumentTropGros, _gestionnaire(413))
@@ -233,6 +237,7 @@ def create_app(
     app.include_router(exports.routeur)
     app.include_router(dossiers.routeur)
     app.include_router(evenements.routeur)
+    app.include_router(rebuts.routeur)
     app.include_router(routeur_console(settings))
     app.include_router(routeur_codec(settings, _personnel_codec(settings)))
     return app

@@ -22,6 +22,7 @@ from workers.cli import (
     dossiers,
     events,
     exapro,
+    rebuts,
     rgpd,
     scenario,
     services,
@@ -46,6 +47,7 @@ COMMAND_MODULES = [
     decide,
     cles,
     rgpd,
+    rebuts,
     scenario,
 ]
 

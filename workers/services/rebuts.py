@@ -32,7 +32,7 @@ import base64
 import binascii
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -501,13 +501,16 @@ class RegistreRebutsSql:
         acteur: Identite,
         corrige: bytes | None = None,
         *,
-        client: Client,
+        client: Client | Callable[[], Awaitable[Client]],
         task_queue: str,
     ) -> ResultatRejeu:
         """Through the intake again: the stored record, or `corrige` (a structured-mode
         CloudEvent, JSON). Refused by the intake: `EntreeInvalide`, the row stays `nouveau`
-        (the attempt is audited); accepted: delivered (`livrer`), the row becomes `rejoue`."""
+        (the attempt is audited); accepted: delivered (`livrer`), the row becomes `rejoue`.
+        `client`: the Temporal client, or how to connect (only once the intake accepted)."""
         livrable = await asyncio.to_thread(self._preparer, id_, acteur, corrige)
+        if not isinstance(client, Client):
+            client = await client()
         resultat = await evenements.livrer(client, task_queue, livrable)
         public = await asyncio.to_thread(self._marquer_rejoue, id_, acteur, corrige, livrable)
         return ResultatRejeu(rebut=public, evenement=resultat)
