@@ -12,6 +12,7 @@ from typing import Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from models.dossier import Anomalie, Registre
+from models.personnel import PERSONNEL
 
 WORKFLOW = "contrat-pro"
 
@@ -59,7 +60,8 @@ class ContratEnregistre(BaseModel):
         description="standard, experimental ou qualification_ccn (les deux derniers exclus)",
     )
     date_naissance_salarie: date = Field(
-        description="date de naissance du salarié (donnée personnelle)"
+        description="date de naissance du salarié (donnée personnelle)",
+        json_schema_extra=PERSONNEL,
     )
     demandeur_emploi: bool = Field(description="le salarié était demandeur d'emploi à l'embauche")
 

@@ -17,6 +17,7 @@ from models.cae_dom.parties import (
     Salarie,
     SituationAnterieure,
 )
+from models.personnel import PERSONNEL
 from rules import cae_dom
 
 # --- le contrat de travail ------------------------------------------------------------------
@@ -149,9 +150,11 @@ class ActionFormation(_Modele):
 class ActionsPrevues(_Modele):
     """« Les actions d'accompagnement et de formation prévues »."""
 
-    tuteur: str = Field(min_length=1, max_length=160, description="nom et fonction")
+    tuteur: str = Field(
+        min_length=1, max_length=160, description="nom et fonction", json_schema_extra=PERSONNEL
+    )
     organisme_suivi: str = Field(min_length=1, max_length=160)
-    referent: str = Field(min_length=1, max_length=120)
+    referent: str = Field(min_length=1, max_length=120, json_schema_extra=PERSONNEL)
     accompagnement_social: bool
     accompagnement_professionnel: list[ActionAccompagnement] = Field(default_factory=list)
     formation: list[ActionFormation] = Field(default_factory=list)
@@ -233,10 +236,12 @@ class ConventionCaeDom(_Modele):
     date_depot: date | None = None
     code_prescripteur: str = Field(min_length=1, max_length=20)
     numero_ide: str | None = Field(
-        default=None, description="identifiant Pôle emploi, if registered"
+        default=None,
+        description="identifiant Pôle emploi, if registered",
+        json_schema_extra=PERSONNEL,
     )
     employeur: Employeur
-    salarie: Salarie
+    salarie: Salarie = Field(json_schema_extra=PERSONNEL)
     situation: SituationAnterieure
     contrat: ContratTravail
     actions: ActionsPrevues

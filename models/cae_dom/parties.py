@@ -29,6 +29,7 @@ from models.cae_dom.commun import (
     _niveau_formation,
     _refus,
 )
+from models.personnel import PERSONNEL
 from rules import cae_dom
 
 # --- cadre réservé au prescripteur ---------------------------------------------------------
@@ -120,7 +121,7 @@ class Adresse(_Modele):
     complement: str | None = Field(default=None, max_length=120)
     code_postal: str
     commune: str = Field(min_length=1, max_length=80)
-    adresse_electronique: str | None = None
+    adresse_electronique: str | None = Field(default=None, json_schema_extra=PERSONNEL)
 
     @field_validator("code_postal")
     @classmethod

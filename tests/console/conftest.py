@@ -73,7 +73,12 @@ class Pile:
 
 
 async def _envoyer(client: Client, task_queue: str, event: CloudEvent) -> None:
-    await evenements.soumettre_evenement(client, task_queue, event.model_dump_json().encode(), None)
+    async def connecte() -> Client:
+        return client
+
+    await evenements.soumettre_evenement(
+        connecte, task_queue, event.model_dump_json().encode(), None
+    )
 
 
 def _utilisateurs(engine: Engine) -> dict[str, str]:

@@ -4,6 +4,7 @@ import json
 
 from events import topics
 from events.delivery import MOTIF_MAX_OCTETS, Livrable, Rejet, parse
+from events.registre import CodeRejet
 from tests.factories import contrat_enregistre
 
 
@@ -15,10 +16,11 @@ def test_a_valid_registration_is_deliverable_to_its_contract_workflow() -> None:
     assert parsed.type.workflow_id(event.subject) == "contrat-pro:OPCO-1"
 
 
-def test_bytes_that_are_not_json_are_rejected_as_an_invalid_envelope() -> None:
+def test_bytes_that_are_not_json_are_rejected_as_invalid_json() -> None:
     parsed = parse(topics.OPCO, b"{not json")
     assert isinstance(parsed, Rejet)
-    assert parsed.motif.startswith("enveloppe CloudEvents invalide")
+    assert parsed.code is CodeRejet.JSON_INVALIDE
+    assert parsed.motif.startswith("JSON invalide")
 
 
 def test_an_envelope_without_subject_is_rejected_naming_the_field() -> None:
@@ -33,7 +35,11 @@ def test_an_unknown_event_type_is_rejected_with_the_type_named() -> None:
     raw = json.loads(contrat_enregistre().model_dump_json())
     raw["type"] = "opco.contrat-pro.inconnu.v9"
     parsed = parse(topics.OPCO, json.dumps(raw).encode())
-    assert parsed == Rejet("type d'événement inconnu: 'opco.contrat-pro.inconnu.v9'")
+    assert parsed == Rejet(
+        CodeRejet.TYPE_INCONNU,
+        "type: 'opco.contrat-pro.inconnu.v9' n'est pas un type du catalogue (docs/evenements.md)",
+        "opco.contrat-pro.inconnu.v9",
+    )
 
 
 def test_an_event_on_another_partners_topic_is_rejected() -> None:
@@ -89,7 +95,7 @@ def test_a_40_kb_bad_field_is_quoted_cut_with_its_length() -> None:
 
 
 def test_a_reason_is_cut_at_2_kb_with_a_mark() -> None:
-    motif = Rejet("é" * 5_000).motif
+    motif = Rejet(CodeRejet.CONTRAT, "é" * 5_000).motif
     assert len(motif.encode()) <= MOTIF_MAX_OCTETS
     assert motif.endswith("… (motif tronqué)")
     assert motif.startswith("é" * 100)

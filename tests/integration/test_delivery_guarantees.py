@@ -26,10 +26,12 @@ from tests.conftest import start_temporal_dev_server
 from tests.factories import contrat_enregistre
 from tests.integration.conftest import settings_for, start_services, stop_services
 from workers.runtime import processes
+from workers.runtime.database import engine_for, upgrade
 from workers.runtime.errors import ServiceUnreachable
 from workers.runtime.services import started_publisher
 from workers.runtime.settings import Settings
 from workers.runtime.temporal import client_for
+from workers.services.rebuts import RegistreRebutsSql
 
 pytestmark = pytest.mark.integration
 
@@ -66,7 +68,11 @@ async def test_a_consumer_stopped_after_delivery_before_commit_redelivers_and_it
     worker = await start_services(settings, consumer=False)
     client = await client_for(settings)
     dead_letters = await started_publisher(fresh_kafka_broker)
-    real = Livraison(client, settings.task_queue, dead_letters)
+    engine = engine_for(settings.effective_database_url)
+    upgrade(engine)
+    real = Livraison(
+        client, settings.task_queue, dead_letters, RegistreRebutsSql.pour(settings, engine)
+    )
     delivered: Counter[int] = Counter()
     first_delivery, redelivery = asyncio.Event(), asyncio.Event()
 
@@ -111,6 +117,7 @@ async def test_a_consumer_stopped_after_delivery_before_commit_redelivers_and_it
         assert state.registre.publications == 1
     finally:
         await dead_letters.stop()
+        engine.dispose()
         await stop_services(worker)
 
 

@@ -12,6 +12,7 @@
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -20,9 +21,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from temporalio.client import Client
 
+from events.registre import RegistreRebuts
 from workers.runtime.settings import Settings
 from workers.services.documents import Stockage
 from workers.services.instruction import verifier
+from workers.services.rebuts import RegistreRebutsSql
 from workers.services.utilisateurs import Identite, JetonInvalide, Role, authentifier
 
 bearer = HTTPBearer(auto_error=False, description="jeton créé par « guichet users token NOM »")
@@ -40,6 +43,11 @@ class Contexte:
     migrer: bool = True
     _client: Client | None = None
     _verrou: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @cached_property
+    def registre_rebuts(self) -> RegistreRebuts:
+        """Where `POST /evenements` consigns what the intake refuses."""
+        return RegistreRebutsSql.pour(self.settings, self.engine)
 
     async def client(self) -> Client:
         """The Temporal client, connected on first use (`ServiceUnreachable` if it cannot)."""

@@ -17,6 +17,7 @@ from workers.runtime.recherche import assurer_attributs_recherche
 from workers.runtime.retention import assurer_planification
 from workers.runtime.settings import Settings
 from workers.runtime.temporal import build_worker, client_for
+from workers.services.rebuts import RegistreRebutsSql
 
 log = structlog.get_logger(__name__)
 
@@ -61,11 +62,22 @@ async def run_worker(settings: Settings, ready: asyncio.Event | None = None) -> 
 async def run_consumer(settings: Settings, ready: asyncio.Event | None = None) -> None:
     client = await client_for(settings)
     await assurer_attributs_recherche(client)  # the consumer starts workflows with them
+    engine = engine_for(settings.effective_database_url)
+    await asyncio.to_thread(upgrade, engine)  # the dead-letter store is in the read model
     dead_letters = await started_publisher(settings.kafka_bootstrap_servers)
+    livraison = Livraison(
+        client,
+        settings.task_queue,
+        dead_letters,
+        RegistreRebutsSql.pour(settings, engine),
+        max_octets=settings.intake_max_record_bytes,
+    )
     broker = build_broker(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         group_id=settings.kafka_group_id,
-        traiter=Livraison(client, settings.task_queue, dead_letters).traiter,
+        traiter=livraison.traiter,
+        rejeter=livraison.rejeter,
+        essais_max=settings.intake_poison_attempts,
     )
     try:
         try:
@@ -84,3 +96,4 @@ async def run_consumer(settings: Settings, ready: asyncio.Event | None = None) -
     finally:
         await broker.stop()
         await dead_letters.stop()
+        engine.dispose()

@@ -1,17 +1,28 @@
 """Partner events sent through the API (`POST /evenements`) or the console's document upload:
-the same checks as the Kafka consumer, then signal-with-start. Errors as in
-`workers.services.instruction`: `EntreeInvalide` (422), `AccesRefuse` (403), `DossierClos`
-(409), `TemporalIndisponible` (503)."""
+the same intake as the Kafka consumer (`events.delivery.parse`: size, either CloudEvents content
+mode of the HTTP binding, catalogue, contract), then signal-with-start. Errors as in
+`workers.services.instruction`: `EntreeInvalide` (422), `TropVolumineux` (413), `AccesRefuse`
+(403), `DossierClos` (409), `TemporalIndisponible` (503).
+
+A request the intake refuses (422, 413, 409) is also a dead letter: `soumettre_evenement`
+consigns it in the store (`RegistreRebuts`) with the intake's reason, origin
+`http:<sha256 of headers and body>`, so a supervisor can review, fix and replay it like a Kafka
+record. An access refusal (401, 403) is not a dead letter: the record was not the problem.
+"""
 
 import asyncio
+import hashlib
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ValidationError
 from temporalio.client import Client
 
+from events import enveloppe
 from events.catalogue import CATALOGUE
-from events.delivery import Livrable, deliver
-from models.evenements import CloudEvent
+from events.delivery import MAX_RECORD_BYTES, Livrable, Rejet, deliver, parse, taille
+from events.registre import CodeRejet, RebutRecu, RegistreRebuts
 from workers.services.instruction import (
     EVENEMENT,
     DossierClos,
@@ -22,6 +33,13 @@ from workers.services.utilisateurs import AccesRefuse, Identite, Role
 from workers.services.validation import EntreeInvalide, ErreurChamp, erreurs_de
 
 DELAI_LIVRAISON = 15.0
+TOPIC_HTTP = "http"
+"""The `topic` of a dead letter received on `POST /evenements`."""
+Entetes = Sequence[tuple[str, bytes]]
+
+
+class TropVolumineux(EntreeInvalide):
+    """A request over the intake's record size limit (HTTP 413)."""
 
 
 class ResultatEvenement(BaseModel):
@@ -35,11 +53,33 @@ class ResultatEvenement(BaseModel):
     )
 
 
-def verifier_evenement(corps: bytes, acteur: Identite | None) -> Livrable:
-    """The same checks as the Kafka consumer (envelope, catalogue, contract), plus: a partner
-    sends only its own event types, for the schemes it is scoped to."""
+def verifier_evenement(
+    corps: bytes,
+    acteur: Identite | None,
+    entetes: Entetes = (),
+    *,
+    max_octets: int = MAX_RECORD_BYTES,
+) -> Livrable:
+    """The same checks as the Kafka consumer (size, envelope in either mode, catalogue,
+    contract), plus: a partner sends only its own event types, for the schemes it is scoped
+    to. The errors name each field, value and rule for the sender."""
+    octets = taille(corps, entetes)
+    if octets > max_octets:
+        raise TropVolumineux(
+            f"requête de {octets} octets (corps et en-têtes ce-*): au plus {max_octets}",
+            [
+                ErreurChamp(
+                    champ="(corps)", valeur=str(octets), regle=f"au plus {max_octets} octets"
+                )
+            ],
+        )
     try:
-        event = CloudEvent.model_validate_json(corps)
+        event = enveloppe.lire(corps, entetes, http=True)
+    except enveloppe.DonneesIllisibles as exc:
+        raise EntreeInvalide(
+            "données illisibles",
+            [ErreurChamp(champ="data", valeur=None, regle=exc.motif)],
+        ) from None
     except ValidationError as exc:
         raise EntreeInvalide("enveloppe CloudEvents invalide", erreurs_de(exc)) from None
     spec = CATALOGUE.get(event.type)
@@ -93,6 +133,55 @@ async def livrer(client: Client, task_queue: str, livrable: Livrable) -> Resulta
 
 
 async def soumettre_evenement(
-    client: Client, task_queue: str, corps: bytes, acteur: Identite | None
+    client: Callable[[], Awaitable[Client]],
+    task_queue: str,
+    corps: bytes,
+    acteur: Identite | None,
+    *,
+    entetes: Entetes = (),
+    registre: RegistreRebuts | None = None,
+    max_octets: int = MAX_RECORD_BYTES,
 ) -> ResultatEvenement:
-    return await livrer(client, task_queue, verifier_evenement(corps, acteur))
+    """Check, then deliver; a refusal by the intake is consigned in `registre` (if given).
+    `client` connects to Temporal only once the event passed the checks: an invalid event is
+    answered 422 even while Temporal is down."""
+    try:
+        livrable = verifier_evenement(corps, acteur, entetes, max_octets=max_octets)
+    except EntreeInvalide:
+        verdict = parse(None, corps, entetes, max_octets=max_octets)
+        if registre is not None and isinstance(verdict, Rejet):
+            await _consigner(registre, corps, entetes, verdict)
+        raise
+    try:
+        return await livrer(await client(), task_queue, livrable)
+    except DossierClos as exc:
+        if registre is not None:
+            rejet = Rejet(CodeRejet.DOSSIER_CLOS, str(exc), livrable.event.type)
+            await _consigner(registre, corps, entetes, rejet)
+        raise
+
+
+async def _consigner(
+    registre: RegistreRebuts, corps: bytes, entetes: Entetes, rejet: Rejet
+) -> None:
+    """Consign the request with the intake's reason (which never quotes a personal value,
+    unlike the 422 answered to the sender)."""
+    empreinte = hashlib.sha256()
+    for nom, valeur in sorted(entetes):
+        empreinte.update(nom.encode() + b"\0" + valeur + b"\0")
+    empreinte.update(corps)
+    await registre.consigner(
+        RebutRecu(
+            origine=f"http:{empreinte.hexdigest()}",
+            topic=TOPIC_HTTP,
+            partition=None,
+            offset=None,
+            cle=None,
+            code=rejet.code,
+            motif=rejet.motif,
+            type=rejet.type,
+            recu_le=datetime.now(UTC),
+            valeur=corps,
+            entetes=list(entetes),
+        )
+    )
