@@ -20,6 +20,7 @@ from workers.console.pages.are import PagesAre
 from workers.console.pages.connexion import PageConnexion
 from workers.console.pages.document import PageDocument
 from workers.console.pages.file import PageFile
+from workers.console.pages.rebuts import PageRebuts
 from workers.console.pages.tableau_de_bord import PageTableauDeBord
 from workers.console.socle import ICI
 from workers.runtime.settings import Settings
@@ -27,7 +28,7 @@ from workers.runtime.settings import Settings
 STATIQUES = {"console.css": "text/css; charset=utf-8"}
 
 
-class Console(PageConnexion, PageFile, PageDocument, PageTableauDeBord, PagesAre):
+class Console(PageConnexion, PageFile, PageDocument, PageTableauDeBord, PagesAre, PageRebuts):
     """Every page; one instance per app."""
 
 
@@ -69,6 +70,12 @@ def routeur_console(
     async def campagnes_get(request: Request) -> Response:
         return console.campagnes(request)
 
+    async def rebuts_get(request: Request) -> Response:
+        return console.rebuts(request)
+
+    async def rebut_get(request: Request, id_rebut: str) -> Response:
+        return await console.rebut(request, id_rebut)
+
     get("", accueil)
     get("/", accueil)
     get("/static/{nom}", statique)
@@ -80,6 +87,11 @@ def routeur_console(
     post("/decisions/{cle:path}", console.decider)
     post("/documents/{cle:path}", console.deposer)
     get("/tableau-de-bord", console.tableau_de_bord)
+    get("/rebuts", rebuts_get)
+    get("/rebuts/{id_rebut}", rebut_get)
+    post("/rebuts/{id_rebut}/clair", console.rebut_en_clair)
+    post("/rebuts/{id_rebut}/rejouer", console.rejouer)
+    post("/rebuts/{id_rebut}/ignorer", console.ignorer)
     get("/are", campagnes_get)
     get("/are/table/{cle:path}", console.campagne_csv)
     get("/are/{cle:path}", console.campagne)
