@@ -13,12 +13,13 @@ retention, and its search attributes never hold a personal field (`models/recher
 """
 
 import asyncio
+import uuid
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 
-from sqlalchemy import Engine, delete
-from sqlmodel import Session, col
+from sqlalchemy import Engine, delete, func
+from sqlmodel import Session, col, select
 from temporalio import activity
 
 from models import are, cae_dom, contrat_pro, depot_rgpd, exapro
@@ -66,18 +67,24 @@ def purger_rebuts(*, session: Session, avant: datetime, auteur: str, quand: date
     """Delete the dead letters received before `avant` and audit it (when any was); the caller
     commits. Idempotent: a second call finds nothing left."""
     avant = avant.astimezone(UTC)  # SQLite compares wall times: everything is stored in UTC
-    resultat = session.execute(delete(Rebut).where(col(Rebut.recu_le) < avant))
+    echus = col(Rebut.recu_le) < avant
+    par_code: dict[str, int] = dict(
+        session.exec(select(Rebut.code, func.count()).where(echus).group_by(col(Rebut.code))).all()
+    )
+    resultat = session.execute(delete(Rebut).where(echus))
     nombre = int(getattr(resultat, "rowcount", 0) or 0)
     if nombre:
         depot_rgpd.ajouter_ligne(
             session=session,
             dossier=DOSSIER_REBUTS,
-            cle_unique=f"purge/{avant.isoformat()}",
+            cle_unique=f"purge/{avant.isoformat()}/{uuid.uuid4()}",
             horodatage=quand,
             nature=NATURE_REBUT,
             type_="purge",
             auteur=auteur,
-            detail={"recus_avant": avant.isoformat(), "supprimes": nombre},
+            # per code: `GET /metrics` counts the dead letters ever consigned as those kept
+            # plus those purged
+            detail={"recus_avant": avant.isoformat(), "supprimes": nombre, "par_code": par_code},
         )
     return nombre
 

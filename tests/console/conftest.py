@@ -8,8 +8,8 @@ the shared server with their own task queue.
 
 Kafka is not needed: events reach the workflows the way the API's partner endpoint sends them
 (`workers.services.evenements.soumettre_evenement`, signal-with-start), and the worker publishes
-to a recording publisher. The dashboard's dead-letter count then says "unavailable", which the page
-test checks."""
+to a recording publisher. The dashboard's dead letters come from their store (the `rebut` table),
+not from Kafka."""
 
 import asyncio
 import uuid

@@ -159,7 +159,9 @@ async def test_a_supervisor_sees_counts_charts_deadlines_and_the_dead_letter_sta
     await expect(
         echeances.get_by_role("link", name=pile_console.dossiers["attente"])
     ).to_be_visible()
-    await expect(page.get_by_text("Nombre indisponible : Kafka n'a pas répondu")).to_be_visible()
+    rebuts = page.locator("section", has=page.locator("#titre-rebuts"))
+    await expect(rebuts).to_contain_text("à examiner")
+    await expect(rebuts.get_by_role("link", name="Examiner les rebuts")).to_be_visible()
     await photo(page, "tableau-de-bord")
 
 

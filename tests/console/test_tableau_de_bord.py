@@ -1,4 +1,5 @@
-"""The dashboard's aggregates, on a real SQLite read model migrated by Alembic."""
+"""The dashboard's aggregates, dead letters included, on a real SQLite read model migrated by
+Alembic."""
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -6,14 +7,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from aiokafka import ConsumerRecord
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from events import topics
-from events.consumer import reject
-from events.delivery import Rejet
-from events.publisher import KafkaPublisher
+from events.catalogue import CATALOGUE
+from events.registre import CodeRejet, RebutRecu, origine_kafka
 from models import depot
 from models.dossier import EntreeAudit, Nature, ProjectionDossier
 from workers.console.tableau_de_bord import (
@@ -26,7 +25,10 @@ from workers.console.tableau_de_bord import (
     mois_entre,
     montants_par_mois,
 )
+from workers.runtime.codec import lire_trousseau, nouvelle_cle
 from workers.runtime.database import engine_for, upgrade
+from workers.services.rebuts import RegistreRebutsSql
+from workers.services.utilisateurs import Identite, Role
 
 AUJOURDHUI = date(2026, 11, 23)
 
@@ -178,47 +180,50 @@ def test_months_between_two_dates_cross_the_new_year() -> None:
     ]
 
 
-async def test_dead_letters_are_reported_unavailable_when_kafka_does_not_answer() -> None:
-    rebuts = await lire_rebuts("127.0.0.1:9", delai_s=1.0)
-    assert not rebuts.disponible
-    assert rebuts.total is None
-    assert rebuts.erreur
+def _rebut(offset: int, type_: str | None, code: CodeRejet, motif: str) -> RebutRecu:
+    topic = CATALOGUE[type_].topic if type_ else topics.PORTAIL
+    return RebutRecu(
+        origine=origine_kafka(topic, 0, offset),
+        topic=topic,
+        partition=0,
+        offset=offset,
+        cle=None,
+        code=code,
+        motif=motif,
+        type=type_,
+        recu_le=datetime(2026, 11, 20, 9, offset, tzinfo=UTC),
+        valeur=b"{}",
+    )
 
 
-async def test_the_dashboard_shows_the_last_dead_letters_with_their_reason_and_extract_masked(
-    kafka_broker: str,
+async def test_dead_letters_come_from_the_store_counted_by_code_and_status_within_the_scope(
+    engine: Engine,
 ) -> None:
-    avant = await lire_rebuts(kafka_broker, nombre=0)
-    valeur = b'{"nom": "Dupont", "courriel": "jean.dupont@example.fr"}'
-    record: ConsumerRecord[bytes, bytes] = ConsumerRecord(
-        topic=topics.PORTAIL,
-        partition=1,
-        offset=42,
-        timestamp=0,
-        timestamp_type=0,
-        key=b"contrat-pro:TDB-REBUT",
-        value=valeur,
-        checksum=None,
-        serialized_key_size=21,
-        serialized_value_size=len(valeur),
-        headers=[],
-    )
-    publicateur = KafkaPublisher(kafka_broker)
-    await publicateur.start()
-    try:
-        await reject(publicateur, record, Rejet("courriel « jean.dupont@example.fr » invalide"))
-    finally:
-        await publicateur.stop()
+    registre = RegistreRebutsSql(engine, lire_trousseau(f"k:{nouvelle_cle()}"))
+    long = "données non conformes au contrat: " + "x" * 2100
+    for offset, type_, code, motif in [
+        (1, "opco.contrat-pro.enregistre.v1", CodeRejet.CONTRAT, long),
+        (2, "opco.contrat-pro.enregistre.v1", CodeRejet.CONTRAT, "date_fin: champ obligatoire"),
+        (3, "asp.cae-dom.convention-enregistree.v1", CodeRejet.CONTRAT, "nir: 15 chiffres"),
+        (4, None, CodeRejet.JSON_INVALIDE, "JSON invalide"),
+    ]:
+        await registre.consigner(_rebut(offset, type_, code, motif))
+    tous = Identite("sup", Role.SUPERVISEUR, ("*",), None)
+    contrat_pro = Identite("sup-cp", Role.SUPERVISEUR, ("contrat-pro",), None)
+    (deuxieme,) = [r for r in registre.lister(tous).rebuts if r.offset == 2]
+    registre.ignorer(deuxieme.id, tous, "doublon")
 
-    apres = await lire_rebuts(kafka_broker, nombre=5)
+    with Session(engine) as session:
+        vus_de_tous = lire_rebuts(session=session, identite=tous)
+        vus_du_perimetre = lire_rebuts(session=session, identite=contrat_pro, nombre=1)
 
-    assert avant.disponible
-    assert apres.disponible
-    assert (apres.total, apres.publies) == (
-        (avant.total or 0) + 1,
-        (avant.publies or 0) + 1,
-    )
-    rebut = next(r for r in apres.derniers if r.origine == f"{topics.PORTAIL}/1/42")
-    assert rebut.topic == topics.REBUTS
-    assert rebut.motif == "courriel « [masqué] » invalide"
-    assert rebut.extrait == '{"nom": "[masqué]", "courriel": "[masqué]"}'
+    assert (vus_de_tous.total, vus_de_tous.a_traiter) == (4, 3)
+    assert vus_de_tous.par_code() == [
+        ("contrat", {"ignore": 1, "nouveau": 2}),
+        ("json_invalide", {"nouveau": 1}),
+    ]
+    assert [r.offset for r in vus_de_tous.derniers] == [4, 3, 2, 1]
+    assert vus_de_tous.derniers[1].motif == "nir: 15 chiffres"  # already free of values
+    assert len(vus_de_tous.derniers[3].motif) == 2048  # the cheap guard
+    assert (vus_du_perimetre.total, vus_du_perimetre.a_traiter) == (2, 1)
+    assert [r.offset for r in vus_du_perimetre.derniers] == [2]

@@ -1,9 +1,8 @@
-"""`GET /metrics`: Prometheus metrics, counted from the read model (and Kafka, for the dead
-letters) at each scrape.
+"""`GET /metrics`: Prometheus metrics, counted from the read model at each scrape.
 
-A custom collector reads the audit log and the payment ledger, so the figures are true across
-every worker, consumer and API process (a per-process counter would only see its own). What
-is counted:
+A custom collector reads the audit log, the payment ledger and the dead-letter store, so the
+figures are true across every worker, consumer and API process (a per-process counter would
+only see its own). What is counted:
 
 - `guichet_evenements_appliques_total{type}`: partner events applied (audit `evenement`);
 - `guichet_anomalies_total{type}`: events recorded as anomalies;
@@ -14,22 +13,22 @@ is counted:
 - `guichet_publications_total{type}`: events published, payment orders included;
 - `guichet_ordres_paiement{statut}` and `guichet_ordres_paiement_montant_euros{statut}`:
   the payment ledger;
-- `guichet_dossiers{dispositif,statut}`: dossiers in the read model.
+- `guichet_dossiers{dispositif,statut}`: dossiers in the read model;
+- `guichet_rebuts_conserves{code,statut}`: dead letters in the store (`rebut` table), by
+  rejection code and status (`nouveau` ones wait for review);
+- `guichet_rebuts_total{code}`: dead letters ever consigned, those kept plus those the
+  retention purged (each purge's audit line counts them by code), so it never goes down: the
+  alert `increase(guichet_rebuts_total[15m]) > 0` keeps working. Before the store it was the
+  end offsets of the `guichet.rebuts` topic, without the `code` label.
 
-Dead letters are not in the read model: they go to the `guichet.rebuts` topic. Kafka is asked
-at each scrape (`events.rebuts.lire_rebuts`, the reader the console's dashboard shares, within
-`DELAI_KAFKA_S`):
-
-- `guichet_kafka_joignable`: 1 when Kafka answered in time, else 0;
-- `guichet_rebuts_total`: dead letters ever published, the sum of the end offsets of the
-  topic's partitions (the broker's count, true across every consumer process; retention does
-  not lower it). Absent when Kafka did not answer, never a false 0. The total only: the source
-  topic of a dead letter is in its headers, and counting per source would mean reading every
-  record at each scrape.
+Nothing here asks Kafka any more: the scrape no longer waits on the broker (`GET /ready` says
+whether Kafka answers).
 """
 
 import asyncio
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 import structlog
 from fastapi import APIRouter, Response
@@ -39,16 +38,14 @@ from prometheus_client.registry import Collector, CollectorRegistry
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
-from events.rebuts import Rebuts, lire_rebuts
+from activities.retention import DOSSIER_REBUTS, NATURE_REBUT
 from models.dossier import Nature
 from models.tables import Audit, Dossier, OrdrePaiement
 from workers.api.deps import ContexteDep
+from workers.services import rebuts
 
 routeur = APIRouter(tags=["santé"])
 log = structlog.get_logger(__name__)
-
-DELAI_KAFKA_S = 2.0
-"""Seconds Kafka gets to answer at each scrape (Prometheus's default scrape timeout is 10 s)."""
 
 NATURES = frozenset(n.value for n in Nature)
 
@@ -82,6 +79,14 @@ class CollecteurLecture(Collector):
                     col(Dossier.dispositif), col(Dossier.statut)
                 )
             ).all()
+            conserves = rebuts.comptes(session)
+            purges = session.exec(
+                select(Audit.detail).where(
+                    Audit.dossier == DOSSIER_REBUTS,
+                    Audit.nature == NATURE_REBUT,
+                    Audit.type == "purge",
+                )
+            ).all()
         familles = {
             nature: CounterMetricFamily(nom, aide, labels=["type"])
             for nature, (nom, aide) in COMPTEURS.items()
@@ -110,42 +115,42 @@ class CollecteurLecture(Collector):
         for dispositif, statut, nombre in dossiers:
             par_statut.add_metric([dispositif, statut], nombre)
         yield par_statut
+        yield from _rebuts(conserves, purges)
 
 
-class CollecteurRebuts(Collector):
-    """What Kafka said about `guichet.rebuts` for this scrape."""
-
-    def __init__(self, rebuts: Rebuts) -> None:
-        self.rebuts = rebuts
-
-    def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
-        joignable = GaugeMetricFamily(
-            "guichet_kafka_joignable",
-            "Kafka a répondu à temps pour compter les rebuts (1) ou non (0)",
-        )
-        joignable.add_metric([], 1 if self.rebuts.disponible else 0)
-        yield joignable
-        if self.rebuts.disponible and self.rebuts.publies is not None:
-            rebuts = CounterMetricFamily(
-                "guichet_rebuts",
-                "Événements partenaires rejetés, publiés sur guichet.rebuts "
-                "(somme des offsets de fin)",
-            )
-            rebuts.add_metric([], self.rebuts.publies)
-            yield rebuts
+def _rebuts(
+    conserves: list[rebuts.CompteRebuts], purges: Sequence[Mapping[str, Any]]
+) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
+    par_statut = GaugeMetricFamily(
+        "guichet_rebuts_conserves",
+        "Rebuts conservés dans le registre, par code de rejet et statut",
+        labels=["code", "statut"],
+    )
+    jamais: Counter[str] = Counter()
+    for compte in conserves:
+        par_statut.add_metric([compte.code, compte.statut], compte.nombre)
+        jamais[compte.code] += compte.nombre
+    for detail in purges:
+        for code, nombre in dict((detail or {}).get("par_code") or {}).items():
+            jamais[str(code)] += int(nombre)
+    yield par_statut
+    total = CounterMetricFamily(
+        "guichet_rebuts",
+        "Rebuts consignés depuis toujours (conservés et purgés), par code de rejet",
+        labels=["code"],
+    )
+    for code, nombre in sorted(jamais.items()):
+        total.add_metric([code], nombre)
+    yield total
 
 
 @routeur.get(
     "/metrics",
-    summary="Métriques Prometheus (base de lecture, et rebuts comptés dans Kafka)",
+    summary="Métriques Prometheus (base de lecture, registre des rebuts)",
     response_class=Response,
 )
 async def metrics(ctx: ContexteDep) -> Response:
-    rebuts = await lire_rebuts(ctx.settings.kafka_bootstrap_servers, delai_s=DELAI_KAFKA_S)
-    if not rebuts.disponible:
-        log.warning("metriques_kafka_injoignable", erreur=rebuts.erreur)
     registre = CollectorRegistry(auto_describe=False)
     registre.register(CollecteurLecture(ctx.engine))
-    registre.register(CollecteurRebuts(rebuts))
     corps = await asyncio.to_thread(generate_latest, registre)
     return Response(corps, media_type=CONTENT_TYPE_LATEST)

@@ -1,4 +1,4 @@
-"""The supervisor's dashboard: aggregates read from the SQL read model, and the dead letters.
+"""The supervisor's dashboard: aggregates read from the SQL read model, dead letters included.
 
 Counts and sums come from the projection (`dossier`), the payment ledger (`ordre_paiement`)
 and the audit log (`audit`); nothing here asks Temporal. Choices where the issue is silent:
@@ -13,33 +13,33 @@ and the audit log (`audit`); nothing here asks Temporal. Choices where the issue
   `reversement`) issued, by the month they were issued or last updated;
 - months are calendar months in Europe/Paris.
 
-Dead letters are not in the database: they live on the Kafka topic `guichet.rebuts`
-(events/topics.py). `lire_rebuts` reads the last ones there with a short timeout, through
-`events.rebuts` (the one Kafka reader, shared with `GET /metrics`), and masks personal data in
-their reasons and extracts; when Kafka does not answer the dashboard says the count is
-unavailable rather than showing zero.
+Dead letters come from their store, the `rebut` table (`workers.services.rebuts`): counts by
+code and status and the last ones received, within the user's schemes. Their reasons never
+quote a personal value (the intake writes them so, `events.delivery`), so nothing is redacted
+here; a reason is only cut at `MOTIF_MAX` characters, a cheap guard against an oversized one.
 """
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from events import rebuts as rebuts_kafka
-from events.rebuts import Rebut, Rebuts
 from models.dossier import Nature
 from models.tables import Audit, Dossier, OrdrePaiement
 from rules.calendrier import PARIS
-from workers.runtime.redaction import redact_text
+from workers.services import rebuts as registre
+from workers.services.rebuts import CompteRebuts, RebutPublic
+from workers.services.utilisateurs import Identite
 
 __all__ = [
+    "CompteRebuts",
     "CompteStatut",
     "MontantsMois",
-    "Rebut",
+    "RebutPublic",
     "Rebuts",
     "comptes_par_statut",
     "echeances_par_jour",
@@ -191,18 +191,38 @@ def en_retard(*, session: Session, aujourd_hui: date) -> int:
     return session.exec(query).one()
 
 
-async def lire_rebuts(bootstrap_servers: str, *, nombre: int = 20, delai_s: float = 3.0) -> Rebuts:
-    """The last `nombre` dead letters on `guichet.rebuts`, newest first, their reasons and
-    extracts masked, and how many the topic holds; `disponible=False` (with the reason) when
-    Kafka does not answer in time. The reading is `events.rebuts.lire_rebuts`, shared with
-    `GET /metrics`."""
-    rebuts = await rebuts_kafka.lire_rebuts(bootstrap_servers, nombre=nombre, delai_s=delai_s)
-    return replace(rebuts, derniers=[_masque(r) for r in rebuts.derniers])
+MOTIF_MAX = 2048
+"""A dead letter's reason on the dashboard, at most (characters)."""
 
 
-def _masque(rebut: Rebut) -> Rebut:
-    return replace(
-        rebut,
-        motif=redact_text(rebut.motif) or "(motif absent)",
-        extrait=redact_text(rebut.extrait),
-    )
+@dataclass(frozen=True)
+class Rebuts:
+    comptes: list[CompteRebuts]
+    """By code and status."""
+    derniers: list[RebutPublic]
+    """The last received, newest first."""
+
+    @property
+    def total(self) -> int:
+        return sum(c.nombre for c in self.comptes)
+
+    @property
+    def a_traiter(self) -> int:
+        return sum(c.nombre for c in self.comptes if c.statut == registre.StatutRebut.NOUVEAU)
+
+    def par_code(self) -> list[tuple[str, dict[str, int]]]:
+        """Each code with its count per status, codes in order."""
+        table: dict[str, dict[str, int]] = defaultdict(dict)
+        for c in self.comptes:
+            table[c.code][c.statut] = c.nombre
+        return sorted(table.items())
+
+
+def lire_rebuts(*, session: Session, identite: Identite, nombre: int = 20) -> Rebuts:
+    """Dead letters within `identite`'s schemes: counts by code and status, and the last
+    `nombre` received (their reasons cut at `MOTIF_MAX` characters)."""
+    derniers = [
+        r.model_copy(update={"motif": r.motif[:MOTIF_MAX]})
+        for r in registre.derniers(session, identite, nombre)
+    ]
+    return Rebuts(comptes=registre.comptes(session, identite), derniers=derniers)

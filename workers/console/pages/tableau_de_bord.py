@@ -1,5 +1,5 @@
 """The supervisors' dashboard: counts by scheme and status, amounts by month, deadlines, the
-dead-letter topic (`tableau_de_bord.py` computes them, `graphiques.py` draws them)."""
+dead letters of the store (`tableau_de_bord.py` computes them, `graphiques.py` draws them)."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -38,10 +38,10 @@ class PageTableauDeBord(Socle):
             mois = montants_par_mois(session=db, aujourd_hui=jour)
             proches = echeances_prochaines(session=db, aujourd_hui=jour)
             retards = en_retard(session=db, aujourd_hui=jour)
+            rebuts = lire_rebuts(session=db, identite=moi.identite)
         identite = moi.identite
         comptes = [c for c in comptes if identite.voit(c.dispositif)]
         proches = [d for d in proches if identite.voit(d.dispositif)]
-        rebuts = await lire_rebuts(self.settings.kafka_bootstrap_servers)
         par_jour = echeances_par_jour(proches)
         jours = [jour + timedelta(days=i) for i in range(31)]
         graphique_montants = histogramme(
