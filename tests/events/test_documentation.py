@@ -9,7 +9,8 @@ from events import topics
 from events.catalogue import CATALOGUE, SORTANTS
 from events.consumer import build_broker
 from events.delivery import Livrable, parse
-from events.documentation import asyncapi, catalogue_markdown
+from events.documentation import CODES_REJET, asyncapi, catalogue_markdown
+from events.registre import CodeRejet
 from models.evenements import CloudEvent
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "evenements.md"
@@ -59,3 +60,7 @@ def test_the_asyncapi_document_describes_every_type_on_its_topic() -> None:
     for sortant in SORTANTS.values():
         assert sortant.nom in by_address[sortant.topic]
     assert set(topics.PARTENAIRES) <= set(by_address)
+
+
+def test_every_reason_code_is_documented_in_french() -> None:
+    assert set(CODES_REJET) == set(CodeRejet)
