@@ -37,6 +37,7 @@ from workers.runtime.errors import ServiceUnreachable
 from workers.runtime.settings import Settings
 from workers.runtime.temporal import client_for
 from workers.services.documents import DocumentTropGros, Stockage, StockageDisque, TypeNonAccepte
+from workers.services.evenements import TropVolumineux
 from workers.services.instruction import (
     DecisionImpossible,
     DecisionRefusee,
@@ -142,6 +143,7 @@ def _installer_erreurs(app: FastAPI) -> None:
     app.add_exception_handler(DecisionRefusee, _gestionnaire(409))
     app.add_exception_handler(DossierClos, _gestionnaire(409))
     app.add_exception_handler(DocumentTropGros, _gestionnaire(413))
+    app.add_exception_handler(TropVolumineux, _gestionnaire(413))
     app.add_exception_handler(TypeNonAccepte, _gestionnaire(415))
     app.add_exception_handler(EntreeInvalide, _gestionnaire(422))
     app.add_exception_handler(DecisionImpossible, _gestionnaire(422))
