@@ -460,3 +460,19 @@ async def test_the_worker_reads_the_dead_letter_retention_from_the_environment(
     await ActivityEnvironment().run(a_purger, RechercheEchus(aujourdhui=aujourdhui))
 
     assert [r.offset for r in lignes(engine)] == [2]
+
+
+async def test_a_record_whose_key_left_the_ring_is_shown_unreadable_and_replays_only_corrected(
+    engine: Engine, registre: RegistreRebutsSql
+) -> None:
+    await registre.consigner(recu(1, contrat_sans_fin()))
+    id_ = registre.lister(ADMIN).rebuts[0].id
+    autre = RegistreRebutsSql(engine, lire_trousseau(f"k2:{nouvelle_cle()}"))
+
+    vue = autre.lire(id_, ADMIN, en_clair=True)
+
+    assert (vue.format, vue.contenu) == ("illisible", None)
+    assert vue.note is not None
+    assert "k1" in vue.note
+    with pytest.raises(EntreeInvalide, match="illisible"):
+        await autre.rejouer(id_, ADMIN, client=faux_client, task_queue="q")

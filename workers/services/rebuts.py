@@ -52,7 +52,14 @@ from events.delivery import Livrable
 from events.registre import RebutRecu
 from models import depot_rgpd
 from models.tables import Rebut
-from workers.runtime.codec import Trousseau, chiffrer, dechiffrer, trousseau_pour
+from workers.runtime.codec import (
+    ChargeUtileIllisible,
+    CleInconnue,
+    Trousseau,
+    chiffrer,
+    dechiffrer,
+    trousseau_pour,
+)
 from workers.runtime.redaction import MASK, redact_text, redact_value
 from workers.runtime.settings import Settings
 from workers.services import evenements
@@ -197,11 +204,13 @@ class VueRebut(BaseModel):
     rebut: RebutPublic
     en_clair: bool
     """True: the personal values are shown (an audited reading)."""
-    format: Literal["json", "texte", "binaire", "absent"]
+    format: Literal["json", "texte", "binaire", "absent", "illisible"]
     contenu: Any = None
     """The value: decoded JSON (`json`), text (`texte`), base64 (`binaire`), personal fields
     masked unless `en_clair`."""
     entetes: list[EnteteLue] = []
+    note: str | None = None
+    """Why the record is not shown (`illisible`: its key left the ring, or it was altered)."""
 
 
 class PageRebuts(BaseModel):
@@ -468,7 +477,10 @@ class RegistreRebutsSql:
             public = RebutPublic.de(row)
             if row.charge is None:
                 return VueRebut(rebut=public, en_clair=en_clair, format="absent")
-            valeur, entetes = self._ouvrir(row)
+            try:
+                valeur, entetes = self._ouvrir(row)
+            except (CleInconnue, ChargeUtileIllisible) as exc:
+                return VueRebut(rebut=public, en_clair=False, format="illisible", note=str(exc))
             format_, contenu = _contenu(valeur, en_clair)
             vue = VueRebut(
                 rebut=public,
@@ -527,7 +539,13 @@ class RegistreRebutsSql:
                     [ErreurChamp(champ="corrige", regle="fournir l'événement corrigé")],
                 )
             else:
-                valeur, entetes = self._ouvrir(row)
+                try:
+                    valeur, entetes = self._ouvrir(row)
+                except (CleInconnue, ChargeUtileIllisible) as exc:
+                    raise EntreeInvalide(
+                        f"rebut {id_}: enregistrement illisible ({exc})",
+                        [ErreurChamp(champ="corrige", regle="fournir l'événement corrigé")],
+                    ) from None
             topic = None if row.topic == HTTP else row.topic
             resultat = delivery.parse(topic, valeur, entetes, max_octets=self._max_octets)
             if isinstance(resultat, delivery.Rejet):
