@@ -33,6 +33,8 @@ AUTEUR = "guichet/retention"
 NATURE_REBUT = "rebut"
 """Audit nature of the dead-letter store's actions (`workers.services.rebuts`)."""
 DOSSIER_REBUTS = "rebuts"
+CONSERVATION_REBUTS_JOURS = 180
+"""Days a dead letter is kept by default (`GUICHET_REBUTS_CONSERVATION_JOURS`)."""
 """Audit `dossier` of a dead-letter purge (it concerns many rows)."""
 STATUTS_CLOS: Mapping[str, frozenset[str]] = {
     contrat_pro.WORKFLOW: frozenset(contrat_pro.STATUTS_TERMINAUX),

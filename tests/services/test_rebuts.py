@@ -448,14 +448,13 @@ async def test_the_daily_retention_run_deletes_dead_letters_past_their_retention
     assert (ligne.auteur, ligne.detail["supprimes"]) == ("guichet/retention", 1)
 
 
-async def test_the_worker_reads_the_dead_letter_retention_from_the_environment(
-    engine: Engine, registre: RegistreRebutsSql, monkeypatch: pytest.MonkeyPatch
+async def test_the_retention_activity_purges_dead_letters_past_the_days_it_is_given(
+    engine: Engine, registre: RegistreRebutsSql
 ) -> None:
-    monkeypatch.setenv("GUICHET_REBUTS_CONSERVATION_JOURS", "30")
     aujourdhui = datetime.now(UTC).date()
     await registre.consigner(recu(1, b"a", quand=datetime.now(UTC) - timedelta(days=40)))
     await registre.consigner(recu(2, b"b", quand=datetime.now(UTC) - timedelta(days=20)))
-    a_purger = activites_retention(engine)[0]
+    a_purger = activites_retention(engine, conservation_rebuts=30)[0]
 
     await ActivityEnvironment().run(a_purger, RechercheEchus(aujourdhui=aujourdhui))
 

@@ -23,10 +23,9 @@ from temporalio.client import (
     ScheduleSpec,
 )
 
-from activities.retention import EffaceurDocuments, RetentionActivities
+from activities.retention import CONSERVATION_REBUTS_JOURS, EffaceurDocuments, RetentionActivities
 from models.retention import EntreeRetention
 from models.tables import PieceJointe
-from workers.runtime.settings import Settings
 from workers.services.documents import Stockage
 from workflows.retention import WORKFLOW, RetentionWorkflow
 
@@ -95,15 +94,13 @@ def activites_retention(
     engine: Engine,
     documents: EffaceurDocuments | None = None,
     *,
-    conservation_rebuts: int | None = None,
+    conservation_rebuts: int = CONSERVATION_REBUTS_JOURS,
 ) -> list[Callable[..., Any]]:
     """The purge activities, bound to the read model and (when given) the document store.
 
     `documents`: `EffaceurStockage(StockageDisque(settings.effective_documents_dir), engine)`
     in the worker; without it the purge clears the read model only and writes "non branché"
-    for the files on its audit line. `conservation_rebuts`: days a dead letter is kept; None
-    reads `GUICHET_REBUTS_CONSERVATION_JOURS` from the environment (default 180)."""
-    if conservation_rebuts is None:
-        conservation_rebuts = Settings().rebuts_conservation_jours
+    for the files on its audit line. `conservation_rebuts`: days a dead letter is kept
+    (`settings.rebuts_conservation_jours`)."""
     retention = RetentionActivities(engine, documents, conservation_rebuts=conservation_rebuts)
     return [retention.dossiers_a_purger, retention.purger_dossier]

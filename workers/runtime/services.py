@@ -49,6 +49,7 @@ async def run_worker(settings: Settings, ready: asyncio.Event | None = None) -> 
             engine,
             settings.data_dir.resolve(),
             documents=settings.effective_documents_dir.resolve(),
+            conservation_rebuts=settings.rebuts_conservation_jours,
         )
         log.info("worker_demarre", task_queue=settings.task_queue)
         if ready:

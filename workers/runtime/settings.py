@@ -10,6 +10,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from activities.retention import CONSERVATION_REBUTS_JOURS
+
 
 class LogFormat(StrEnum):
     AUTO = "auto"  # console on a terminal, JSON otherwise
@@ -49,7 +51,7 @@ class Settings(BaseSettings):
         "outage (Temporal, database, Kafka) goes to the dead letters",
     )
     rebuts_conservation_jours: int = Field(
-        default=180,
+        default=CONSERVATION_REBUTS_JOURS,
         ge=1,
         description="Days a dead letter (and its payload, personal data included) is kept "
         "before the retention schedule purges it",

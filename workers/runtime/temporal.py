@@ -27,6 +27,7 @@ from activities.regles_cae_dom import (
     evaluer_convention_cae_dom,
     liquider_trimestres_cae_dom,
 )
+from activities.retention import CONSERVATION_REBUTS_JOURS
 from events import topics
 from events.publisher import Publisher
 from workers.runtime.codec import codec_pour
@@ -96,10 +97,11 @@ def build_worker(
     stockage: Path,
     *,
     documents: Path | None = None,
+    conservation_rebuts: int = CONSERVATION_REBUTS_JOURS,
 ) -> Worker:
     """`stockage`: where files live (EXAPRO drops, reports); shared by every worker.
     `documents`: the supporting documents' store (default `stockage/documents`), which the
-    retention job purges."""
+    retention job purges, like the dead letters older than `conservation_rebuts` days."""
     effaceur = EffaceurStockage(StockageDisque(documents or stockage / "documents"), engine)
     publication = PublicationActivities(publisher)
     projection = ProjectionActivities(engine)
@@ -126,6 +128,6 @@ def build_worker(
             evaluer_complement_are,
             prochaine_session_are,
             verifier_bilan_are,
-            *activites_retention(engine, effaceur),
+            *activites_retention(engine, effaceur, conservation_rebuts=conservation_rebuts),
         ],
     )
