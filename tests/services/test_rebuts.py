@@ -270,7 +270,8 @@ async def test_the_record_is_shown_masked_and_in_clear_only_on_request_which_is_
     rendu = json.dumps(masque.model_dump(mode="json"), ensure_ascii=False)
     assert NIR not in rendu
     assert NOM not in rendu
-    assert masque.contenu["data"]["salarie"]["nir"] == MASK
+    assert masque.contenu["data"]["salarie"] == MASK, "marked personal in the catalogue"
+    assert masque.contenu["data"]["actions"]["tuteur"] == MASK, "marked, whatever its name"
     assert masque.contenu["type"] == "asp.cae-dom.convention-enregistree.v1"
     assert [(e.nom, e.valeur) for e in masque.entetes] == [
         ("ce_nom", MASK),

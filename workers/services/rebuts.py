@@ -11,9 +11,9 @@ What people do with it, shared by the CLI, the API and the console:
 - `lister`, `lire`: roles `superviseur` and `admin` (`REVUE`), within their schemes: a row's
   scheme is the workflow type of its event type (`dispositif`); a row without one (envelope
   unreadable, type unknown) is seen only by users scoped to every scheme. `lire` shows the
-  record with its personal fields masked (`workers.runtime.redaction.redact_value` on the
-  decoded JSON); the clear values only on request (`en_clair=True`, roles `EN_CLAIR`), and
-  every such reading is audited;
+  record with its personal fields masked (the catalogue's personal marks, `models.personnel`,
+  then `workers.runtime.redaction.redact_value` on the decoded JSON); the clear values only
+  on request (`en_clair=True`, roles `EN_CLAIR`), and every such reading is audited;
 - `rejouer`: the stored record, or a corrected structured-mode CloudEvent, through
   `events.delivery.parse` then `workers.services.evenements.livrer`; refused by the intake:
   `EntreeInvalide` and the row stays `nouveau`; accepted: the row is `rejoue` (who, when);
@@ -51,6 +51,7 @@ from events.catalogue import CATALOGUE
 from events.delivery import Livrable
 from events.registre import RebutRecu
 from models import depot_rgpd
+from models.personnel import chemins_personnels
 from models.tables import Rebut
 from workers.runtime.codec import (
     ChargeUtileIllisible,
@@ -351,7 +352,9 @@ def _filtrer(query: Any, filtres: FiltresRebuts) -> Any:
 # --- the record, masked or clear ---------------------------------------------------------------
 
 
-def _contenu(valeur: bytes, en_clair: bool) -> tuple[Literal["json", "texte", "binaire"], Any]:
+def _contenu(
+    valeur: bytes, en_clair: bool, type_: str | None
+) -> tuple[Literal["json", "texte", "binaire"], Any]:
     try:
         texte = valeur.decode("utf-8")
     except UnicodeDecodeError:
@@ -360,7 +363,27 @@ def _contenu(valeur: bytes, en_clair: bool) -> tuple[Literal["json", "texte", "b
         donnees = json.loads(texte)
     except ValueError:
         return "texte", texte if en_clair else redact_text(texte)
-    return "json", donnees if en_clair else redact_value(donnees)
+    if en_clair:
+        return "json", donnees
+    spec = CATALOGUE.get(type_) if type_ else None
+    if spec is not None:
+        # the catalogue's marks first (structured mode: under `data`; binary: the value)
+        cible = donnees.get("data") if isinstance(donnees, dict) and "data" in donnees else donnees
+        for chemin in chemins_personnels(spec.contrat):
+            _masquer(cible, chemin)
+    return "json", redact_value(donnees)
+
+
+def _masquer(noeud: Any, chemin: tuple[str, ...]) -> None:
+    """Mask the value at `chemin` in decoded JSON (in every element of a list on the way)."""
+    if isinstance(noeud, list):
+        for element in noeud:
+            _masquer(element, chemin)
+    elif isinstance(noeud, dict) and chemin and chemin[0] in noeud:
+        if len(chemin) == 1:
+            noeud[chemin[0]] = MASK
+        else:
+            _masquer(noeud[chemin[0]], chemin[1:])
 
 
 def _entete(nom: str, valeur: bytes, en_clair: bool) -> EnteteLue:
@@ -481,7 +504,7 @@ class RegistreRebutsSql:
                 valeur, entetes = self._ouvrir(row)
             except (CleInconnue, ChargeUtileIllisible) as exc:
                 return VueRebut(rebut=public, en_clair=False, format="illisible", note=str(exc))
-            format_, contenu = _contenu(valeur, en_clair)
+            format_, contenu = _contenu(valeur, en_clair, row.type)
             vue = VueRebut(
                 rebut=public,
                 en_clair=en_clair,
