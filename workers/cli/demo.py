@@ -30,7 +30,7 @@ async def _demo(settings: Settings, _args: argparse.Namespace) -> int:
             print(f"{scheme}: {len(records)} enregistrement(s) publié(s)")
     finally:
         await publisher.stop()
-    print("Suivre: guichet dossiers list ; guichet events tail guichet.rebuts --from-beginning")
+    print("Suivre: guichet dossiers list ; guichet rebuts list")
     return 0
 
 
