@@ -43,7 +43,15 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from events import topics
-from events.delivery import MAX_RECORD_BYTES, RETRYABLE, Rejet, deliver, parse, taille
+from events.delivery import (
+    REGLES_PAR_DEFAUT,
+    RETRYABLE,
+    ReglesEntree,
+    Rejet,
+    deliver,
+    parse,
+    taille,
+)
 from events.publisher import Publisher
 from events.registre import CodeRejet, RebutRecu, RegistreRebuts, origine_kafka
 
@@ -89,16 +97,16 @@ def est_une_panne(exc: BaseException) -> bool:
 @dataclass(frozen=True)
 class Livraison:
     """What handling a record needs: Temporal to deliver to, the store and Kafka for the dead
-    letters, the record size limit."""
+    letters, the intake's rules (size, sources)."""
 
     client: Client
     task_queue: str
     dead_letters: Publisher
     registre: RegistreRebuts
-    max_octets: int = MAX_RECORD_BYTES
+    regles: ReglesEntree = REGLES_PAR_DEFAUT
 
     async def traiter(self, topic: str, record: ConsumerRecord) -> None:
-        parsed = parse(topic, record.value or b"", _entetes(record), max_octets=self.max_octets)
+        parsed = parse(topic, record.value or b"", _entetes(record), self.regles)
         outcome = (
             parsed
             if isinstance(parsed, Rejet)

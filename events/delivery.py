@@ -7,7 +7,8 @@ USE_EXISTING), and retries until Temporal has accepted it.
 
 import asyncio
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import structlog
@@ -85,6 +86,29 @@ def citer(valeur: object) -> str:
 
 
 @dataclass(frozen=True)
+class ReglesEntree:
+    """The intake's configurable rules (`GUICHET_INTAKE_*`)."""
+
+    max_octets: int = MAX_RECORD_BYTES
+    """A record at most, value and headers."""
+    sources: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    """Per partner topic, the prefixes its events' `source` must start with; a topic absent
+    admits any source."""
+
+    def source_refusee(self, topic: str, source: str) -> str | None:
+        """Why `source` may not publish on `topic`, or None."""
+        prefixes = tuple(self.sources.get(topic, ()))
+        if not prefixes or source.startswith(prefixes):
+            return None
+        admises = ", ".join(repr(p) for p in prefixes)
+        return f"source: {citer(source)} n'est pas admise sur {topic!r} (préfixes admis: {admises})"
+
+
+REGLES_PAR_DEFAUT = ReglesEntree()
+"""Records up to 1 MiB, any source."""
+
+
+@dataclass(frozen=True)
 class Livrable:
     event: CloudEvent
     type: TypeEvenement
@@ -156,14 +180,15 @@ def parse(
     topic: str | None,
     value: bytes,
     headers: Entetes = (),
-    *,
-    max_octets: int = MAX_RECORD_BYTES,
+    regles: ReglesEntree = REGLES_PAR_DEFAUT,
 ) -> Livrable | Rejet:
     """Check a record: its size, its envelope (either content mode, `events.enveloppe`), its
-    type in the catalogue, its topic, and its data against the type's payload contract.
+    type in the catalogue, its topic, its source, and its data against the type's payload
+    contract.
 
-    `topic` None is the HTTP route (`POST /evenements`): `ce-` headers, no topic to check."""
-    event = _enveloppe(value, headers, http=topic is None, max_octets=max_octets)
+    `topic` None is the HTTP route (`POST /evenements`): `ce-` headers, no topic to check (the
+    source is checked against the type's topic)."""
+    event = _enveloppe(value, headers, http=topic is None, max_octets=regles.max_octets)
     if isinstance(event, Rejet):
         return event
     spec = CATALOGUE.get(event.type)
@@ -179,6 +204,8 @@ def parse(
             f"type: {event.type!r} se publie sur {spec.topic!r}, pas sur {topic!r}",
             event.type,
         )
+    if (refus := regles.source_refusee(spec.topic, event.source)) is not None:
+        return Rejet(CodeRejet.MAUVAISE_SOURCE, refus, event.type)
     try:
         spec.contrat.model_validate(event.data)
     except ValidationError as exc:

@@ -97,6 +97,8 @@ CODES_REJET: dict[CodeRejet, str] = {
     "(`time` sans fuseau), ou un attribut non prévu est présent",
     CodeRejet.TYPE_INCONNU: "le type n'est pas dans ce catalogue",
     CodeRejet.MAUVAIS_TOPIC: "le type se publie sur le topic d'un autre partenaire",
+    CodeRejet.MAUVAISE_SOURCE: "la `source` ne commence par aucun des préfixes admis sur le "
+    "topic du type (`GUICHET_INTAKE_SOURCES`)",
     CodeRejet.CONTRAT: "data ne respecte pas le contrat du type (champ, règle)",
     CodeRejet.DOSSIER_CLOS: "le dossier est clos: un événement tardif n'est plus appliqué",
     CodeRejet.TEMPORAL_REFUS: "Temporal refuse la requête elle-même (pas une panne)",
@@ -137,6 +139,10 @@ def _reception() -> list[str]:
         "au-delà de 512 Ko de signal et refuse au-delà de 2 Mo.",
         f"- Longueurs de l'enveloppe (caractères): {attributs}. La `source` devient "
         "l'auteur de la ligne d'audit.",
+        "- Sources admises: `GUICHET_INTAKE_SOURCES` donne, par topic partenaire, les "
+        'préfixes de `source` admis (JSON, ex. `{"partenaires.opco": ["/opco/"]}`); un topic '
+        "absent admet toute source. À configurer en production avec les ACL Kafka "
+        "(docs/deployment.md).",
         "",
         "### Refus: codes et motifs",
         "",

@@ -31,6 +31,8 @@ class CodeRejet(StrEnum):
     """The type is not in the catalogue."""
     MAUVAIS_TOPIC = "mauvais_topic"
     """The type is published on another partner's topic."""
+    MAUVAISE_SOURCE = "mauvaise_source"
+    """The source is not one the topic admits (`GUICHET_INTAKE_SOURCES`)."""
     CONTRAT = "contrat"
     """The data breaks the type's payload contract."""
     DOSSIER_CLOS = "dossier_clos"

@@ -110,3 +110,20 @@ async def test_a_refused_access_is_not_a_dead_letter(pile: Pile) -> None:
 
     assert reponse.status_code == 403
     assert len(_rebuts(pile)) == avant
+
+
+async def test_a_source_the_topic_does_not_admit_is_answered_422_and_kept(pile: Pile) -> None:
+    numero = f"MODE-{uuid.uuid4().hex[:8]}"
+    event = contrat_enregistre(numero, event_id=f"{numero}/1")
+    entetes, corps = _requete(event.model_copy(update={"source": "/asp"}), "binaire")
+    pile.settings.intake_sources = {"partenaires.opco": ["/opco/"]}
+    try:
+        reponse = await pile.http.post(
+            "/evenements", content=corps, headers={**entetes, **pile.entetes("partenaire")}
+        )
+    finally:
+        pile.settings.intake_sources = {}
+
+    assert reponse.status_code == 422, reponse.text
+    assert reponse.json()["erreurs"][0]["champ"] == "source"
+    assert any(r.code == "mauvaise_source" for r in _rebuts(pile))

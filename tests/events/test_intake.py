@@ -12,7 +12,7 @@ from cloudevents.core.bindings import kafka as ce_kafka
 from cloudevents.core.v1.event import CloudEvent as SdkCloudEvent
 
 from events import topics
-from events.delivery import Livrable, Rejet, parse
+from events.delivery import Livrable, ReglesEntree, Rejet, parse
 from events.registre import CodeRejet
 from models.evenements import CloudEvent
 from models.personnel import chemins_personnels
@@ -103,7 +103,7 @@ def test_binary_mode_without_a_required_attribute_is_refused_naming_it() -> None
 def test_a_record_over_the_size_limit_is_refused_before_it_is_read() -> None:
     valeur = contrat_enregistre("OPCO-GROS").model_dump_json().encode()
 
-    parsed = parse(topics.OPCO, valeur, [("trace", b"x" * 100)], max_octets=len(valeur) + 99)
+    parsed = parse(topics.OPCO, valeur, [("trace", b"x" * 100)], ReglesEntree(len(valeur) + 99))
 
     assert isinstance(parsed, Rejet)
     assert parsed.code is CodeRejet.TROP_VOLUMINEUX
@@ -111,7 +111,7 @@ def test_a_record_over_the_size_limit_is_refused_before_it_is_read() -> None:
         f"enregistrement de {len(valeur) + 105} octets: au plus {len(valeur) + 99} "
         "(GUICHET_INTAKE_MAX_RECORD_BYTES)"
     )
-    assert isinstance(parse(topics.OPCO, valeur, max_octets=len(valeur)), Livrable)
+    assert isinstance(parse(topics.OPCO, valeur, regles=ReglesEntree(len(valeur))), Livrable)
 
 
 def test_a_bad_birth_date_is_refused_naming_the_field_and_the_rule_without_the_value() -> None:
@@ -220,3 +220,26 @@ def _chemins(schema: dict[str, Any]) -> list[tuple[str, ...]]:
         return trouves
 
     return parcourir(schema, (), 0)
+
+
+def test_a_source_the_topic_does_not_admit_is_refused_naming_the_prefixes() -> None:
+    regles = ReglesEntree(sources={topics.OPCO: ("/opco/",)})
+    event = contrat_enregistre("OPCO-SRC")
+
+    admis = parse(topics.OPCO, event.model_dump_json().encode(), regles=regles)
+    refuse = parse(
+        topics.OPCO,
+        event.model_copy(update={"source": "/asp"}).model_dump_json().encode(),
+        regles=regles,
+    )
+    libre = parse(
+        topics.OPCO, event.model_copy(update={"source": "/asp"}).model_dump_json().encode()
+    )
+
+    assert isinstance(admis, Livrable)
+    assert isinstance(libre, Livrable), "no prefixes configured: any source"
+    assert isinstance(refuse, Rejet)
+    assert refuse.code is CodeRejet.MAUVAISE_SOURCE
+    assert refuse.motif == (
+        "source: '/asp' n'est pas admise sur 'partenaires.opco' (préfixes admis: '/opco/')"
+    )

@@ -55,6 +55,8 @@ pytestmark = pytest.mark.integration
 RACINE = Path(__file__).resolve().parents[2]
 DOSSIERS = 100
 """Each dossier gets 5 OPCO events and 5 portal events: 1 000 good records."""
+SOURCES = {topics.OPCO: ["/opco/"], topics.PORTAIL: ["/portail-aides/"]}
+"""The sources each partner topic admits (`GUICHET_INTAKE_SOURCES`)."""
 NAISSANCE_FAUSSE = "1985-14-03"
 """The personal value of the records that break their contract on it."""
 
@@ -102,7 +104,10 @@ def _brut(event: CloudEvent, **changes: Any) -> bytes:
 
 
 def _mauvais(debut: date) -> list[Enregistrement]:
-    """60 bad records of eight kinds, each with the code the intake must give it."""
+    """60 bad records of nine kinds, each with the code the intake must give it: bad JSON, an
+    unknown type, a 600 KB type, a 40 KB field, a 2 MB record, a 300-character source, a source
+    the topic does not admit, a type on another partner's topic, and a personal value (a birth
+    date) that breaks its contract."""
 
     def faute(rang: int, **overrides: Any) -> CloudEvent:
         return contrat_enregistre(
@@ -129,9 +134,11 @@ def _mauvais(debut: date) -> list[Enregistrement]:
     for i in range(2):
         valeur = _brut(faute(i), data={"bourrage": "b" * 2_100_000})
         ajouter(topics.PORTAIL, valeur, CodeRejet.TROP_VOLUMINEUX)
-    for i in range(8):
+    for i in range(6):
         ajouter(topics.OPCO, _brut(faute(i), source="/opco/" + "s" * 294), CodeRejet.ENVELOPPE)
-    for i in range(8):
+    for i in range(6):  # an ASP system publishing an OPCO event
+        ajouter(topics.OPCO, _brut(faute(i), source="/asp"), CodeRejet.MAUVAISE_SOURCE)
+    for i in range(4):
         ajouter(topics.PORTAIL, faute(i).model_dump_json().encode(), CodeRejet.MAUVAIS_TOPIC)
     for i in range(14):  # keyed by their dossier: a corrected one is replayed there
         event = faute(100 + i, date_naissance_salarie=NAISSANCE_FAUSSE)
@@ -224,6 +231,7 @@ def pile(
         "GUICHET_PAYLOAD_KEYS": PAYLOAD_KEYS.get_secret_value(),
         "GUICHET_LOG_FORMAT": "json",
         "GUICHET_API_PORT": str(port_api),
+        "GUICHET_INTAKE_SOURCES": json.dumps(SOURCES),
     }
     pile = Pile(settings, env, tmp_path, f"http://127.0.0.1:{port_api}", jeton, engine)
     try:

@@ -99,5 +99,5 @@ async def envoyer(
         utilisateur,
         entetes=_entetes(request),
         registre=ctx.registre_rebuts,
-        max_octets=ctx.settings.intake_max_record_bytes,
+        regles=evenements.regles_entree(ctx.settings),
     )

@@ -17,6 +17,7 @@ from workers.runtime.recherche import assurer_attributs_recherche
 from workers.runtime.retention import assurer_planification
 from workers.runtime.settings import Settings
 from workers.runtime.temporal import build_worker, client_for
+from workers.services.evenements import regles_entree
 from workers.services.rebuts import RegistreRebutsSql
 
 log = structlog.get_logger(__name__)
@@ -71,7 +72,7 @@ async def run_consumer(settings: Settings, ready: asyncio.Event | None = None) -
         settings.task_queue,
         dead_letters,
         RegistreRebutsSql.pour(settings, engine),
-        max_octets=settings.intake_max_record_bytes,
+        regles_entree(settings),
     )
     broker = build_broker(
         bootstrap_servers=settings.kafka_bootstrap_servers,

@@ -44,6 +44,11 @@ class Settings(BaseSettings):
         description="Partner record at most (value and headers, bytes); larger goes to the "
         "dead letters (Temporal warns over 512 KB and refuses over 2 MB)",
     )
+    intake_sources: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Per partner topic, the prefixes its events' CloudEvent source must start "
+        'with, as JSON: {"partenaires.opco": ["/opco/"]}; a topic absent admits any source',
+    )
     intake_poison_attempts: int = Field(
         default=5,
         ge=1,

@@ -21,8 +21,9 @@ from temporalio.client import Client
 
 from events import enveloppe
 from events.catalogue import CATALOGUE
-from events.delivery import MAX_RECORD_BYTES, Livrable, Rejet, deliver, parse, taille
+from events.delivery import REGLES_PAR_DEFAUT, Livrable, ReglesEntree, Rejet, deliver, parse, taille
 from events.registre import CodeRejet, RebutRecu, RegistreRebuts
+from workers.runtime.settings import Settings
 from workers.services.instruction import (
     EVENEMENT,
     DossierClos,
@@ -53,16 +54,24 @@ class ResultatEvenement(BaseModel):
     )
 
 
+def regles_entree(settings: Settings) -> ReglesEntree:
+    """The intake's rules from the settings (`GUICHET_INTAKE_*`)."""
+    return ReglesEntree(
+        max_octets=settings.intake_max_record_bytes,
+        sources={topic: tuple(p) for topic, p in settings.intake_sources.items()},
+    )
+
+
 def verifier_evenement(
     corps: bytes,
     acteur: Identite | None,
     entetes: Entetes = (),
-    *,
-    max_octets: int = MAX_RECORD_BYTES,
+    regles: ReglesEntree = REGLES_PAR_DEFAUT,
 ) -> Livrable:
     """The same checks as the Kafka consumer (size, envelope in either mode, catalogue,
-    contract), plus: a partner sends only its own event types, for the schemes it is scoped
-    to. The errors name each field, value and rule for the sender."""
+    source, contract), plus: a partner sends only its own event types, for the schemes it is
+    scoped to. The errors name each field, value and rule for the sender."""
+    max_octets = regles.max_octets
     octets = taille(corps, entetes)
     if octets > max_octets:
         raise TropVolumineux(
@@ -102,6 +111,11 @@ def verifier_evenement(
                 f"d'événements ({acteur.partenaire}.*), pas {event.type!r}"
             )
         verifier(acteur, EVENEMENT, spec.workflow)
+    if (refus := regles.source_refusee(spec.topic, event.source)) is not None:
+        raise EntreeInvalide(
+            "source non admise",
+            [ErreurChamp(champ="source", valeur=event.source, regle=refus)],
+        )
     try:
         spec.contrat.model_validate(event.data)
     except ValidationError as exc:
@@ -140,15 +154,15 @@ async def soumettre_evenement(
     *,
     entetes: Entetes = (),
     registre: RegistreRebuts | None = None,
-    max_octets: int = MAX_RECORD_BYTES,
+    regles: ReglesEntree = REGLES_PAR_DEFAUT,
 ) -> ResultatEvenement:
     """Check, then deliver; a refusal by the intake is consigned in `registre` (if given).
     `client` connects to Temporal only once the event passed the checks: an invalid event is
     answered 422 even while Temporal is down."""
     try:
-        livrable = verifier_evenement(corps, acteur, entetes, max_octets=max_octets)
+        livrable = verifier_evenement(corps, acteur, entetes, regles)
     except EntreeInvalide:
-        verdict = parse(None, corps, entetes, max_octets=max_octets)
+        verdict = parse(None, corps, entetes, regles)
         if registre is not None and isinstance(verdict, Rejet):
             await _consigner(registre, corps, entetes, verdict)
         raise

@@ -405,15 +405,15 @@ class RegistreRebutsSql:
         engine: Engine,
         trousseau: Trousseau,
         *,
-        max_octets: int = delivery.MAX_RECORD_BYTES,
+        regles: delivery.ReglesEntree = delivery.REGLES_PAR_DEFAUT,
     ) -> None:
         self._engine = engine
         self._trousseau = trousseau
-        self._max_octets = max_octets
+        self._regles = regles
 
     @classmethod
     def pour(cls, settings: Settings, engine: Engine) -> "RegistreRebutsSql":
-        return cls(engine, trousseau_pour(settings), max_octets=settings.intake_max_record_bytes)
+        return cls(engine, trousseau_pour(settings), regles=evenements.regles_entree(settings))
 
     # --- the intake's side ---------------------------------------------------------------------
 
@@ -570,7 +570,7 @@ class RegistreRebutsSql:
                         [ErreurChamp(champ="corrige", regle="fournir l'événement corrigé")],
                     ) from None
             topic = None if row.topic == HTTP else row.topic
-            resultat = delivery.parse(topic, valeur, entetes, max_octets=self._max_octets)
+            resultat = delivery.parse(topic, valeur, entetes, self._regles)
             if isinstance(resultat, delivery.Rejet):
                 _auditer(
                     session,
