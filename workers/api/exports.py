@@ -3,6 +3,7 @@
 Bounded memory whatever the number of rows: the query is read in batches (`yield_per`), the
 CSV is streamed row by row, the workbook is written by openpyxl in write-only mode to a
 temporary file (streamed, then deleted). Only the schemes of the user's scope are exported.
+A text that would start a formula is neutralised (`workers.services.tableur`).
 """
 
 import asyncio
@@ -28,6 +29,7 @@ from models.tables import Dossier
 from workers.api.deps import ContexteDep, UtilisateurDep
 from workers.api.dossiers import FiltresDep
 from workers.services.instruction import EXPORT, filtres_pour, verifier
+from workers.services.tableur import csv_sur, xlsx_sur
 
 routeur = APIRouter(prefix="/dossiers", tags=["exports"])
 
@@ -79,7 +81,7 @@ def lignes_csv(engine: Engine, filtres: FiltresDossiers) -> Iterator[str]:
     yield "\ufeff" + sortir()  # BOM: spreadsheet software then reads UTF-8
     with Session(engine) as session:
         for rang, row in enumerate(depot.iterer_dossiers(session=session, filtres=filtres), 1):
-            ecrivain.writerow(["" if v is None else v for v in _valeurs(row)])
+            ecrivain.writerow([csv_sur(v) for v in _valeurs(row)])
             if rang % LIGNES_PAR_MORCEAU == 0:
                 yield sortir()
     reste = sortir()
@@ -96,7 +98,7 @@ def ecrire_xlsx(engine: Engine, filtres: FiltresDossiers, chemin: str) -> int:
         for row in depot.iterer_dossiers(session=session, filtres=filtres):
             valeurs = _valeurs(row)
             valeurs[-1] = row.maj_le.replace(tzinfo=None)  # Excel has no time zones (UTC)
-            feuille.append(valeurs)
+            feuille.append([xlsx_sur(feuille, v) for v in valeurs])
             nombre += 1
     classeur.save(chemin)
     return nombre
