@@ -69,11 +69,11 @@ async def test_a_registration_on_kafka_opens_the_dossier_and_its_announcement_co
 @pytest.mark.parametrize(
     ("name", "record", "reason"),
     [
-        ("malformed JSON", b'{"id": "casse", "type": ', "enveloppe CloudEvents invalide"),
+        ("malformed JSON", b'{"id": "casse", "type": ', "JSON invalide"),
         (
             "unknown type",
             contrat_enregistre().model_copy(update={"type": "opco.inconnu.v1"}),
-            "type d'événement inconnu: 'opco.inconnu.v1'",
+            "type: 'opco.inconnu.v1' n'est pas un type du catalogue",
         ),
         (
             "bad field",

@@ -1,5 +1,8 @@
 """The read-model database: engine and schema migrations (Alembic, `models/migrations`)."""
 
+import contextlib
+import fcntl
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +47,29 @@ MIGRATION_LOCK = 4_242_001
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the latest revision (idempotent, safe from concurrent workers)."""
+    """Bring the schema to the latest revision (idempotent, safe from concurrent processes:
+    the worker, the consumer and the API each migrate at start)."""
+    with _verrou_sqlite(engine):
+        _upgrade(engine)
+
+
+@contextlib.contextmanager
+def _verrou_sqlite(engine: Engine) -> Iterator[None]:
+    """On a SQLite file, an exclusive lock on `<file>.migration.lock` (flock: across processes
+    and threads); PostgreSQL serialises with an advisory lock inside the transaction."""
+    base = engine.url.database
+    if engine.dialect.name != "sqlite" or not base or base == ":memory:":
+        yield
+        return
+    with open(f"{base}.migration.lock", "a+b") as verrou:
+        fcntl.flock(verrou, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(verrou, fcntl.LOCK_UN)
+
+
+def _upgrade(engine: Engine) -> None:
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
