@@ -15,18 +15,20 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from workers.cli import cles as cli_cles
 from workers.runtime.codec import (
     DEV_KEY_FILE,
+    ChargeUtileEnClair,
     ChargeUtileIllisible,
     CleInconnue,
     CleInvalide,
     CodecChiffrement,
     chiffrer,
     cle_de_developpement,
+    codec_pour,
     dechiffrer,
     lire_trousseau,
     nouvelle_cle,
     trousseau_pour,
 )
-from workers.runtime.settings import Settings
+from workers.runtime.settings import Environnement, Settings
 from workers.runtime.temporal import data_converter_for
 
 NIR = "185069711234533"
@@ -64,8 +66,18 @@ async def test_after_rotation_the_new_key_encrypts_and_the_old_key_still_decrypt
     assert await apres.decode([ancien, nouveau]) == [_payload(NIR), _payload(NIR)]
 
 
-async def test_a_payload_written_before_the_codec_passes_through_unchanged() -> None:
+async def test_a_payload_in_clear_is_refused_on_decode() -> None:
+    """Whoever can write to Temporal could inject a clear payload: refused, naming the setting
+    that admits one for a migration."""
     codec = CodecChiffrement(lire_trousseau(f"k1:{CLE_A}"))
+    with pytest.raises(ChargeUtileEnClair, match="GUICHET_PAYLOAD_PLAINTEXT_ALLOWED"):
+        await codec.decode([_payload(NIR)])
+
+
+async def test_a_payload_written_before_the_codec_passes_through_during_a_migration() -> None:
+    codec = codec_pour(
+        Settings(_env_file=None, payload_keys=f"k1:{CLE_A}", payload_plaintext_allowed=True)
+    )
     clair = _payload(NIR)
     assert await codec.decode([clair]) == [clair]
 
@@ -246,3 +258,12 @@ def test_bytes_altered_truncated_or_bound_to_another_row_do_not_decrypt() -> Non
             dechiffrer(trousseau, illisible, associe)
     with pytest.raises(ChargeUtileIllisible):
         dechiffrer(trousseau, b"")
+
+
+def test_in_production_a_missing_key_ring_stops_the_start(tmp_path: Path) -> None:
+    production = Settings(_env_file=None, data_dir=tmp_path, environnement=Environnement.PRODUCTION)
+    with pytest.raises(CleInvalide, match="obligatoire en production"):
+        trousseau_pour(production)
+    assert not (tmp_path / DEV_KEY_FILE).exists(), "no key generated"
+    developpement = Settings(_env_file=None, data_dir=tmp_path)
+    assert trousseau_pour(developpement).courante.startswith("dev-")

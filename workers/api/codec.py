@@ -21,7 +21,12 @@ from fastapi.routing import APIRoute
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payloads
 
-from workers.runtime.codec import ChargeUtileIllisible, CleInconnue, CodecChiffrement, codec_pour
+from workers.runtime.codec import (
+    ChargeUtileIllisible,
+    CleInconnue,
+    CodecChiffrement,
+    trousseau_pour,
+)
 from workers.runtime.settings import Settings
 
 TAILLE_MAX = 16 * 1024 * 1024
@@ -103,8 +108,10 @@ def routeur_codec(
     codec: CodecChiffrement | None = None,
 ) -> APIRouter:
     """The `/codec` routes; `autoriser` is the API's dependency that lets staff in (it raises
-    401/403 otherwise). `codec` defaults to the one of the settings (the worker's keys)."""
-    codec = codec or codec_pour(settings)
+    401/403 otherwise). `codec` defaults to the worker's keys, showing a payload that is not
+    encrypted as it is: this server only displays (marker details the SDK's core writes, a
+    history older than the codec); the workers refuse such a payload."""
+    codec = codec or CodecChiffrement(trousseau_pour(settings), clair_admis=True)
     origines = origines_autorisees(settings)
     routeur = APIRouter(prefix="/codec", tags=["codec"], route_class=_route_cors(origines))
 

@@ -6,8 +6,11 @@ queries, results, activity inputs and outputs, failure details) goes through `Co
 the serialized payload is encrypted with the current key under a random 12-byte nonce and
 replaced by a payload `encoding: binary/encrypted` whose metadata names the key
 (`encryption-key-id`). Decoding picks the key by that id, so keys can be rotated: the first key
-of the ring encrypts, every key of the ring decrypts. A payload that is not encrypted (written
-before the codec existed) is passed through unchanged, so running dossiers keep running.
+of the ring encrypts, every key of the ring decrypts. A payload that is not encrypted is refused
+on decode (`ChargeUtileEnClair`: whoever can write to Temporal could otherwise inject one), unless
+`GUICHET_PAYLOAD_PLAINTEXT_ALLOWED=true` is set for the time of a migration of histories written
+before the codec. In production (`GUICHET_ENVIRONNEMENT=production`) the key ring is required:
+no key is generated (fail closed).
 
 The same ring encrypts other data at rest (the dead letters' records, `workers.services.rebuts`)
 through `chiffrer` / `dechiffrer`, on bytes: see their format below.
@@ -31,7 +34,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import PayloadCodec
 
-from workers.runtime.settings import Settings
+from workers.runtime.settings import Environnement, Settings
 
 ENCODING = b"binary/encrypted"
 METADATA_ENCODING = "encoding"
@@ -126,10 +129,16 @@ def _decoder_cle(key_id: str, valeur: str) -> bytes:
 
 
 def trousseau_pour(settings: Settings) -> Trousseau:
-    """The ring of the settings, or the dev stack's key (generated once in `data_dir`)."""
+    """The ring of the settings, or, in development only, the dev stack's key (generated once
+    in `data_dir`). In production a missing ring is an error (fail closed)."""
     texte = settings.payload_keys.get_secret_value()
     if texte.strip():
         return lire_trousseau(texte)
+    if settings.environnement is Environnement.PRODUCTION:
+        raise CleInvalide(
+            f"{SETTING} est obligatoire en production (GUICHET_ENVIRONNEMENT=production): "
+            "aucune clé n'est générée; créez-en une avec `guichet keys generate`"
+        )
     return lire_trousseau(cle_de_developpement(settings.data_dir))
 
 
@@ -155,11 +164,20 @@ def cle_de_developpement(data_dir: Path) -> str:
     return chemin.read_text(encoding="ascii").strip()
 
 
-class CodecChiffrement(PayloadCodec):
-    """AES-256-GCM payload codec with a key ring (see the module's docstring)."""
+class ChargeUtileEnClair(ValueError):
+    """A payload that is not encrypted, refused on decode (anyone who can write to Temporal
+    could inject one) unless `GUICHET_PAYLOAD_PLAINTEXT_ALLOWED` is set for a migration."""
 
-    def __init__(self, trousseau: Trousseau) -> None:
+
+class CodecChiffrement(PayloadCodec):
+    """AES-256-GCM payload codec with a key ring (see the module's docstring).
+
+    `clair_admis`: decode a payload that is not encrypted as it is (a migration of histories
+    written before the codec); otherwise it is refused (`ChargeUtileEnClair`)."""
+
+    def __init__(self, trousseau: Trousseau, *, clair_admis: bool = False) -> None:
         super().__init__()
+        self._clair_admis = clair_admis
         self._courante = trousseau.courante
         self._aead = {key_id: AESGCM(cle) for key_id, cle in trousseau.cles.items()}
 
@@ -186,7 +204,13 @@ class CodecChiffrement(PayloadCodec):
 
     def dechiffrer(self, payload: Payload) -> Payload:
         if payload.metadata.get(METADATA_ENCODING) != ENCODING:
-            return payload  # written before the codec: in clear, passed through
+            if self._clair_admis:
+                return payload  # written before the codec: in clear, passed through
+            raise ChargeUtileEnClair(
+                "charge utile non chiffrée refusée: toute charge écrite par guichet est "
+                "chiffrée; pour relire un historique antérieur au chiffrement, le temps d'une "
+                "migration: GUICHET_PAYLOAD_PLAINTEXT_ALLOWED=true"
+            )
         key_id = payload.metadata.get(METADATA_KEY_ID, b"").decode("ascii", "replace")
         aead = self._aead.get(key_id)
         if aead is None:
@@ -206,7 +230,9 @@ class CodecChiffrement(PayloadCodec):
 
 
 def codec_pour(settings: Settings) -> CodecChiffrement:
-    return CodecChiffrement(trousseau_pour(settings))
+    return CodecChiffrement(
+        trousseau_pour(settings), clair_admis=settings.payload_plaintext_allowed
+    )
 
 
 # --- bytes at rest -----------------------------------------------------------------------------

@@ -19,6 +19,13 @@ class LogFormat(StrEnum):
     CONSOLE = "console"
 
 
+class Environnement(StrEnum):
+    DEVELOPPEMENT = "developpement"
+    """`guichet dev`, tests: a missing payload key is generated in data_dir."""
+    PRODUCTION = "production"
+    """A missing payload key stops the process at start (fail closed)."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="GUICHET_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
@@ -78,10 +85,20 @@ class Settings(BaseSettings):
         default=None,
         description="Supporting documents on disk; empty means data_dir/documents",
     )
+    environnement: Environnement = Field(
+        default=Environnement.DEVELOPPEMENT,
+        description="production: GUICHET_PAYLOAD_KEYS is required (no generated key)",
+    )
     payload_keys: SecretStr = Field(
         default=SecretStr(""),
         description="Temporal payload encryption keys 'id:base64-32-bytes,...'; the first one "
-        "encrypts, all decrypt. Empty means a key generated once in data_dir (dev only)",
+        "encrypts, all decrypt. Empty means a key generated once in data_dir (development "
+        "only; refused in production)",
+    )
+    payload_plaintext_allowed: bool = Field(
+        default=False,
+        description="Decode a Temporal payload that is not encrypted (histories written before "
+        "the codec, during a migration only); otherwise it is refused",
     )
     codec_cors_origins: str = Field(
         default="http://127.0.0.1:8233,http://localhost:8233",
