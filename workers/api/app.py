@@ -24,12 +24,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy import Engine
+from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Scope
 from temporalio.client import Client
 
 from workers.api import deps, dossiers, evenements, exports, metriques, rebuts, sante
 from workers.api.codec import routeur_codec
 from workers.api.deps import Contexte
+from workers.api.limites import Authentifie, LimitesRequetes
 from workers.console import session as sessions
 from workers.console.routes import routeur_console
 from workers.runtime.database import engine_for, upgrade
@@ -158,11 +161,31 @@ def _installer_erreurs(app: FastAPI) -> None:
 PERSONNEL_CODEC = (Role.ADMIN, Role.SUPERVISEUR)
 
 
-def _personnel_codec(settings: Settings) -> Callable[..., Identite]:
+def _authentifie(moteur: Engine, signeur: sessions.Signeur) -> Authentifie:
+    """For `LimitesRequetes`: a valid bearer token or console session, checked before a
+    multipart body is read."""
+
+    def verifier(request: Request) -> bool:
+        with Session(moteur) as session:
+            autorisation = request.headers.get("authorization", "")
+            if autorisation[:7].lower() == "bearer ":
+                try:
+                    deps.identite_du_jeton(session, autorisation[7:].strip())
+                except JetonInvalide:
+                    return False
+                return True
+            return sessions.lire_session(request, signeur, session) is not None
+
+    async def authentifie(scope: Scope) -> bool:
+        return await asyncio.to_thread(verifier, Request(scope))
+
+    return authentifie
+
+
+def _personnel_codec(signeur: sessions.Signeur) -> Callable[..., Identite]:
     """Who may use the codec server: a staff bearer token, or the console's session cookie
     (staff logged in to the console, whose browser then opens the Temporal UI: the UI calls
     the codec with cross-origin credentials and cannot send our bearer token)."""
-    signeur = sessions.Signeur(sessions.secret_console(settings.data_dir))
 
     def personnel(
         request: Request,
@@ -233,6 +256,8 @@ def create_app(
         lifespan=cycle,
     )
     app.state.contexte = ctx
+    signeur = sessions.Signeur(sessions.secret_console(settings.data_dir))
+    app.add_middleware(LimitesRequetes, authentifie=_authentifie(moteur, signeur))
     _installer_erreurs(app)
     app.include_router(sante.routeur)
     app.include_router(metriques.routeur)
@@ -241,5 +266,5 @@ def create_app(
     app.include_router(evenements.routeur)
     app.include_router(rebuts.routeur)
     app.include_router(routeur_console(settings))
-    app.include_router(routeur_codec(settings, _personnel_codec(settings)))
+    app.include_router(routeur_codec(settings, _personnel_codec(signeur)))
     return app

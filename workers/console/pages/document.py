@@ -27,7 +27,7 @@ class PageDocument(PageDossier):
                 return await self.dossier(
                     request, cle, refus="fichier : choisissez un fichier à déposer", statut=422
                 )
-            contenu = await fichier.read()
+            contenu = await fichier.read(documents.TAILLE_MAX + 1)  # the API's cap
             ctx = self.contexte(request)
             try:
                 try:
