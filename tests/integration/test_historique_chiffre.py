@@ -121,6 +121,8 @@ async def test_the_raw_history_of_running_dossiers_shows_no_personal_data(
         recus = _payloads(evenements)
         assert recus, f"{workflow_id}: the signals and updates are in the history"
         assert {p.metadata["encoding"] for p in recus} == {ENCODING}
+        # the codec server's scope check reads which workflow a payload belongs to
+        assert {p.metadata["guichet-workflow-id"] for p in recus} == {workflow_id.encode()}
 
     etat = await chiffrant.get_workflow_handle(workflow_ids[1]).query(
         "etat", result_type=EtatCaeDom

@@ -1,6 +1,7 @@
 """The codec server (`workers/api/codec.py`) on a bare FastAPI app with a stub of the API's
 authorisation dependency: Temporal's remote codec protocol, authentication, CORS."""
 
+import asyncio
 import base64
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ from pydantic import SecretStr
 from sqlmodel import Session
 from temporalio.api.common.v1 import Payload, Payloads
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import WorkflowSerializationContext
 
 from workers.api.app import create_app
 from workers.api.codec import routeur_codec
@@ -22,7 +24,13 @@ from workers.runtime.codec import CodecChiffrement, lire_trousseau, nouvelle_cle
 from workers.runtime.database import engine_for
 from workers.runtime.settings import Settings
 from workers.runtime.temporal import data_converter_for
-from workers.services.utilisateurs import creer_jeton, creer_utilisateur, empreinte
+from workers.services.utilisateurs import (
+    Identite,
+    Role,
+    creer_jeton,
+    creer_utilisateur,
+    empreinte,
+)
 
 UI = "http://temporal-ui.example:8233"
 AUTRE = "https://malveillant.example"
@@ -31,14 +39,17 @@ NIR = "185069711234533"
 CLES = f"k2:{nouvelle_cle()},k1:{nouvelle_cle()}"
 
 
-def _stub_autoriser(authorization: Annotated[str | None, Header()] = None) -> str:
-    """Stands for the API's dependency: 401 without a token, 403 for a role not allowed."""
+def _stub_autoriser(authorization: Annotated[str | None, Header()] = None) -> Identite:
+    """Stands for the API's dependency: 401 without a token, 403 for a role not allowed; the
+    token `superviseur-contrat-pro` is a supervisor scoped to contrat-pro, the others see every
+    scheme."""
     if authorization is None or not authorization.startswith("Bearer "):
         raise HTTPException(401, "authentification requise", {"WWW-Authenticate": "Bearer"})
-    role = authorization.removeprefix("Bearer ")
+    nom = authorization.removeprefix("Bearer ")
+    role, _, perimetre = nom.partition("-")
     if role not in {"admin", "superviseur"}:
         raise HTTPException(403, f"rôle {role!r} non autorisé")
-    return role
+    return Identite(nom=nom, role=Role(role), dispositifs=(perimetre or "*",), partenaire=None)
 
 
 @pytest.fixture
@@ -275,3 +286,39 @@ def test_staff_logged_in_to_the_console_decode_with_the_session_cookie_alone(
         assert anonyme.headers["access-control-allow-origin"] == UI
         falsifie = {**cookie("sup"), "Cookie": cookie("sup")["Cookie"][:-3] + "AAA"}
         assert http.post("/codec/decode", json=chiffre.json(), headers=falsifie).status_code == 401
+
+
+def test_a_payload_is_decrypted_only_for_staff_whose_schemes_cover_its_workflow(
+    client: TestClient, settings: Settings
+) -> None:
+    """The worker's codec marks each payload with its workflow's id (serialization context);
+    the codec server refuses a CAE-DOM payload to a supervisor scoped to contrat-pro."""
+    codec = CodecChiffrement(lire_trousseau(CLES))
+
+    async def chiffrer(workflow_id: str | None) -> Payload:
+        contexte = (
+            codec
+            if workflow_id is None
+            else codec.with_context(WorkflowSerializationContext("default", workflow_id))
+        )
+        [chiffre] = await contexte.encode([_clair({"nir": NIR})])
+        return chiffre
+
+    cae_dom, contrat_pro, sans = (
+        asyncio.run(chiffrer(w)) for w in ("cae-dom:971-24-00001", "contrat-pro:OPCO-1", None)
+    )
+    assert cae_dom.metadata["guichet-workflow-id"] == b"cae-dom:971-24-00001"
+    restreint = {"Authorization": "Bearer superviseur-contrat-pro"}
+
+    refuse = client.post("/codec/decode", json=_corps([contrat_pro, cae_dom]), headers=restreint)
+    accepte = client.post("/codec/decode", json=_corps([contrat_pro]), headers=restreint)
+    sans_workflow = client.post("/codec/decode", json=_corps([sans]), headers=restreint)
+    partout = client.post("/codec/decode", json=_corps([cae_dom, sans]), headers=JETON)
+
+    assert refuse.status_code == 403, refuse.text
+    assert "cae-dom:971-24-00001" in refuse.json()["detail"]
+    assert NIR not in refuse.text
+    assert accepte.status_code == 200
+    assert NIR in str(_payloads(accepte)[0].data)
+    assert sans_workflow.status_code == 403
+    assert partout.status_code == 200

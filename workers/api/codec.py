@@ -13,21 +13,23 @@ allowed; an error (401, 403...) carries the CORS headers too, so the UI can show
 """
 
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from google.protobuf import json_format
-from temporalio.api.common.v1 import Payloads
+from temporalio.api.common.v1 import Payload, Payloads
 
 from workers.runtime.codec import (
+    METADATA_WORKFLOW,
     ChargeUtileIllisible,
     CleInconnue,
     CodecChiffrement,
     trousseau_pour,
 )
 from workers.runtime.settings import Settings
+from workers.services.utilisateurs import Identite
 
 TAILLE_MAX = 16 * 1024 * 1024
 """Largest request body accepted (bytes): Temporal's own limit is 2 MiB per payload."""
@@ -98,6 +100,21 @@ def _verifier_namespace(request: Request, settings: Settings) -> None:
         )
 
 
+def _verifier_perimetre(acteur: Identite, payload: Payload) -> None:
+    """A payload is decrypted only for staff whose schemes cover its workflow (the
+    `guichet-workflow-id` the worker's codec writes: `<workflow type>:<key>`); one without it
+    (written before, or outside any workflow) only for staff of every scheme."""
+    workflow_id = payload.metadata.get(METADATA_WORKFLOW, b"").decode("utf-8", "replace")
+    dispositif = workflow_id.split(":", 1)[0] if ":" in workflow_id else ""
+    if not acteur.voit(dispositif):
+        quoi = f"du workflow {workflow_id!r}" if workflow_id else "sans workflow connu"
+        raise HTTPException(
+            403,
+            f"charge utile {quoi}: hors du périmètre de {acteur.nom!r} "
+            f"({', '.join(acteur.dispositifs)})",
+        )
+
+
 def _reponse(payloads: Payloads) -> Response:
     return Response(content=json_format.MessageToJson(payloads), media_type="application/json")
 
@@ -136,12 +153,16 @@ def routeur_codec(
 
     @routeur.post(
         "/decode",
-        dependencies=[Depends(autoriser)],
         summary="Déchiffre des charges utiles Temporal (protocole codec distant)",
+        responses={403: {"description": "une charge d'un dispositif hors du périmètre"}},
     )
-    async def decoder(request: Request) -> Response:
+    async def decoder(
+        request: Request, acteur: Annotated[Identite, Depends(autoriser)]
+    ) -> Response:
         _verifier_namespace(request, settings)
         payloads = await _lire_payloads(request)
+        for payload in payloads.payloads:
+            _verifier_perimetre(acteur, payload)
         try:
             clairs = await codec.decode(payloads.payloads)
         except (CleInconnue, ChargeUtileIllisible) as exc:

@@ -22,23 +22,28 @@ embedded dev stack), a key is generated once in the data directory (file mode 06
 import base64
 import binascii
 import contextlib
+import copy
 import os
 import re
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
-from temporalio.converter import PayloadCodec
+from temporalio.converter import PayloadCodec, SerializationContext, WithSerializationContext
 
 from workers.runtime.settings import Environnement, Settings
 
 ENCODING = b"binary/encrypted"
 METADATA_ENCODING = "encoding"
 METADATA_KEY_ID = "encryption-key-id"
+METADATA_WORKFLOW = "guichet-workflow-id"
+"""The id of the workflow a payload belongs to, in clear (an id, never personal data): the codec
+server decrypts only for staff whose schemes cover it."""
 NONCE_BYTES = 12
 KEY_BYTES = 32
 SETTING = "GUICHET_PAYLOAD_KEYS"
@@ -169,7 +174,7 @@ class ChargeUtileEnClair(ValueError):
     could inject one) unless `GUICHET_PAYLOAD_PLAINTEXT_ALLOWED` is set for a migration."""
 
 
-class CodecChiffrement(PayloadCodec):
+class CodecChiffrement(PayloadCodec, WithSerializationContext):
     """AES-256-GCM payload codec with a key ring (see the module's docstring).
 
     `clair_admis`: decode a payload that is not encrypted as it is (a migration of histories
@@ -180,6 +185,15 @@ class CodecChiffrement(PayloadCodec):
         self._clair_admis = clair_admis
         self._courante = trousseau.courante
         self._aead = {key_id: AESGCM(cle) for key_id, cle in trousseau.cles.items()}
+        self._workflow_id: str | None = None
+
+    def with_context(self, context: SerializationContext) -> Self:
+        """A copy that marks the payloads it encodes with their workflow's id (the SDK calls
+        it for each workflow, activity, signal, query or update)."""
+        workflow_id = getattr(context, "workflow_id", None)
+        copie = copy.copy(self)
+        copie._workflow_id = workflow_id if isinstance(workflow_id, str) else None
+        return copie
 
     @property
     def cle_courante(self) -> str:
@@ -194,13 +208,13 @@ class CodecChiffrement(PayloadCodec):
     def chiffrer(self, payload: Payload) -> Payload:
         nonce = os.urandom(NONCE_BYTES)
         chiffre = self._aead[self._courante].encrypt(nonce, payload.SerializeToString(), None)
-        return Payload(
-            metadata={
-                METADATA_ENCODING: ENCODING,
-                METADATA_KEY_ID: self._courante.encode("ascii"),
-            },
-            data=nonce + chiffre,
-        )
+        metadata = {
+            METADATA_ENCODING: ENCODING,
+            METADATA_KEY_ID: self._courante.encode("ascii"),
+        }
+        if self._workflow_id is not None:
+            metadata[METADATA_WORKFLOW] = self._workflow_id.encode()
+        return Payload(metadata=metadata, data=nonce + chiffre)
 
     def dechiffrer(self, payload: Payload) -> Payload:
         if payload.metadata.get(METADATA_ENCODING) != ENCODING:
