@@ -50,6 +50,9 @@ SIRET = "73282932000074"
 Handle = WorkflowHandle[Any, Any]
 
 
+ADMIN_CONTRAT_PRO = "admin.contrat-pro"
+
+
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     engine = engine_for(f"sqlite:///{tmp_path_factory.mktemp('rgpd') / 'lecture.db'}")
@@ -58,6 +61,9 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
         creer_utilisateur(session=session, nom=ADMIN, role=Role.ADMIN, dispositifs=["*"])
         creer_utilisateur(
             session=session, nom="instructeur.a", role=Role.INSTRUCTEUR, dispositifs=["*"]
+        )
+        creer_utilisateur(
+            session=session, nom=ADMIN_CONTRAT_PRO, role=Role.ADMIN, dispositifs=["contrat-pro"]
         )
         session.commit()
     yield engine
@@ -352,6 +358,30 @@ async def test_a_cae_dom_convention_is_rectified_and_restricted_by_the_same_comm
         exporte = json.loads(archive.read(f"{base}/etat_workflow.json"))
         assert exporte["convention"]["salarie"]["nir"] == etat.convention.salarie.nir
         assert exporte["convention"]["salarie"]["nom"] == "Durand"
+
+    # An admin scoped to contrat-pro neither finds nor restricts the CAE-DOM convention.
+    with Session(engine) as session:
+        hors_perimetre = await droits.exporter(
+            session=session,
+            client=time_skipping_env.client,
+            stockage=None,
+            identifiant=droits.Identifiant.lire(
+                droits.TypeIdentifiant.NIR, etat.convention.salarie.nir
+            ),
+            utilisateur=ADMIN_CONTRAT_PRO,
+            sortie=tmp_path / "nir-hors-perimetre.zip",
+        )
+        with pytest.raises(AccesRefuse, match="hors du périmètre"):
+            await droits.lever(
+                session=session,
+                client=time_skipping_env.client,
+                cle=cle,
+                motif="m",
+                utilisateur=ADMIN_CONTRAT_PRO,
+            )
+    assert hors_perimetre.dossiers == []
+    with zipfile.ZipFile(tmp_path / "nir-hors-perimetre.zip") as archive:
+        assert json.loads(archive.read("demande.json"))["perimetre"] == ["contrat-pro"]
 
 
 async def test_only_an_admin_may_exercise_the_rights(

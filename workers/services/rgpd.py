@@ -38,7 +38,7 @@ from models.dossier import Nature
 from models.evenements import CloudEvent
 from models.tables import Audit, Dossier, PieceJointe
 from workers.services.documents import Stockage
-from workers.services.utilisateurs import Role, exiger_role
+from workers.services.utilisateurs import AccesRefuse, Identite, Role, exiger_role
 
 DISPOSITIFS_EVENEMENTS_RGPD = frozenset({"contrat-pro", "cae-dom"})
 """Schemes whose workflow applies `guichet.rgpd.*` events (the others: docs/rgpd.md)."""
@@ -146,14 +146,17 @@ async def exporter(
     utilisateur: str,
     sortie: Path,
 ) -> Export:
-    """Right of access: one zip with everything about `identifiant`; audited per dossier."""
-    exiger_role(session, utilisateur, Role.ADMIN)
+    """Right of access: one zip with everything about `identifiant` in the schemes the user's
+    scope covers (the request says which); audited per dossier."""
+    demandeur = Identite.de(exiger_role(session, utilisateur, Role.ADMIN))
     dans_audit = _cles_audit(session, identifiant)
     export = Export(chemin=sortie)
     tampon = io.BytesIO()
     maintenant = datetime.now(UTC)
     with zipfile.ZipFile(tampon, "w", zipfile.ZIP_DEFLATED) as archive:
         for dossier in _dossiers_candidats(session):
+            if not demandeur.voit(dossier.dispositif):
+                continue
             etat = await _etat(client, dossier.cle)
             concerne = (
                 dossier.cle in dans_audit
@@ -213,6 +216,7 @@ async def exporter(
                     "identifiant": {"type": identifiant.type.value, "valeur": identifiant.valeur},
                     "date": maintenant.isoformat(),
                     "par": utilisateur,
+                    "perimetre": list(demandeur.dispositifs),
                     "dossiers": export.dossiers,
                     "documents": export.documents,
                 }
@@ -272,8 +276,13 @@ async def _envoyer(
     utilisateur: str,
     attente: float = ATTENTE,
 ) -> Resultat:
-    exiger_role(session, utilisateur, Role.ADMIN)
+    demandeur = Identite.de(exiger_role(session, utilisateur, Role.ADMIN))
     dossier = trouver_dossier(session, cle)
+    if not demandeur.voit(dossier.dispositif):
+        raise AccesRefuse(
+            f"dossier {dossier.cle}: dispositif {dossier.dispositif!r} hors du périmètre de "
+            f"{utilisateur!r} ({', '.join(demandeur.dispositifs)})"
+        )
     if dossier.dispositif not in DISPOSITIFS_EVENEMENTS_RGPD:
         raise DemandeRgpdInvalide(
             f"dossier {dossier.cle}: le dispositif {dossier.dispositif} n'applique pas encore "
