@@ -11,8 +11,8 @@ only see its own). What is counted:
   before that rule, see docs/architecture.md);
 - `guichet_echeances_total{type}`: timers fired (deadlines, reminders);
 - `guichet_publications_total{type}`: events published, payment orders included;
-- `guichet_ordres_paiement{statut}` and `guichet_ordres_paiement_montant_euros{statut}`:
-  the payment ledger;
+- `guichet_ordres_paiement{statut}`: the payment ledger, counted (no amount: the route needs no
+  token, so it exposes counts only; amounts are on the dashboard, within each user's schemes);
 - `guichet_dossiers{dispositif,statut}`: dossiers in the read model;
 - `guichet_rebuts_conserves{code,statut}`: dead letters in the store (`rebut` table), by
   rejection code and status (`nouveau` ones wait for review);
@@ -70,9 +70,7 @@ class CollecteurLecture(Collector):
                 )
             ).all()
             ordres = session.exec(
-                select(
-                    OrdrePaiement.statut, func.count(), func.sum(OrdrePaiement.montant)
-                ).group_by(col(OrdrePaiement.statut))
+                select(OrdrePaiement.statut, func.count()).group_by(col(OrdrePaiement.statut))
             ).all()
             dossiers = session.exec(
                 select(Dossier.dispositif, Dossier.statut, func.count()).group_by(
@@ -99,16 +97,9 @@ class CollecteurLecture(Collector):
         nombre_ordres = GaugeMetricFamily(
             "guichet_ordres_paiement", "Ordres de paiement par statut", labels=["statut"]
         )
-        montant_ordres = GaugeMetricFamily(
-            "guichet_ordres_paiement_montant_euros",
-            "Montant des ordres de paiement par statut (EUR)",
-            labels=["statut"],
-        )
-        for statut, nombre, montant in ordres:
+        for statut, nombre in ordres:
             nombre_ordres.add_metric([statut], nombre)
-            montant_ordres.add_metric([statut], float(montant or 0))
         yield nombre_ordres
-        yield montant_ordres
         par_statut = GaugeMetricFamily(
             "guichet_dossiers", "Dossiers par dispositif et statut", labels=["dispositif", "statut"]
         )
