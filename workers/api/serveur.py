@@ -1,4 +1,5 @@
-"""Serving the API inside a process that already owns its signals (`guichet dev`)."""
+"""Serving the API: its uvicorn configuration (`guichet api`, `guichet dev`), and a server that
+runs inside a process that already owns its signals (`guichet dev`)."""
 
 import asyncio
 import socket
@@ -7,6 +8,23 @@ from contextlib import contextmanager
 
 import uvicorn
 from fastapi import FastAPI
+
+from workers.runtime.settings import Settings
+
+
+def config_api(app: FastAPI, settings: Settings, *, host: str, port: int) -> uvicorn.Config:
+    """uvicorn for the API: our structlog logging, and the proxy headers (`X-Forwarded-Proto`,
+    `X-Forwarded-For`) trusted from `GUICHET_PROXY_TRUSTED_IPS` only, so behind the TLS proxy
+    the console's cookies are `Secure` and nobody else can claim HTTPS."""
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.proxy_trusted_ips,
+    )
 
 
 class ServeurEmbarque(uvicorn.Server):
@@ -28,7 +46,7 @@ class ServeurEmbarque(uvicorn.Server):
         yield
 
 
-def serveur_embarque(app: FastAPI, host: str, port: int) -> ServeurEmbarque:
+def serveur_embarque(app: FastAPI, settings: Settings) -> ServeurEmbarque:
     return ServeurEmbarque(
-        uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False)
+        config_api(app, settings, host=settings.api_host, port=settings.api_port)
     )

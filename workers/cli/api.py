@@ -5,17 +5,14 @@ import argparse
 import uvicorn
 
 from workers.api.app import create_app
+from workers.api.serveur import config_api
 from workers.runtime.settings import Settings
 
 
 async def _api(settings: Settings, args: argparse.Namespace) -> int:
     app = create_app(settings)
-    config = uvicorn.Config(
-        app,
-        host=args.host or settings.api_host,
-        port=args.port or settings.api_port,
-        log_config=None,  # our structlog configuration
-        access_log=False,
+    config = config_api(
+        app, settings, host=args.host or settings.api_host, port=args.port or settings.api_port
     )
     server = uvicorn.Server(config)
     print(f"API guichet sur http://{config.host}:{config.port} (documentation: /docs)", flush=True)

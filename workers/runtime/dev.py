@@ -101,9 +101,7 @@ async def run_dev(settings: Settings) -> None:
         await _wait_for_temporal(settings)
         await ensure_topics(settings.kafka_bootstrap_servers)
         jeton = await asyncio.to_thread(demo_token, settings)
-        api = serveur_embarque(
-            create_app(settings, migrer=False), settings.api_host, settings.api_port
-        )
+        api = serveur_embarque(create_app(settings, migrer=False), settings)
         worker_ready, consumer_ready = asyncio.Event(), asyncio.Event()
         services = [
             asyncio.create_task(run_worker(settings, worker_ready), name="worker"),

@@ -81,6 +81,11 @@ class Settings(BaseSettings):
 
     api_host: str = Field(default="127.0.0.1", description="HTTP API and console: listen address")
     api_port: int = Field(default=8000, description="HTTP API and console: listen port")
+    proxy_trusted_ips: str = Field(
+        default="127.0.0.1",
+        description="Addresses or networks (comma-separated, CIDR allowed) of the TLS proxy whose "
+        "X-Forwarded-Proto/For the API trusts: behind it the console's cookies get Secure",
+    )
     documents_dir: Path | None = Field(
         default=None,
         description="Supporting documents on disk; empty means data_dir/documents",
