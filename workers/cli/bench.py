@@ -1,4 +1,4 @@
-"""`guichet bench ingest|export`: measured figures from one run (a command, never a timed
+"""`guichet bench ingest|export|redaction`: measured figures from one run (a command, never a timed
 test)."""
 
 import argparse
@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from workers.bench.export import FORMATS, run_export
 from workers.bench.ingest import run_ingest
+from workers.bench.redaction import run_redaction
 from workers.runtime.settings import Settings
 
 
@@ -30,6 +31,21 @@ async def _export(_settings: Settings, args: argparse.Namespace) -> int:
     formats = FORMATS if args.format == "both" else (args.format,)
     resultats = await run_export(args.dossiers, formats, args.database_url)
     print(f"guichet bench export --dossiers {args.dossiers} --format {args.format}")
+    print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, {platform.machine()}")
+    for line in resultats.lignes():
+        print(line)
+    return 0
+
+
+def _redaction(_settings: Settings, args: argparse.Namespace) -> int:
+    if args.delai < 0:
+        print(
+            f"guichet: --delai {args.delai:g}: une durée positive ou 0 est attendue",
+            file=sys.stderr,
+        )
+        return 2
+    resultats = run_redaction(args.delai)
+    print(f"guichet bench redaction --delai {args.delai:g}")
     print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, {platform.machine()}")
     for line in resultats.lignes():
         print(line)
@@ -67,3 +83,20 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
         help="base de lecture existante (les lignes du banc y sont supprimées à la fin)",
     )
     export.set_defaults(run=_export)
+
+    redaction = sub.add_parser(
+        "redaction",
+        help="masquage des données personnelles dans les journaux: textes de 40 Ko et 1 Mo",
+        description="Masque une fois chaque texte (adversaires: longues suites de lettres, de "
+        "chiffres, « sans », (valeur: non fermées, chaînes et JSON géants, a@a@a@...; une "
+        "ligne de journal réaliste), de 40 Ko et de 1 Mo, avec redact_text; affiche taille, "
+        "durée et débit, côte à côte avec la version remplacée (quadratique), sur les textes "
+        "de 40 Ko seulement, dans un processus arrêté après --delai secondes.",
+    )
+    redaction.add_argument(
+        "--delai",
+        type=float,
+        default=20.0,
+        help="secondes accordées à la version remplacée par texte (0: ne pas la mesurer)",
+    )
+    redaction.set_defaults(run=_redaction)
