@@ -100,6 +100,12 @@ class Settings(BaseSettings):
         "encrypts, all decrypt. Empty means a key generated once in data_dir (development "
         "only; refused in production)",
     )
+    audit_signing_key: SecretStr = Field(
+        default=SecretStr(""),
+        description="Ed25519 private key (32 bytes, base64) that signs the audit log's daily "
+        "digest (`guichet audit cle`). Empty means a key generated once in data_dir "
+        "(development only; refused in production)",
+    )
     payload_plaintext_allowed: bool = Field(
         default=False,
         description="Decode a Temporal payload that is not encrypted (histories written before "
