@@ -100,6 +100,44 @@ def _verifier_namespace(request: Request, settings: Settings) -> None:
         )
 
 
+_BASE64 = "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
+CORPS_PAYLOADS: dict[str, Any] = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "description": "temporal.api.common.v1.Payloads en JSON protobuf",
+                "required": ["payloads"],
+                "additionalProperties": False,
+                "properties": {
+                    "payloads": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "properties": {
+                                "metadata": {
+                                    "type": "object",
+                                    "additionalProperties": {"type": "string", "pattern": _BASE64},
+                                },
+                                "data": {"type": "string", "pattern": _BASE64},
+                            },
+                        },
+                    }
+                },
+            }
+        }
+    },
+}
+"""The body of both routes, for the OpenAPI document: Temporal's remote codec protocol."""
+REPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"description": "corps qui n'est pas un Payloads JSON"},
+    401: {"description": "ni jeton, ni session console"},
+    413: {"description": "corps trop volumineux"},
+}
+
+
 def _verifier_perimetre(acteur: Identite, payload: Payload) -> None:
     """A payload is decrypted only for staff whose schemes cover its workflow (the
     `guichet-workflow-id` the worker's codec writes: `<workflow type>:<key>`); one without it
@@ -145,6 +183,11 @@ def routeur_codec(
         "/encode",
         dependencies=[Depends(autoriser)],
         summary="Chiffre des charges utiles Temporal (protocole codec distant)",
+        openapi_extra={"requestBody": CORPS_PAYLOADS},
+        responses={
+            **REPONSES,
+            403: {"description": "rôle sans accès au codec, ou autre espace de noms"},
+        },
     )
     async def encoder(request: Request) -> Response:
         _verifier_namespace(request, settings)
@@ -154,7 +197,15 @@ def routeur_codec(
     @routeur.post(
         "/decode",
         summary="Déchiffre des charges utiles Temporal (protocole codec distant)",
-        responses={403: {"description": "une charge d'un dispositif hors du périmètre"}},
+        openapi_extra={"requestBody": CORPS_PAYLOADS},
+        responses={
+            **REPONSES,
+            403: {
+                "description": "rôle sans accès au codec, autre espace de noms, ou une charge "
+                "d'un dispositif hors du périmètre"
+            },
+            422: {"description": "charge chiffrée illisible ou clé absente du trousseau"},
+        },
     )
     async def decoder(
         request: Request, acteur: Annotated[Identite, Depends(autoriser)]

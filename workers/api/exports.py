@@ -30,6 +30,7 @@ from workers.api.deps import ContexteDep, UtilisateurDep
 from workers.api.dossiers import FiltresDep
 from workers.services.instruction import EXPORT, filtres_pour, verifier
 from workers.services.tableur import csv_sur, xlsx_sur
+from workers.services.validation import en_utc
 
 routeur = APIRouter(prefix="/dossiers", tags=["exports"])
 
@@ -56,7 +57,8 @@ class Format(StrEnum):
 
 
 def _valeurs(row: Dossier) -> list[Any]:
-    return [getattr(row, c) for c in COLONNES]
+    """A row's cells; `maj_le` in UTC with its offset (RFC 3339)."""
+    return [en_utc(row.maj_le).isoformat() if c == "maj_le" else getattr(row, c) for c in COLONNES]
 
 
 LIGNES_PAR_MORCEAU = 500
@@ -97,7 +99,7 @@ def ecrire_xlsx(engine: Engine, filtres: FiltresDossiers, chemin: str) -> int:
     with Session(engine) as session:
         for row in depot.iterer_dossiers(session=session, filtres=filtres):
             valeurs = _valeurs(row)
-            valeurs[-1] = row.maj_le.replace(tzinfo=None)  # Excel has no time zones (UTC)
+            valeurs[-1] = en_utc(row.maj_le).replace(tzinfo=None)  # Excel has no zones (UTC)
             feuille.append([xlsx_sur(feuille, v) for v in valeurs])
             nombre += 1
     classeur.save(chemin)

@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Path, Query
 from pydantic import BaseModel, Field
 
 from events.registre import CodeRejet
@@ -39,6 +39,12 @@ class Abandon(BaseModel):
     motif: str = Field(
         min_length=1, max_length=MOTIF_MAX, description="pourquoi le rebut n'est pas rejoué"
     )
+
+
+IdRebut = Annotated[
+    int, Path(ge=1, le=2**63 - 1, description="l'identifiant du rebut (entier positif)")
+]
+"""A dead letter's id: a positive 64-bit integer (a larger one is refused, not looked up)."""
 
 
 def _registre(ctx: ContexteDep) -> RegistreRebutsSql:
@@ -85,7 +91,7 @@ def lire(
     *,
     ctx: ContexteDep,
     utilisateur: UtilisateurDep,
-    id_rebut: int,
+    id_rebut: IdRebut,
     clair: Annotated[
         bool,
         Query(description="afficher les valeurs personnelles en clair (consultation tracée)"),
@@ -109,7 +115,7 @@ async def rejouer(
     *,
     ctx: ContexteDep,
     utilisateur: UtilisateurDep,
-    id_rebut: int,
+    id_rebut: IdRebut,
     corrige: Annotated[
         dict[str, Any] | None,
         Body(description="l'événement corrigé (facultatif): l'enveloppe CloudEvents entière"),
@@ -132,6 +138,6 @@ async def rejouer(
     },
 )
 def ignorer(
-    ctx: ContexteDep, utilisateur: UtilisateurDep, id_rebut: int, abandon: Abandon
+    ctx: ContexteDep, utilisateur: UtilisateurDep, id_rebut: IdRebut, abandon: Abandon
 ) -> RebutPublic:
     return _registre(ctx).ignorer(id_rebut, utilisateur, abandon.motif)

@@ -29,7 +29,7 @@ from models.depot import Curseur, FiltresDossiers
 from models.tables import Audit, Dossier, DossierBase, OrdrePaiement, PieceJointe
 from workers.services.regimes import regime
 from workers.services.utilisateurs import AccesRefuse, Identite, Role
-from workers.services.validation import EntreeInvalide, ErreurChamp, erreurs_de
+from workers.services.validation import EntreeInvalide, ErreurChamp, HorodatageUtc, erreurs_de
 
 log = structlog.get_logger(__name__)
 
@@ -73,7 +73,7 @@ class TemporalIndisponible(Exception):
 
 
 class DossierPublic(DossierBase):
-    maj_le: datetime
+    maj_le: HorodatageUtc
 
 
 class OrdrePublic(BaseModel):
@@ -81,7 +81,7 @@ class OrdrePublic(BaseModel):
     periode: str
     montant: Decimal
     statut: str
-    maj_le: datetime
+    maj_le: HorodatageUtc
 
 
 class PiecePublique(BaseModel):
@@ -92,12 +92,12 @@ class PiecePublique(BaseModel):
     nom_fichier: str
     type_document: str
     auteur: str
-    depose_le: datetime
+    depose_le: HorodatageUtc
     workflow_informe: bool
 
 
 class LigneChronologie(BaseModel):
-    horodatage: datetime
+    horodatage: HorodatageUtc
     nature: str
     type: str
     auteur: str

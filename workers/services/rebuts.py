@@ -67,7 +67,7 @@ from workers.services import evenements
 from workers.services.evenements import ResultatEvenement
 from workers.services.instruction import verifier
 from workers.services.utilisateurs import DISPOSITIFS, AccesRefuse, Identite, Role
-from workers.services.validation import EntreeInvalide, ErreurChamp
+from workers.services.validation import EntreeInvalide, ErreurChamp, en_utc
 
 REVUE = (Role.SUPERVISEUR, Role.ADMIN)
 """Who lists, reads (masked), replays and ignores dead letters."""
@@ -140,12 +140,6 @@ def _court(texte: str | None, maximum: int) -> str | None:
     return texte[: maximum - 1] + "…"
 
 
-def _utc(moment: datetime) -> datetime:
-    """In UTC: SQLite stores a datetime's wall time without its zone (and hands back naive
-    datetimes, UTC here), so every datetime written or compared is UTC."""
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 # --- what callers get back ---------------------------------------------------------------------
 
 
@@ -184,11 +178,11 @@ class RebutPublic(BaseModel):
             motif=row.motif,
             type=row.type,
             dispositif=row.dispositif,
-            recu_le=_utc(row.recu_le),
+            recu_le=en_utc(row.recu_le),
             taille=row.taille,
             statut=StatutRebut(row.statut),
             traite_par=row.traite_par,
-            traite_le=None if row.traite_le is None else _utc(row.traite_le),
+            traite_le=None if row.traite_le is None else en_utc(row.traite_le),
             motif_traitement=row.motif_traitement,
             charge_disponible=(
                 row.charge is not None if charge_disponible is None else charge_disponible
@@ -300,7 +294,7 @@ def _auditer(
 
 
 def _encoder_curseur(recu_le: datetime, id_: int) -> str:
-    contenu = json.dumps([_utc(recu_le).isoformat(), id_])
+    contenu = json.dumps([en_utc(recu_le).isoformat(), id_])
     return base64.urlsafe_b64encode(contenu.encode()).decode().rstrip("=")
 
 
@@ -310,7 +304,7 @@ def _decoder_curseur(jeton: str) -> tuple[datetime, int]:
         quand, id_ = json.loads(brut)
         if not isinstance(id_, int) or not isinstance(quand, str):
             raise ValueError(jeton)
-        return _utc(datetime.fromisoformat(quand)), id_
+        return en_utc(datetime.fromisoformat(quand)), id_
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise EntreeInvalide(
             "curseur de pagination invalide",
@@ -343,9 +337,9 @@ def _filtrer(query: Any, filtres: FiltresRebuts) -> Any:
     if filtres.statut:
         query = query.where(Rebut.statut == filtres.statut.value)
     if filtres.depuis:
-        query = query.where(col(Rebut.recu_le) >= _utc(filtres.depuis))
+        query = query.where(col(Rebut.recu_le) >= en_utc(filtres.depuis))
     if filtres.jusqu_a:
-        query = query.where(col(Rebut.recu_le) < _utc(filtres.jusqu_a))
+        query = query.where(col(Rebut.recu_le) < en_utc(filtres.jusqu_a))
     return query
 
 
@@ -433,7 +427,7 @@ class RegistreRebutsSql:
             "motif": _court(rebut.motif, 2100),
             "type": _court(rebut.type, 100),
             "dispositif": spec.workflow if spec else None,
-            "recu_le": _utc(rebut.recu_le),
+            "recu_le": en_utc(rebut.recu_le),
             "taille": len(rebut.valeur),
             "charge": chiffrer(
                 self._trousseau,
@@ -691,7 +685,7 @@ class RegistreRebutsSql:
             )
         with Session(self._engine) as session:
             nombre = purger_rebuts(
-                session=session, avant=_utc(avant), auteur=acteur.nom, quand=datetime.now(UTC)
+                session=session, avant=en_utc(avant), auteur=acteur.nom, quand=datetime.now(UTC)
             )
             session.commit()
         return nombre
@@ -700,7 +694,7 @@ class RegistreRebutsSql:
 def _exiger_nouveau(row: Rebut) -> None:
     if row.statut != StatutRebut.NOUVEAU.value:
         par = f" par {row.traite_par}" if row.traite_par else ""
-        quand = f" le {_utc(row.traite_le).isoformat()}" if row.traite_le else ""
+        quand = f" le {en_utc(row.traite_le).isoformat()}" if row.traite_le else ""
         raise RebutDejaTraite(
             f"rebut {row.id} déjà traité (statut {row.statut}{par}{quand}): "
             "ni rejeu ni abandon possibles"

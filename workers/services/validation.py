@@ -5,10 +5,23 @@
 """
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import AfterValidator, BaseModel, ValidationError
 from pydantic_core import ErrorDetails
+
+
+def en_utc(moment: datetime) -> datetime:
+    """`moment` in UTC, with its offset: the read model keeps UTC, but SQLite gives naive
+    datetimes back; the API, the exports and the events always write RFC 3339 with an offset."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+HorodatageUtc = Annotated[datetime, AfterValidator(en_utc)]
+"""A timestamp the API returns: timezone-aware UTC (RFC 3339)."""
 
 
 class ErreurChamp(BaseModel):
