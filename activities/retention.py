@@ -8,6 +8,12 @@ received more than `rebuts_conservation_jours` days ago, inside `dossiers_a_purg
 workflow command, so running retention workflows replay unchanged. The purge is written to the
 audit log (dossier `rebuts`, nature `rebut`, type `purge`).
 
+The same activity, first of all, writes the day's signed digest of every audit chain head
+(`models.depot_audit.condenser`, docs/audit.md) and publishes it on `guichet.audit`
+(`guichet.audit.condensat.v1`): again no workflow command of its own. The digest is written
+once a day; a retry (or the run's continue-as-new) publishes it again only if it was not yet
+marked published, with the same event id.
+
 Temporal keeps nothing to purge here: a closed workflow's history is deleted by the namespace
 retention, and its search attributes never hold a personal field (`models/recherche.py`).
 """
@@ -22,14 +28,23 @@ from sqlalchemy import Engine, delete, func
 from sqlmodel import Session, col, select
 from temporalio import activity
 
-from models import are, cae_dom, contrat_pro, depot_rgpd, exapro
+from activities.publication import SOURCE
+from events import topics
+from events.publisher import Publisher, encode
+from models import are, cae_dom, contrat_pro, depot_audit, depot_rgpd, exapro
+from models.chaine_audit import Signataire, utc
 from models.dossier import Nature
+from models.evenements import CloudEvent
 from models.retention import DossierEchu, PurgeDemandee, PurgeFaite, RechercheEchus
-from models.tables import Rebut
+from models.sortants import CondensatAuditSigne
+from models.tables import CondensatAudit, Rebut
 from rules.calendrier import PARIS
 from rules.retention import RegleConservation, fin_conservation, regles_conservation
 
 AUTEUR = "guichet/retention"
+TYPE_CONDENSAT = "guichet.audit.condensat.v1"
+CLE_CONDENSAT = "audit"
+"""Kafka key (and CloudEvent subject) of the audit digest: one ordered stream of days."""
 NATURE_REBUT = "rebut"
 """Audit nature of the dead-letter store's actions (`workers.services.rebuts`)."""
 DOSSIER_REBUTS = "rebuts"
@@ -104,20 +119,67 @@ class RetentionActivities:
         documents: EffaceurDocuments | None = None,
         *,
         conservation_rebuts: int | None = None,
+        signataire: Signataire | None = None,
+        publisher: Publisher | None = None,
     ) -> None:
         """`conservation_rebuts`: days a dead letter is kept (`rebuts_conservation_jours`);
-        None: the dead letters are not purged by this worker."""
+        None: the dead letters are not purged by this worker. `signataire`: the key that signs
+        the audit log's daily digest (`GUICHET_AUDIT_SIGNING_KEY`); None: no digest.
+        `publisher`: where the digest is published (None: kept in the table only)."""
         self._engine = engine
         self._documents = documents
         self._conservation_rebuts = conservation_rebuts
+        self._signataire = signataire
+        self._publisher = publisher
 
     @activity.defn(name="dossiers_a_purger")
     async def dossiers_a_purger(self, recherche: RechercheEchus) -> list[DossierEchu]:
-        """The closed dossiers past their retention; first, the dead letters past theirs are
-        deleted (no workflow command of its own: see the module's docstring)."""
+        """The closed dossiers past their retention; first, the day's audit digest is signed
+        and published, and the dead letters past their retention are deleted (no workflow
+        command of their own: see the module's docstring)."""
+        if self._signataire is not None:
+            await self._condenser_audit(recherche.aujourdhui, self._signataire)
         if self._conservation_rebuts is not None:
             await asyncio.to_thread(self._purger_rebuts, recherche.aujourdhui)
         return await asyncio.to_thread(self._echus, recherche)
+
+    async def _condenser_audit(self, jour: date, signataire: Signataire) -> None:
+        condensat = await asyncio.to_thread(self._condenser, jour, signataire)
+        if self._publisher is None or condensat.publie_le is not None:
+            return
+        evenement = CloudEvent(
+            id=f"audit/condensat/{jour.isoformat()}",
+            source=SOURCE,
+            type=TYPE_CONDENSAT,
+            subject=CLE_CONDENSAT,
+            time=utc(condensat.cree_le),
+            data=CondensatAuditSigne(
+                jour=condensat.jour,
+                nombre_chaines=condensat.nombre_chaines,
+                racine=condensat.racine,
+                precedent=condensat.precedent,
+                cle_id=condensat.cle_id,
+                signature=condensat.signature,
+            ).model_dump(mode="json"),
+        )
+        await self._publisher.publish(topics.AUDIT, CLE_CONDENSAT, encode(evenement))
+        await asyncio.to_thread(self._marquer_publie, jour)
+
+    def _condenser(self, jour: date, signataire: Signataire) -> CondensatAudit:
+        with Session(self._engine, expire_on_commit=False) as session:
+            condensat = depot_audit.condenser(
+                session=session, jour=jour, signataire=signataire, quand=datetime.now(UTC)
+            )
+            session.commit()
+        activity.logger.info(
+            "audit_condense", extra={"jour": jour.isoformat(), "chaines": condensat.nombre_chaines}
+        )
+        return condensat
+
+    def _marquer_publie(self, jour: date) -> None:
+        with Session(self._engine) as session:
+            depot_audit.marquer_publie(session=session, jour=jour, quand=datetime.now(UTC))
+            session.commit()
 
     def _purger_rebuts(self, aujourdhui: date) -> int:
         assert self._conservation_rebuts is not None

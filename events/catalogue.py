@@ -121,6 +121,22 @@ SORTANTS: dict[str, TypeSortant] = {
             },
         ),
         TypeSortant(
+            nom="guichet.audit.condensat.v1",
+            topic=topics.AUDIT,
+            contrat=sortants.CondensatAuditSigne,
+            description="Le condensat quotidien signé (Ed25519) des têtes de chaîne du journal "
+            "d'audit: à conserver hors de guichet, il permet de voir une réécriture du journal "
+            "(docs/audit.md). Clé `audit`, id `audit/condensat/<jour>`.",
+            exemple={
+                "jour": "2026-12-05",
+                "nombre_chaines": 1824,
+                "racine": "9f2c7c0e5b8a4d1f3e6a2b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e",
+                "precedent": "5e1d0c9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d",
+                "cle_id": "3a7bd3e2360a3d29",
+                "signature": "Zm9vYmFy" * 11,
+            },
+        ),
+        TypeSortant(
             nom="guichet.exapro.candidat.v1",
             topic=topics.CANDIDATURES,
             contrat=exapro.CandidatExapro,

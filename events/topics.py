@@ -20,6 +20,10 @@ REBUTS = "guichet.rebuts"
 """Dead letters: partner records that could not be delivered, with the reason and the original
 bytes (headers `rebut-motif`, `rebut-topic`, `rebut-partition`, `rebut-offset`)."""
 
-SORTANTS = (NOTIFICATIONS, PAIEMENTS, DOSSIERS, CANDIDATURES, REBUTS)
+AUDIT = "guichet.audit"
+"""The audit log's signed daily digest (`guichet.audit.condensat.v1`, docs/audit.md): a copy
+kept outside the read model, so rewriting the audit and its digest table is seen."""
+
+SORTANTS = (NOTIFICATIONS, PAIEMENTS, DOSSIERS, CANDIDATURES, REBUTS, AUDIT)
 
 TOUS = PARTENAIRES + SORTANTS

@@ -11,6 +11,7 @@ from sqlalchemy import and_, false, func, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from models import depot_audit
 from models.dossier import EntreeAudit, ProjectionDossier
 from models.tables import Audit, Dossier, OrdrePaiement, PieceJointe
 
@@ -37,11 +38,19 @@ def projeter_dossier(*, session: Session, projection: ProjectionDossier) -> None
 
 
 def ajouter_audit(*, session: Session, entree: EntreeAudit) -> None:
-    """Append an audit line; the same (dossier, cle_unique) twice is written once."""
-    values = entree.model_dump(mode="python")
-    values["detail"] = entree.model_dump(mode="json")["detail"]
-    statement = _insert(session, Audit).values(**values)
-    session.execute(statement.on_conflict_do_nothing(index_elements=["dossier", "cle_unique"]))
+    """Append an audit line to its dossier's hash chain (`models.depot_audit.ajouter`); the
+    same (dossier, cle_unique) twice is written once and does not extend the chain."""
+    depot_audit.ajouter(
+        session=session,
+        dossier=entree.dossier,
+        cle_unique=entree.cle_unique,
+        horodatage=entree.horodatage,
+        nature=entree.nature,
+        type_=entree.type,
+        auteur=entree.auteur,
+        evenement_source=entree.evenement_source,
+        detail=entree.model_dump(mode="json")["detail"],
+    )
 
 
 def enregistrer_ordre(

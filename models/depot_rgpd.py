@@ -9,60 +9,22 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from models.depot import _insert
+from models import depot_audit
+from models.chaine_audit import PURGE, detail_purge
 from models.tables import Audit, Dossier, OrdrePaiement, PieceJointe
 
-PURGE = "[purgé]"
+__all__ = [
+    "PURGE",
+    "ajouter_ligne",
+    "derniers_paiements",
+    "detail_purge",
+    "dossiers_non_purges",
+    "jour_de",
+    "purger_lecture",
+]
+
 ORDRES_PAYES = frozenset({"execute"})
 """Order statuses that mean the money was paid (the anchor of a `dernier_paiement` rule)."""
-
-_CHAMPS_ANONYMES = frozenset(
-    {
-        "statut",
-        "statut_avant",
-        "precedent",
-        "dispositif",
-        "topic",
-        "objet",
-        "destinataire",
-        "nature",
-        "periode",
-        "acte",
-        "eligible",
-        "echeance",
-        "trimestre",
-        "ordre_id",
-    }
-)
-
-
-def champ_anonyme(nom: str, valeur: Any) -> bool:
-    """Whether an audit detail field is an anonymous figure kept for statistics: a status, a
-    scheme, an amount, a date (never a birth date), a code; scalars only. Everything else
-    (free text such as `motif` or `message`, identifiers, nested data) may carry personal
-    data and is purged."""
-    if isinstance(valeur, dict | list):
-        return False
-    if "naissance" in nom:
-        return False
-    return (
-        nom in _CHAMPS_ANONYMES
-        or nom.startswith(("montant", "date_", "nombre_", "nb_"))
-        or nom.endswith(("_eur", "_mois", "_jours"))
-    )
-
-
-def detail_purge(detail: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """The detail with every non-anonymous field replaced by `[purgé]`, and those fields."""
-    garde: dict[str, Any] = {}
-    purges: list[str] = []
-    for nom, valeur in detail.items():
-        if champ_anonyme(nom, valeur) or valeur == PURGE:
-            garde[nom] = valeur
-        else:
-            garde[nom] = PURGE
-            purges.append(nom)
-    return garde, purges
 
 
 def dossiers_non_purges(
@@ -93,7 +55,9 @@ def purger_lecture(*, session: Session, cle: str, quand: datetime) -> dict[str, 
 
     Kept: the scheme, status, amounts, dates, orders and the shape of the history (each audit
     line's nature, type, time and author). Purged: every non-anonymous audit detail field, the
-    beneficiary (a SIRET can name a sole trader), the documents' file names."""
+    beneficiary (a SIRET can name a sole trader), the documents' file names. Only `detail`
+    changes on an audit line: its chain stays verifiable, each purged detail matching the
+    `empreinte_purge` computed when the line was written (docs/audit.md)."""
     dossier = session.get(Dossier, cle)
     if dossier is None or dossier.purge_le is not None:
         return {}
@@ -133,18 +97,19 @@ def ajouter_ligne(
     auteur: str,
     detail: Mapping[str, Any],
 ) -> None:
-    """An audit line of a nature the workflows do not write (idempotent, like theirs)."""
-    statement = _insert(session, Audit).values(
+    """An audit line of a nature the workflows do not write (idempotent, like theirs, and
+    chained the same way: `models.depot_audit.ajouter`)."""
+    depot_audit.ajouter(
+        session=session,
         dossier=dossier,
         cle_unique=cle_unique,
         horodatage=horodatage,
         nature=nature,
-        type=type_,
+        type_=type_,
         auteur=auteur,
         evenement_source=None,
-        detail=dict(detail),
+        detail=detail,
     )
-    session.execute(statement.on_conflict_do_nothing(index_elements=["dossier", "cle_unique"]))
 
 
 def jour_de(quand: datetime, fuseau: tzinfo) -> date:

@@ -3,7 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class DossierOuvert(BaseModel):
@@ -79,3 +79,20 @@ class DossierArchive(BaseModel):
 
     dispositif: str
     date_fin_conservation: date
+
+
+class CondensatAuditSigne(BaseModel):
+    """`guichet.audit.condensat.v1` on `guichet.audit`: the day's signed digest of every audit
+    chain head (docs/audit.md). `signature` (Ed25519, base64) covers the canonical JSON of
+    jour, nombre_chaines, racine, precedent and cle_id (`models.chaine_audit.MessageCondensat`);
+    the event is keyed `audit`, its id is `audit/condensat/<jour>`."""
+
+    jour: date = Field(description="jour (Europe/Paris) du condensat")
+    nombre_chaines: int = Field(description="nombre de dossiers ayant une chaîne d'audit")
+    racine: str = Field(
+        description="SHA-256 (hex) de la liste JSON canonique [dossier, rang, empreinte] des "
+        "têtes de chaîne, triée par dossier"
+    )
+    precedent: str = Field(description="SHA-256 du message signé du condensat précédent")
+    cle_id: str = Field(description="identifiant de la clé publique de signature")
+    signature: str = Field(description="signature Ed25519 (base64) du message canonique")

@@ -64,10 +64,16 @@ class OrdrePaiement(SQLModel, table=True):
 
 
 class Audit(SQLModel, table=True):
-    """One line per event applied, decision taken, deadline reached or event published."""
+    """One line per event applied, decision taken, deadline reached or event published.
+
+    Each dossier's lines form a hash chain in `rang` order (`models.chaine_audit`,
+    docs/audit.md): written only through `models.depot_audit.ajouter`."""
 
     __tablename__ = "audit"
-    __table_args__ = (UniqueConstraint("dossier", "cle_unique"),)
+    __table_args__ = (
+        UniqueConstraint("dossier", "cle_unique"),
+        UniqueConstraint("dossier", "rang", name="uq_audit_dossier_rang"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     dossier: str = Field(index=True, max_length=200)
@@ -78,6 +84,37 @@ class Audit(SQLModel, table=True):
     auteur: str = Field(max_length=200)
     evenement_source: str | None = Field(default=None, max_length=200)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    rang: int = Field(description="position in the dossier's chain, from 1")
+    empreinte_detail: str = Field(max_length=64, description="SHA-256 of the canonical detail")
+    empreinte_purge: str = Field(
+        max_length=64, description="SHA-256 of the canonical detail as the GDPR purge leaves it"
+    )
+    precedent: str = Field(max_length=64, description="the previous line's `empreinte`")
+    empreinte: str = Field(max_length=64, description="SHA-256 of `precedent` and the content")
+
+
+class CondensatAudit(SQLModel, table=True):
+    """The signed daily digest of every audit chain head (`models.depot_audit.condenser`).
+
+    `tetes` lists [dossier, rang, empreinte] sorted by dossier; `racine` is its SHA-256;
+    `signature` (Ed25519, base64) covers jour, nombre_chaines, racine, precedent (the previous
+    digest's hash) and cle_id (`models.chaine_audit.MessageCondensat`)."""
+
+    __tablename__ = "condensat_audit"
+
+    jour: date = Field(primary_key=True, description="day (Europe/Paris) of the digest")
+    cree_le: datetime = Field(sa_type=DateTime(timezone=True))
+    nombre_chaines: int
+    racine: str = Field(max_length=64)
+    tetes: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    precedent: str = Field(max_length=64, description="hash of the previous digest's message")
+    cle_id: str = Field(max_length=16, description="id of the signing key's public key")
+    signature: str = Field(max_length=100, description="Ed25519 signature, base64")
+    publie_le: datetime | None = Field(
+        default=None,
+        sa_type=DateTime(timezone=True),
+        description="when it was published on guichet.audit",
+    )
 
 
 class Utilisateur(SQLModel, table=True):

@@ -29,6 +29,7 @@ MODELE_LECTURE = {
     "models.tables",
     "models.depot",
     "models.depot_rgpd",
+    "models.depot_audit",
     "models.migrations",
     "models.recherche",
 }

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from workers.cli import (
     api,
+    audit,
     bench,
     cles,
     decide,
@@ -48,6 +49,7 @@ COMMAND_MODULES = [
     cles,
     rgpd,
     rebuts,
+    audit,
     scenario,
 ]
 

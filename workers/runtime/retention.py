@@ -4,7 +4,8 @@
 second call, from another worker or a restart, finds it and leaves it as it is): every day at
 03:00 Europe/Paris it starts the `retention` workflow (`workflows/retention.py`), one run at a
 time (overlap SKIP). `activites_retention(engine, documents)` are the activities to register;
-the same run deletes the dead letters past `GUICHET_REBUTS_CONSERVATION_JOURS`.
+the same run deletes the dead letters past `GUICHET_REBUTS_CONSERVATION_JOURS` and signs the
+audit log's daily digest (docs/audit.md).
 """
 
 from collections.abc import Callable
@@ -24,6 +25,8 @@ from temporalio.client import (
 )
 
 from activities.retention import CONSERVATION_REBUTS_JOURS, EffaceurDocuments, RetentionActivities
+from events.publisher import Publisher
+from models.chaine_audit import Signataire
 from models.retention import EntreeRetention
 from models.tables import PieceJointe
 from workers.services.documents import Stockage
@@ -95,12 +98,22 @@ def activites_retention(
     documents: EffaceurDocuments | None = None,
     *,
     conservation_rebuts: int = CONSERVATION_REBUTS_JOURS,
+    signataire: Signataire | None = None,
+    publisher: Publisher | None = None,
 ) -> list[Callable[..., Any]]:
     """The purge activities, bound to the read model and (when given) the document store.
 
     `documents`: `EffaceurStockage(StockageDisque(settings.effective_documents_dir), engine)`
     in the worker; without it the purge clears the read model only and writes "non branché"
     for the files on its audit line. `conservation_rebuts`: days a dead letter is kept
-    (`settings.rebuts_conservation_jours`)."""
-    retention = RetentionActivities(engine, documents, conservation_rebuts=conservation_rebuts)
+    (`settings.rebuts_conservation_jours`). `signataire`: the audit digest's key
+    (`workers.runtime.cle_audit.signataire_pour`), published through `publisher` on
+    `guichet.audit`; without it no digest is made (docs/audit.md)."""
+    retention = RetentionActivities(
+        engine,
+        documents,
+        conservation_rebuts=conservation_rebuts,
+        signataire=signataire,
+        publisher=publisher,
+    )
     return [retention.dossiers_a_purger, retention.purger_dossier]

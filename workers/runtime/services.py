@@ -11,6 +11,7 @@ from aiokafka.errors import KafkaConnectionError
 
 from events.consumer import Livraison, build_broker
 from events.publisher import KafkaPublisher
+from workers.runtime.cle_audit import signataire_pour
 from workers.runtime.database import engine_for, upgrade
 from workers.runtime.errors import ServiceUnreachable
 from workers.runtime.recherche import assurer_attributs_recherche
@@ -36,6 +37,7 @@ async def started_publisher(bootstrap_servers: str) -> KafkaPublisher:
 
 
 async def run_worker(settings: Settings, ready: asyncio.Event | None = None) -> None:
+    signataire = signataire_pour(settings)  # production without the key: stop here
     client = await client_for(settings)
     await assurer_attributs_recherche(client)
     await assurer_planification(client, settings.task_queue)
@@ -51,6 +53,7 @@ async def run_worker(settings: Settings, ready: asyncio.Event | None = None) -> 
             settings.data_dir.resolve(),
             documents=settings.effective_documents_dir.resolve(),
             conservation_rebuts=settings.rebuts_conservation_jours,
+            signataire=signataire,
         )
         log.info("worker_demarre", task_queue=settings.task_queue)
         if ready:

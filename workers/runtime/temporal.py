@@ -30,6 +30,7 @@ from activities.regles_cae_dom import (
 from activities.retention import CONSERVATION_REBUTS_JOURS
 from events import topics
 from events.publisher import Publisher
+from models.chaine_audit import Signataire
 from workers.runtime.codec import codec_pour
 from workers.runtime.errors import ServiceUnreachable
 from workers.runtime.retention import EffaceurStockage, RetentionWorkflow, activites_retention
@@ -98,10 +99,12 @@ def build_worker(
     *,
     documents: Path | None = None,
     conservation_rebuts: int = CONSERVATION_REBUTS_JOURS,
+    signataire: Signataire | None = None,
 ) -> Worker:
     """`stockage`: where files live (EXAPRO drops, reports); shared by every worker.
     `documents`: the supporting documents' store (default `stockage/documents`), which the
-    retention job purges, like the dead letters older than `conservation_rebuts` days."""
+    retention job purges, like the dead letters older than `conservation_rebuts` days.
+    `signataire`: the key of the audit log's daily digest (None: no digest)."""
     effaceur = EffaceurStockage(StockageDisque(documents or stockage / "documents"), engine)
     publication = PublicationActivities(publisher)
     projection = ProjectionActivities(engine)
@@ -128,6 +131,12 @@ def build_worker(
             evaluer_complement_are,
             prochaine_session_are,
             verifier_bilan_are,
-            *activites_retention(engine, effaceur, conservation_rebuts=conservation_rebuts),
+            *activites_retention(
+                engine,
+                effaceur,
+                conservation_rebuts=conservation_rebuts,
+                signataire=signataire,
+                publisher=publisher,
+            ),
         ],
     )
