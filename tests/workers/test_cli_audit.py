@@ -150,7 +150,7 @@ def test_in_production_a_missing_signing_key_stops_the_worker_at_start(tmp_path:
 
 def test_a_malformed_key_is_refused_with_a_clear_message(tmp_path: Path) -> None:
     reglages = Settings(_env_file=None, data_dir=tmp_path, audit_signing_key="pas une clé")
-    with pytest.raises(CleInvalide, match="GUICHET_AUDIT_SIGNING_KEY: .*base64"):
+    with pytest.raises(CleInvalide, match=r"GUICHET_AUDIT_SIGNING_KEY: .*base64"):
         signataire_pour(reglages)
     courte = base64.b64encode(b"x" * 16).decode()
     with pytest.raises(CleInvalide, match="16 octets, Ed25519 en demande 32"):
