@@ -136,6 +136,7 @@ def _erreurs(
         citable = (
             bool(chemin)
             and not personnel
+            and err["type"] != "extra_forbidden"  # an unknown field: nothing says it is harmless
             and (citables is None or chemin[0] in citables)
             and isinstance(err.get("input"), str | int | float | bool | Decimal)
         )

@@ -58,3 +58,24 @@ def touche_personnel(chemin: Chemin, message: str, personnels: frozenset[Chemin]
         or (personnel[: len(chemin)] == chemin and personnel[-1] in message)
         for personnel in personnels
     )
+
+
+def masquer(donnees: Any, modele: type[BaseModel], masque: str) -> Any:
+    """`donnees` (decoded JSON of a `modele` payload) with every marked field and every field
+    the model does not declare replaced by `masque`: what a partner put in an unknown field may
+    be personal too. The shape of dicts and lists is kept."""
+    if isinstance(donnees, list):
+        return [masquer(element, modele, masque) for element in donnees]
+    if not isinstance(donnees, dict):
+        return donnees
+    champs = {(champ.alias or nom): champ for nom, champ in modele.model_fields.items()}
+    resultat: dict[str, Any] = {}
+    for cle, valeur in donnees.items():
+        champ = champs.get(cle)
+        extra = champ.json_schema_extra if champ is not None else None
+        if champ is None or (isinstance(extra, dict) and extra.get("personnel") is True):
+            resultat[cle] = masque
+            continue
+        sous_modeles = _modeles(champ.annotation)
+        resultat[cle] = masquer(valeur, sous_modeles[0], masque) if sous_modeles else valeur
+    return resultat

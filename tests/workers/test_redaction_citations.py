@@ -24,7 +24,8 @@ def test_a_rejected_convention_reason_keeps_its_shape_but_not_the_person() -> No
     redacted = redact_text(MOTIF_CAE_DOM)
     for personal in ("Kerbrat", "Anne", "185069711234533", "1990-01-01", "Lilas"):
         assert personal not in redacted
-    assert "'departement_naissance': '971'" in redacted
+    assert "'departement_naissance': '971'" not in redacted, "a birth place (issue 19)"
+    assert "'departement_naissance': " in redacted, "the shape is kept"
     assert "convention-enregistree" in redacted
 
 

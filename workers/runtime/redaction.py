@@ -28,6 +28,8 @@ import re
 from collections.abc import Mapping, MutableMapping
 from typing import Any
 
+from models.personnel import chemins_personnels
+
 MASK = "[masqué]"
 
 PERSONAL_FIELD_NAMES = frozenset(
@@ -51,8 +53,15 @@ PERSONAL_FIELD_NAMES = frozenset(
         "phone",
         "iban",
         "bic",
+        "rib",
+        "titulaire",
+        "naissance",
+        "referent",
+        "tuteur",
     }
 )
+"""Names that say a field holds personal data, beside the catalogue's marks (`PERSONNELS`):
+the second net, for log fields and texts that are not a partner payload."""
 
 _PATTERNS = [
     # NIR: sex, year, month (or 20-99 for special cases), department (2A/2B for Corsica),
@@ -77,6 +86,25 @@ _PATTERNS_APRES_EMAIL = [
     # IBAN: country code, check digits, then groups of up to 4 alphanumerics.
     re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,3})?\b"),
 ]
+
+_IBAN_LIBRE = re.compile(
+    r"\b[A-Za-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]{4}){2,7}(?:[ -]?[A-Za-z0-9]{1,3})?\b"
+)
+"""An IBAN written in lower case or with hyphens: masked only when its check digits hold (ISO
+13616, mod 97), so an identifier that merely looks like one (a UUID) stays readable."""
+
+
+def _iban_valide(texte: str) -> bool:
+    compact = re.sub(r"[ -]", "", texte).upper()
+    if not 15 <= len(compact) <= 34:
+        return False
+    chiffres = "".join(str(int(c, 36)) for c in compact[4:] + compact[:4])
+    return int(chiffres) % 97 == 1
+
+
+def _masquer_ibans(text: str) -> str:
+    return _IBAN_LIBRE.sub(lambda m: MASK if _iban_valide(m.group(0)) else m.group(0), text)
+
 
 _EMAIL_ICI = re.compile(r"[\w.+-]++@[\w-]++(?:\.[\w-]++)+")
 """An e-mail (`local@domaine.tld`), matched where it starts."""
@@ -103,17 +131,37 @@ def _masquer_emails(text: str) -> str:
     return "".join(morceaux)
 
 
+def _noms_marques() -> frozenset[str]:
+    """The names of the fields the event catalogue marks personal (`models.personnel`): the
+    first net, declared once beside each contract."""
+    from events.catalogue import CATALOGUE  # noqa: PLC0415 - the catalogue imports models
+
+    return frozenset(
+        chemin[-1].lower()
+        for spec in CATALOGUE.values()
+        for chemin in chemins_personnels(spec.contrat)
+    )
+
+
+PERSONNELS = _noms_marques() | PERSONAL_FIELD_NAMES
+"""Every personal field name: the catalogue's marks, then the names list."""
+
 _PERSONAL_TOKENS: dict[str, list[tuple[str, ...]]] = {}
 """The personal field names as `_`-separated words, by their first word."""
-for _name in sorted(PERSONAL_FIELD_NAMES):
+for _name in sorted(PERSONNELS):
     _words = tuple(_name.split("_"))
     _PERSONAL_TOKENS.setdefault(_words[0], []).append(_words)
 
 
+_MOT = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|[-\s.]")
+"""Where a camelCase, hyphenated or dotted name splits into words: `nomFamille`, `nom-famille`."""
+
+
 def _is_personal_field(name: str) -> bool:
-    """True when the name contains a personal field name as whole `_`-separated words:
-    `date_naissance_salarie` and `salarie_nom` are personal, `nombre` and `hotel` are not."""
-    tokens = name.lower().split("_")
+    """True when the name contains a personal field name as whole words (`_`, `-`, camelCase):
+    `date_naissance_salarie`, `salarie_nom` and `nomFamille` are personal, `nombre` and
+    `hotel` are not."""
+    tokens = _MOT.sub("_", name[:200]).lower().split("_")
     return any(
         tuple(tokens[i : i + len(personal)]) == personal
         for i, token in enumerate(tokens)
@@ -265,6 +313,54 @@ def _masquer_cles_personnelles(text: str) -> str:
     )
 
 
+_CLE_BLOC = re.compile(r"""["'](?P<nom>[A-Za-z_]\w*+)["']\s*+:\s*+(?=[\[{])""")
+"""A quoted key whose value is an object or an array (`"salarie": {...}` in JSON text)."""
+_BLOC = re.compile(r"""[\[\]{}"']""")
+_FIN_DE_CHAINE = {
+    '"': re.compile(r'(?:[^"\\]++|\\.)*+"'),
+    "'": re.compile(r"(?:[^'\\]++|\\.)*+'"),
+}
+"""The rest of a quoted string, up to its closing quote (escapes skipped)."""
+
+
+def _fin_de_bloc(text: str, debut: int) -> int:
+    """The index after the bracket closing the one at `debut` (quotes and escapes respected),
+    or the text's end if it never closes: one pass over the block."""
+    profondeur = 0
+    i = debut
+    while (trouve := _BLOC.search(text, i)) is not None:
+        c = trouve.group(0)
+        i = trouve.end()
+        if c in "\"'":
+            fin = _FIN_DE_CHAINE[c].match(text, i)
+            if fin is None:
+                return len(text)
+            i = fin.end()
+        elif c in "[{":
+            profondeur += 1
+        else:
+            profondeur -= 1
+            if profondeur == 0:
+                return i
+    return len(text)
+
+
+def masquer_blocs_personnels(text: str) -> str:
+    """An object or array under a personal key, in JSON or repr text, masked whole (the key
+    kept): `"salarie": {"nom": …, "adresse": {…}}` becomes `"salarie": "[masqué]"`."""
+    morceaux: list[str] = []
+    position = 0
+    while (trouve := _CLE_BLOC.search(text, position)) is not None:
+        if not _is_personal_field(trouve.group("nom")):
+            morceaux.append(text[position : trouve.end()])
+            position = trouve.end()
+            continue
+        morceaux.append(text[position : trouve.end()] + f'"{MASK}"')
+        position = _fin_de_bloc(text, trouve.end())
+    morceaux.append(text[position:])
+    return "".join(morceaux)
+
+
 def redact_text(text: str) -> str:
     return _redact_text(text, 0)
 
@@ -275,7 +371,7 @@ def _redact_text(text: str, profondeur: int) -> str:
     if "«" in text:
         text = _masquer_citations(text)
     if ":" in text:
-        text = _masquer_cles_personnelles(text)
+        text = masquer_blocs_personnels(_masquer_cles_personnelles(text))
     if "naissance" in text.lower():
         text = _DATE_NAISSANCE.sub(lambda m: m.group(1) + MASK, text)
     for pattern in _PATTERNS:
@@ -283,11 +379,21 @@ def _redact_text(text: str, profondeur: int) -> str:
     text = _masquer_emails(text)
     for pattern in _PATTERNS_APRES_EMAIL:
         text = pattern.sub(MASK, text)
-    return text
+    return _masquer_ibans(text)
 
 
 def redact_value(value: Any) -> Any:
     return _redact_value(value, 0)
+
+
+def _masquer_tout(value: Any) -> Any:
+    """A personal field's value masked whole, keeping the shape of a dict or a list (so a log
+    still says which parts were there)."""
+    if isinstance(value, Mapping):
+        return {key: _masquer_tout(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_masquer_tout(item) for item in value]
+    return MASK
 
 
 def _redact_value(value: Any, profondeur: int) -> Any:
@@ -295,7 +401,7 @@ def _redact_value(value: Any, profondeur: int) -> Any:
         return _redact_text(value, profondeur)
     if isinstance(value, Mapping):
         return {
-            key: MASK
+            key: _masquer_tout(item)
             if isinstance(key, str) and _is_personal_field(key)
             else _redact_value(item, profondeur)
             for key, item in value.items()
@@ -313,7 +419,7 @@ def redact_personal_data(
     It errs on the side of masking: `nom_certification` is masked too."""
     for key in list(event_dict):
         if _is_personal_field(key):
-            event_dict[key] = MASK
+            event_dict[key] = _masquer_tout(event_dict[key])
         else:
             event_dict[key] = redact_value(event_dict[key])
     return event_dict

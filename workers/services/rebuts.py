@@ -51,7 +51,7 @@ from events.catalogue import CATALOGUE
 from events.delivery import Livrable
 from events.registre import RebutRecu
 from models import depot_rgpd
-from models.personnel import chemins_personnels
+from models.personnel import masquer
 from models.tables import Rebut
 from workers.runtime.codec import (
     ChargeUtileIllisible,
@@ -361,23 +361,13 @@ def _contenu(
         return "json", donnees
     spec = CATALOGUE.get(type_) if type_ else None
     if spec is not None:
-        # the catalogue's marks first (structured mode: under `data`; binary: the value)
-        cible = donnees.get("data") if isinstance(donnees, dict) and "data" in donnees else donnees
-        for chemin in chemins_personnels(spec.contrat):
-            _masquer(cible, chemin)
-    return "json", redact_value(donnees)
-
-
-def _masquer(noeud: Any, chemin: tuple[str, ...]) -> None:
-    """Mask the value at `chemin` in decoded JSON (in every element of a list on the way)."""
-    if isinstance(noeud, list):
-        for element in noeud:
-            _masquer(element, chemin)
-    elif isinstance(noeud, dict) and chemin and chemin[0] in noeud:
-        if len(chemin) == 1:
-            noeud[chemin[0]] = MASK
+        # the catalogue's marks and the fields the contract does not declare (structured mode:
+        # under `data`; binary mode: the value is the data)
+        if isinstance(donnees, dict) and "data" in donnees:
+            donnees = {**donnees, "data": masquer(donnees["data"], spec.contrat, MASK)}
         else:
-            _masquer(noeud[chemin[0]], chemin[1:])
+            donnees = masquer(donnees, spec.contrat, MASK)
+    return "json", redact_value(donnees)
 
 
 def _entete(nom: str, valeur: bytes, en_clair: bool) -> EnteteLue:
