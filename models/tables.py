@@ -132,6 +132,12 @@ class Utilisateur(SQLModel, table=True):
     partenaire: str | None = Field(default=None, max_length=40)
     actif: bool = True
     cree_le: datetime = Field(sa_type=DateTime(timezone=True))
+    version_session: int = Field(
+        default=0,
+        sa_column_kwargs={"server_default": "0"},
+        description="carried by each console session; logging out increments it, which ends "
+        "every open session of the user at once",
+    )
 
 
 class Jeton(SQLModel, table=True):

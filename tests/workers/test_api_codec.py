@@ -263,6 +263,7 @@ def test_staff_logged_in_to_the_console_decode_with_the_session_cookie_alone(
             contenu: dict[str, str | int] = {
                 "u": nom,
                 "j": empreinte(jetons[nom]),
+                "v": 0,  # a new user's session version
                 "csrf": "x",
                 "exp": int(time.time()) + 600,
             }

@@ -3,8 +3,10 @@
 The cookie (HttpOnly, SameSite=Strict, Secure over HTTPS) carries the user name, the SHA-256
 of the token used to log in, an expiry and a CSRF token, signed with HMAC-SHA256. It does not
 carry the token itself. Every request checks, in the database, that this token is still valid
-(not revoked, not expired) and the user still active: revoking a user's tokens
-(`guichet users revoke`) or disabling the user closes their console sessions too.
+(not revoked, not expired), the user still active, and the cookie's session version still the
+user's: revoking a user's tokens (`guichet users revoke`), disabling the user, or logging out
+(which increments `utilisateur.version_session`) closes every console session of that user at
+once, copied cookies included.
 
 CSRF: every POST form carries the session's CSRF token in a hidden field, compared in constant
 time. The login form, before any session exists, uses a signed pre-session cookie with its own
@@ -125,11 +127,20 @@ def ouvrir_session(*, session: Session, nom: str, jeton: str) -> tuple[Utilisate
 
 
 def poser_session(
-    reponse: Response, signeur: Signeur, *, nom: str, empreinte_jeton: str, https: bool
+    reponse: Response,
+    signeur: Signeur,
+    *,
+    nom: str,
+    empreinte_jeton: str,
+    version: int,
+    https: bool,
 ) -> None:
+    """The session cookie; `version` is the user's `version_session` now (see
+    `fermer_sessions`)."""
     contenu: dict[str, str | int] = {
         "u": nom,
         "j": empreinte_jeton,
+        "v": version,
         "csrf": secrets.token_urlsafe(24),
         "exp": int(time.time()) + DUREE_SESSION_S,
     }
@@ -149,12 +160,23 @@ def fermer_session(reponse: Response) -> None:
     reponse.delete_cookie(COOKIE_SESSION, path="/", httponly=True, samesite="strict")
 
 
+def fermer_sessions(session: Session, nom: str) -> None:
+    """Log `nom` out everywhere: every cookie carrying the previous `version_session` is
+    refused from now on (a copied cookie too, which deleting this browser's cannot stop).
+    The caller commits."""
+    utilisateur = session.get(Utilisateur, nom)
+    if utilisateur is not None:
+        utilisateur.version_session += 1
+        session.add(utilisateur)
+
+
 def lire_session(request: Request, signeur: Signeur, session: Session) -> SessionConsole | None:
     """The logged-in user, if the cookie is valid and its token and user still are."""
     contenu = signeur.verifier("session", request.cookies.get(COOKIE_SESSION))
     if contenu is None:
         return None
     nom, empreinte_jeton, csrf = contenu.get("u"), contenu.get("j"), contenu.get("csrf")
+    version = contenu.get("v")
     if not (isinstance(nom, str) and isinstance(empreinte_jeton, str) and isinstance(csrf, str)):
         return None
     ligne = session.exec(select(Jeton).where(Jeton.empreinte == empreinte_jeton)).first()
@@ -166,7 +188,7 @@ def lire_session(request: Request, signeur: Signeur, session: Session) -> Sessio
     if expire_le <= datetime.now(UTC):
         return None
     utilisateur = session.get(Utilisateur, nom)
-    if utilisateur is None or not utilisateur.actif:
+    if utilisateur is None or not utilisateur.actif or version != utilisateur.version_session:
         return None
     return SessionConsole(identite=Identite.de(utilisateur), csrf=csrf)
 

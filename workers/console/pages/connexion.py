@@ -64,6 +64,7 @@ class PageConnexion(Socle):
             self.signeur,
             nom=utilisateur.nom,
             empreinte_jeton=empreinte,
+            version=utilisateur.version_session,
             https=self.https(request),
         )
         return reponse
@@ -72,10 +73,13 @@ class PageConnexion(Socle):
         formulaire = await request.form()
         with self.session_db(request) as db:
             moi = self.moi(request, db)
-        if moi is not None and not sessions.csrf_valide(moi, str(formulaire.get("csrf", ""))):
-            return self.erreur(
-                request, moi, 403, "Formulaire refusé", "Jeton CSRF absent ou invalide."
-            )
+            if moi is not None and not sessions.csrf_valide(moi, str(formulaire.get("csrf", ""))):
+                return self.erreur(
+                    request, moi, 403, "Formulaire refusé", "Jeton CSRF absent ou invalide."
+                )
+            if moi is not None:
+                sessions.fermer_sessions(db, moi.identite.nom)
+                db.commit()
         reponse = RedirectResponse(f"{self.prefixe}/connexion", status_code=303)
         sessions.fermer_session(reponse)
         return reponse
