@@ -31,6 +31,8 @@ from workers.services.rebuts import RegistreRebutsSql
 from workers.services.utilisateurs import Identite, Role
 
 AUJOURDHUI = date(2026, 11, 23)
+TOUS = Identite(nom="sup", role=Role.SUPERVISEUR, dispositifs=("*",), partenaire=None)
+CAE_DOM = Identite(nom="sup.cae", role=Role.SUPERVISEUR, dispositifs=("cae-dom",), partenaire=None)
 
 
 @pytest.fixture
@@ -136,7 +138,18 @@ def test_granted_counts_in_the_month_of_the_acceptance_paid_when_executed_recove
                 maj_le=quand,
             )
         session.commit()
-        mois = {m.mois: m for m in montants_par_mois(session=session, aujourd_hui=AUJOURDHUI)}
+        mois = {
+            m.mois: m
+            for m in montants_par_mois(session=session, aujourd_hui=AUJOURDHUI, identite=TOUS)
+        }
+        cae_dom = {
+            m.mois: m
+            for m in montants_par_mois(session=session, aujourd_hui=AUJOURDHUI, identite=CAE_DOM)
+        }
+    # a supervisor of CAE-DOM sees its amounts only (issue 19: scope everywhere)
+    assert cae_dom["2026-10"].accorde == Decimal("1200.50")
+    assert cae_dom["2026-08"].accorde == Decimal("0.00")
+    assert cae_dom["2026-11"].verse == Decimal("0.00")
     assert (len(mois), min(mois), max(mois)) == (12, "2025-12", "2026-11")
     assert mois["2026-08"].accorde == Decimal("6000.00")
     # 30 Sept 23:30 UTC is 1 Oct in Paris
@@ -168,7 +181,8 @@ def test_deadlines_in_the_next_30_days_are_listed_earliest_first_and_overdue_cou
         proches = echeances_prochaines(session=session, aujourd_hui=AUJOURDHUI)
         assert [d.cle for d in proches] == ["cae-dom:J0", "contrat-pro:J0", "contrat-pro:J30"]
         assert echeances_par_jour(proches) == {AUJOURDHUI: 2, date(2026, 12, 23): 1}
-        assert en_retard(session=session, aujourd_hui=AUJOURDHUI) == 1
+        assert en_retard(session=session, aujourd_hui=AUJOURDHUI, identite=TOUS) == 1
+        assert en_retard(session=session, aujourd_hui=AUJOURDHUI, identite=CAE_DOM) == 0
 
 
 def test_months_between_two_dates_cross_the_new_year() -> None:

@@ -119,9 +119,10 @@ def mois_entre(debut: date, fin: date) -> list[str]:
 
 
 def montants_par_mois(
-    *, session: Session, aujourd_hui: date, nombre: int = 12
+    *, session: Session, aujourd_hui: date, identite: Identite, nombre: int = 12
 ) -> list[MontantsMois]:
-    """The last `nombre` months (this one included): granted, paid, to recover."""
+    """The last `nombre` months (this one included): granted, paid, to recover, within
+    `identite`'s schemes."""
     debut = date(aujourd_hui.year, aujourd_hui.month, 1)
     for _ in range(nombre - 1):
         debut = date(debut.year - (debut.month == 1), (debut.month - 2) % 12 + 1, 1)
@@ -144,11 +145,17 @@ def montants_par_mois(
         ).all()
     )
     for dossier in session.exec(select(Dossier).where(col(Dossier.montant_accorde) > 0)).all():
+        if not identite.voit(dossier.dispositif):
+            continue
         moment = premieres_decisions.get(dossier.cle) or premieres_lignes.get(dossier.cle)
         if moment is not None:
             accorde[mois_de(moment)] += Decimal(dossier.montant_accorde)
 
+    dispositifs = dict(session.exec(select(Dossier.cle, Dossier.dispositif)).all())
     for ordre in session.exec(select(OrdrePaiement)).all():
+        dispositif = dispositifs.get(ordre.dossier, ordre.dossier.split(":", 1)[0])
+        if not identite.voit(dispositif):
+            continue
         mois = mois_de(ordre.maj_le)
         if ordre.periode in PERIODES_RECOUVREMENT:
             recuperer[mois] += Decimal(ordre.montant)
@@ -182,13 +189,14 @@ def echeances_par_jour(dossiers: Sequence[Dossier]) -> dict[date, int]:
     return dict(sorted(compte.items()))
 
 
-def en_retard(*, session: Session, aujourd_hui: date) -> int:
+def en_retard(*, session: Session, aujourd_hui: date, identite: Identite) -> int:
+    """Dossiers past their next deadline, within `identite`'s schemes."""
     query = (
-        select(func.count())
-        .select_from(Dossier)
+        select(Dossier.dispositif, func.count())
         .where(col(Dossier.prochaine_echeance) < aujourd_hui)
+        .group_by(col(Dossier.dispositif))
     )
-    return session.exec(query).one()
+    return sum(n for dispositif, n in session.exec(query).all() if identite.voit(dispositif))
 
 
 MOTIF_MAX = 2048

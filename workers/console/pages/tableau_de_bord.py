@@ -35,9 +35,9 @@ class PageTableauDeBord(Socle):
                 )
             jour = aujourd_hui()
             comptes = comptes_par_statut(session=db)
-            mois = montants_par_mois(session=db, aujourd_hui=jour)
+            mois = montants_par_mois(session=db, aujourd_hui=jour, identite=moi.identite)
             proches = echeances_prochaines(session=db, aujourd_hui=jour)
-            retards = en_retard(session=db, aujourd_hui=jour)
+            retards = en_retard(session=db, aujourd_hui=jour, identite=moi.identite)
             rebuts = lire_rebuts(session=db, identite=moi.identite)
         identite = moi.identite
         comptes = [c for c in comptes if identite.voit(c.dispositif)]
