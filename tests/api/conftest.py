@@ -41,6 +41,10 @@ UTILISATEURS: dict[str, dict[str, Any]] = {
     "partenaire": {"role": "partenaire", "dispositifs": ["*"], "partenaire": "opco"},
     "portail": {"role": "partenaire", "dispositifs": ["contrat-pro"], "partenaire": "portail"},
     "instructeur-cae": {"role": "instructeur", "dispositifs": ["cae-dom"]},
+    "admin-cae": {"role": "admin", "dispositifs": ["cae-dom"]},
+    "superviseur-cae": {"role": "superviseur", "dispositifs": ["cae-dom"]},
+    "lecteur-cae": {"role": "lecteur", "dispositifs": ["cae-dom"]},
+    "partenaire-cae": {"role": "partenaire", "dispositifs": ["cae-dom"], "partenaire": "opco"},
     "ancien": {"role": "instructeur", "dispositifs": ["*"]},
 }
 

@@ -86,6 +86,31 @@ async def test_each_role_gets_exactly_its_rights_on_each_endpoint(
         assert "rôle" in response.json()["detail"]
 
 
+HORS_PERIMETRE = {
+    "lister": {"admin": 200, "instructeur": 200, "superviseur": 200, "lecteur": 200},
+    "exporter": {"admin": 200, "instructeur": 200, "superviseur": 200},
+}
+"""Scoped to CAE-DOM, on the contrat-pro dossier: the lists answer without it; every other
+action a role may take is refused for the scheme (403 naming it); the rest for the role."""
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", list(ATTENDU))
+async def test_each_role_scoped_to_another_scheme_is_refused_the_dossier_on_each_endpoint(
+    pile: Pile, dossier: str, action: str, role: str
+) -> None:
+    response = await _appel(pile, action, dossier, f"{role}-cae")
+
+    attendu = HORS_PERIMETRE.get(action, {}).get(role, 403)
+    assert response.status_code == attendu, response.text
+    if attendu == 200:
+        assert dossier not in response.text, "listed or exported outside the scope"
+    elif role in ATTENDU[action]:
+        assert "contrat-pro" in response.json()["detail"], response.text
+    else:
+        assert "rôle" in response.json()["detail"], response.text
+
+
 async def test_a_reader_cannot_decide_and_the_dossier_does_not_change(
     pile: Pile, dossier: str
 ) -> None:
