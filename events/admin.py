@@ -1,6 +1,7 @@
 """Creating the topics the service reads and writes."""
 
 import contextlib
+from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
@@ -8,9 +9,10 @@ from aiokafka.errors import TopicAlreadyExistsError
 from events import topics
 
 
-async def ensure_topics(bootstrap_servers: str, partitions: int = 3) -> list[str]:
-    """Create every topic of `events.topics` that is missing; return the ones created."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+async def ensure_topics(bootstrap_servers: str, partitions: int = 3, **connexion: Any) -> list[str]:
+    """Create every topic of `events.topics` that is missing; return the ones created.
+    `connexion`: aiokafka's security arguments (`workers.runtime.connexions`)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, **connexion)
     await admin.start()
     try:
         existing = set(await admin.list_topics())

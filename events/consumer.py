@@ -37,6 +37,7 @@ from aiokafka import ConsumerRecord
 from aiokafka.errors import KafkaConnectionError, KafkaError, KafkaTimeoutError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage, KafkaRouter
+from faststream.security import BaseSecurity
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from temporalio.client import Client
@@ -158,6 +159,7 @@ def build_broker(
     traiter: Handler,
     rejeter: Rejeteur | None = None,
     essais_max: int = ESSAIS_MAX,
+    securite: BaseSecurity | None = None,
 ) -> KafkaBroker:
     """The broker with one router per partner topic, each record handled by `traiter`; a
     record failing `essais_max` times (outages apart) is given to `rejeter` as a poison record
@@ -166,6 +168,7 @@ def build_broker(
         bootstrap_servers,
         logger=logging.getLogger("faststream"),
         graceful_timeout=ARRET_GRACIEUX_S,
+        security=securite,
     )
     politique = _Politique(traiter, rejeter, essais_max)
     for topic in topics.PARTENAIRES:

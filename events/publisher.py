@@ -1,7 +1,7 @@
 """Publishing records on Kafka: outbound events from activities, dead letters from the consumer."""
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from aiokafka import AIOKafkaProducer
 
@@ -25,8 +25,11 @@ class KafkaPublisher:
     producer retry are harmless anyway, since every consumer deduplicates on the event id.
     """
 
-    def __init__(self, bootstrap_servers: str) -> None:
-        self._producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, acks="all")
+    def __init__(self, bootstrap_servers: str, **connexion: Any) -> None:
+        """`connexion`: aiokafka's security arguments (`workers.runtime.connexions`)."""
+        self._producer = AIOKafkaProducer(
+            bootstrap_servers=bootstrap_servers, acks="all", **connexion
+        )
 
     async def start(self) -> None:
         await self._producer.start()

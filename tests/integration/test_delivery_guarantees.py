@@ -67,7 +67,7 @@ async def test_a_consumer_stopped_after_delivery_before_commit_redelivers_and_it
     settings = settings_for(temporal_dev_server, fresh_kafka_broker, f"sqlite:///{tmp_path}/l.db")
     worker = await start_services(settings, consumer=False)
     client = await client_for(settings)
-    dead_letters = await started_publisher(fresh_kafka_broker)
+    dead_letters = await started_publisher(settings)
     engine = engine_for(settings.effective_database_url)
     upgrade(engine)
     real = Livraison(

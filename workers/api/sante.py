@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from workers.api.deps import Contexte, ContexteDep
+from workers.runtime.connexions import options_kafka
 
 routeur = APIRouter(tags=["santé"])
 
@@ -45,9 +46,7 @@ async def _temporal(ctx: Contexte) -> str:
 
 
 async def _kafka(ctx: Contexte) -> str:
-    client = AIOKafkaClient(
-        bootstrap_servers=ctx.settings.kafka_bootstrap_servers, request_timeout_ms=int(DELAI * 1000)
-    )
+    client = AIOKafkaClient(**options_kafka(ctx.settings), request_timeout_ms=int(DELAI * 1000))
     try:
         await client.bootstrap()
         metadata = await client.fetch_all_metadata()

@@ -13,7 +13,7 @@ from workers.runtime.settings import Settings
 
 
 async def _demo(settings: Settings, _args: argparse.Namespace) -> int:
-    publisher = await started_publisher(settings.kafka_bootstrap_servers)
+    publisher = await started_publisher(settings)
     try:
         today = datetime.now(PARIS).date()
         depots = settings.data_dir.resolve() / "exapro" / "depots"  # the worker's drop folder

@@ -12,6 +12,7 @@ from events import topics
 from events.consumer import build_broker
 from events.documentation import asyncapi, catalogue_markdown
 from models.evenements import CloudEvent
+from workers.runtime.connexions import options_kafka
 from workers.runtime.services import started_publisher
 from workers.runtime.settings import Settings
 
@@ -29,13 +30,13 @@ def _publish(settings: Settings, args: argparse.Namespace) -> int:
         except ValueError as exc:
             print(f"{args.file}:{number}: enveloppe CloudEvents invalide: {exc}", file=sys.stderr)
             return 2
-    asyncio.run(_send(settings.kafka_bootstrap_servers, args.topic, events))
+    asyncio.run(_send(settings, args.topic, events))
     print(f"{len(events)} événement(s) publié(s) sur {args.topic}")
     return 0
 
 
-async def _send(bootstrap_servers: str, topic: str, events: list[CloudEvent]) -> None:
-    publisher = await started_publisher(bootstrap_servers)
+async def _send(settings: Settings, topic: str, events: list[CloudEvent]) -> None:
+    publisher = await started_publisher(settings)
     try:
         for event in events:
             await publisher.publish(topic, event.subject, event.model_dump_json().encode())
@@ -47,7 +48,7 @@ async def _tail(settings: Settings, args: argparse.Namespace) -> int:
     """Print a topic's records as JSON lines (with partition, offset, key, dead-letter headers)."""
     consumer = AIOKafkaConsumer(
         args.topic,
-        bootstrap_servers=settings.kafka_bootstrap_servers,
+        **options_kafka(settings),
         auto_offset_reset="earliest" if args.from_beginning else "latest",
         enable_auto_commit=False,
     )

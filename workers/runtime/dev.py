@@ -27,6 +27,7 @@ from events.admin import ensure_topics
 from workers.api.app import create_app
 from workers.api.serveur import serveur_embarque
 from workers.runtime import processes
+from workers.runtime.connexions import options_kafka
 from workers.runtime.database import engine_for, upgrade
 from workers.runtime.processes import ManagedProcess
 from workers.runtime.services import run_consumer, run_worker
@@ -99,7 +100,7 @@ async def run_dev(settings: Settings) -> None:
     started = start_servers(settings)
     try:
         await _wait_for_temporal(settings)
-        await ensure_topics(settings.kafka_bootstrap_servers)
+        await ensure_topics(**options_kafka(settings))
         jeton = await asyncio.to_thread(demo_token, settings)
         api = serveur_embarque(create_app(settings, migrer=False), settings)
         worker_ready, consumer_ready = asyncio.Event(), asyncio.Event()

@@ -12,6 +12,7 @@ from aiokafka.errors import KafkaConnectionError
 from events.consumer import Livraison, build_broker
 from events.publisher import KafkaPublisher
 from workers.runtime.cle_audit import signataire_pour
+from workers.runtime.connexions import options_kafka, securite_kafka
 from workers.runtime.database import engine_for, upgrade
 from workers.runtime.errors import ServiceUnreachable
 from workers.runtime.recherche import assurer_attributs_recherche
@@ -24,14 +25,17 @@ from workers.services.rebuts import RegistreRebutsSql
 log = structlog.get_logger(__name__)
 
 
-async def started_publisher(bootstrap_servers: str) -> KafkaPublisher:
-    publisher = KafkaPublisher(bootstrap_servers)
+async def started_publisher(settings: Settings) -> KafkaPublisher:
+    publisher = KafkaPublisher(**options_kafka(settings))
     try:
         await publisher.start()
     except KafkaConnectionError as exc:
         await publisher.stop()
         raise ServiceUnreachable(
-            "Kafka", bootstrap_servers, "GUICHET_KAFKA_BOOTSTRAP_SERVERS", str(exc)
+            "Kafka",
+            settings.kafka_bootstrap_servers,
+            "GUICHET_KAFKA_BOOTSTRAP_SERVERS",
+            str(exc),
         ) from exc
     return publisher
 
@@ -43,7 +47,7 @@ async def run_worker(settings: Settings, ready: asyncio.Event | None = None) -> 
     await assurer_planification(client, settings.task_queue)
     engine = engine_for(settings.effective_database_url)
     await asyncio.to_thread(upgrade, engine)
-    publisher = await started_publisher(settings.kafka_bootstrap_servers)
+    publisher = await started_publisher(settings)
     try:
         worker = build_worker(
             client,
@@ -69,7 +73,7 @@ async def run_consumer(settings: Settings, ready: asyncio.Event | None = None) -
     await assurer_attributs_recherche(client)  # the consumer starts workflows with them
     engine = engine_for(settings.effective_database_url)
     await asyncio.to_thread(upgrade, engine)  # the dead-letter store is in the read model
-    dead_letters = await started_publisher(settings.kafka_bootstrap_servers)
+    dead_letters = await started_publisher(settings)
     livraison = Livraison(
         client,
         settings.task_queue,
@@ -83,6 +87,7 @@ async def run_consumer(settings: Settings, ready: asyncio.Event | None = None) -
         traiter=livraison.traiter,
         rejeter=livraison.rejeter,
         essais_max=settings.intake_poison_attempts,
+        securite=securite_kafka(settings),
     )
     try:
         try:

@@ -6,6 +6,7 @@ embedded stack that `guichet dev` (and `make run`) starts on this machine.
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,6 +37,19 @@ class Settings(BaseSettings):
     )
     temporal_namespace: str = "default"
     task_queue: str = "guichet"
+    temporal_tls: bool = Field(
+        default=False, description="TLS to the Temporal front-end (implied by the files below)"
+    )
+    temporal_tls_cafile: Path | None = Field(
+        default=None, description="CA of the Temporal front-end's certificate (default: system)"
+    )
+    temporal_tls_certfile: Path | None = Field(
+        default=None, description="Client certificate, for Temporal mTLS"
+    )
+    temporal_tls_keyfile: Path | None = Field(default=None, description="Its private key")
+    temporal_api_key: SecretStr = Field(
+        default=SecretStr(""), description="Temporal API key (Temporal Cloud), sent over TLS"
+    )
     temporal_ui_port: int = Field(
         default=8233, description="Web UI port of the embedded Temporal dev server"
     )
@@ -44,6 +58,20 @@ class Settings(BaseSettings):
         default="127.0.0.1:9092", description="Kafka bootstrap servers, comma-separated"
     )
     kafka_group_id: str = "guichet"
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        default="PLAINTEXT",
+        description="Kafka security: SASL_SSL (SCRAM) or SSL (mutual TLS) in production",
+    )
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN"] = "SCRAM-SHA-512"
+    kafka_sasl_username: str = Field(default="", description="SASL user (the ACLs' principal)")
+    kafka_sasl_password: SecretStr = SecretStr("")
+    kafka_ssl_cafile: Path | None = Field(
+        default=None, description="CA certificate(s) the Kafka brokers' certificates chain to"
+    )
+    kafka_ssl_certfile: Path | None = Field(
+        default=None, description="Client certificate, for mutual TLS (the ACLs' principal)"
+    )
+    kafka_ssl_keyfile: Path | None = Field(default=None, description="Client certificate's key")
 
     intake_max_record_bytes: int = Field(
         default=1_048_576,

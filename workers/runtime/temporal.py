@@ -9,6 +9,7 @@ from temporalio import activity, workflow
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
+from temporalio.service import TLSConfig
 from temporalio.worker import Worker
 
 from activities.are import (
@@ -32,6 +33,7 @@ from events import topics
 from events.publisher import Publisher
 from models.chaine_audit import Signataire
 from workers.runtime.codec import codec_pour
+from workers.runtime.connexions import cle_api_temporal, tls_temporal
 from workers.runtime.errors import ServiceUnreachable
 from workers.runtime.retention import EffaceurStockage, RetentionWorkflow, activites_retention
 from workers.runtime.settings import Settings
@@ -58,7 +60,12 @@ GRACEFUL_SHUTDOWN = timedelta(seconds=20)
 
 
 async def connect(
-    address: str, namespace: str, data_converter: DataConverter = pydantic_data_converter
+    address: str,
+    namespace: str,
+    data_converter: DataConverter = pydantic_data_converter,
+    *,
+    tls: TLSConfig | bool = False,
+    api_key: str | None = None,
 ) -> Client:
     """Connect with the pydantic data converter (dates, Decimals, models) or say why not.
 
@@ -66,7 +73,9 @@ async def connect(
     stores them (encrypted) and writes payloads in clear. Services and commands use
     `client_for`."""
     try:
-        return await Client.connect(address, namespace=namespace, data_converter=data_converter)
+        return await Client.connect(
+            address, namespace=namespace, data_converter=data_converter, tls=tls, api_key=api_key
+        )
     except RuntimeError as exc:
         raise ServiceUnreachable("Temporal", address, "GUICHET_TEMPORAL_ADDRESS", str(exc)) from exc
 
@@ -86,7 +95,11 @@ async def client_for(settings: Settings) -> Client:
     """The client every service process and command uses: address, namespace and payload codec
     from the settings. Prefer this to `connect` wherever settings are at hand."""
     return await connect(
-        settings.temporal_address, settings.temporal_namespace, data_converter_for(settings)
+        settings.temporal_address,
+        settings.temporal_namespace,
+        data_converter_for(settings),
+        tls=tls_temporal(settings),
+        api_key=cle_api_temporal(settings),
     )
 
 
