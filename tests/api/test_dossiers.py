@@ -318,10 +318,11 @@ async def test_exports_apply_the_filters_in_csv_and_xlsx(pile: Pile) -> None:
     attendues = sorted(f"{dispositif}:{i:06d}" for i in range(40) if i % 2 and i % 5 == 0)
     assert csv_.headers["content-type"].startswith("text/csv")
     lignes = csv_.text.lstrip("\ufeff").splitlines()
-    assert lignes[0].startswith("cle;dispositif;reference;statut")
+    assert lignes[0].startswith("Clé du dossier;Dispositif;Référence;Statut;")
     assert sorted(ligne.split(";")[0] for ligne in lignes[1:]) == attendues
     classeur = openpyxl.load_workbook(io.BytesIO(xlsx.content), read_only=True)
     rangees = list(classeur["dossiers"].iter_rows(values_only=True))
+    assert rangees[0][:4] == ("Clé du dossier", "Dispositif", "Référence", "Statut")
     assert sorted(r[0] for r in rangees[1:]) == attendues
     assert Decimal(str(rangees[1][5])) == Decimal("1000.5")
 
@@ -332,7 +333,7 @@ async def test_an_export_of_20000_dossiers_is_streamed_row_by_row(pile: Pile) ->
 
     generateur = lignes_csv(pile.engine, FiltresDossiers(dispositif=dispositif))
     assert inspect.isgenerator(generateur)
-    assert str(next(generateur)).lstrip("\ufeff").startswith("cle;")
+    assert str(next(generateur)).lstrip("\ufeff").startswith("Clé du dossier;")
     generateur.close()
     morceaux_csv = list(lignes_csv(pile.engine, FiltresDossiers(dispositif=dispositif)))
     assert len(morceaux_csv) == 1 + 20_000 // LIGNES_PAR_MORCEAU, "the header, then full chunks"

@@ -74,7 +74,10 @@ async def test_an_instructor_finds_a_dossier_due_this_week_completes_it_and_acce
 
     await ligne.get_by_role("link", name=reference).click()
     await expect(page.get_by_role("heading", name=f"Dossier {reference}")).to_be_visible()
-    await expect(page.locator("#statut")).to_have_text("attente_pieces")
+    await expect(page.locator("#statut")).to_have_text("En attente de pièces")
+    await expect(page.locator("#statut [data-code]")).to_have_attribute(
+        "title", "code : attente_pieces"
+    )
 
     # only what the state allows is offered; what it refuses is listed with the reason
     await expect(page.get_by_role("button", name="Accepter")).to_have_count(0)
@@ -86,7 +89,7 @@ async def test_an_instructor_finds_a_dossier_due_this_week_completes_it_and_acce
     # a decision the workflow's validator refuses (no reason given) shows why, changes nothing
     await page.get_by_role("button", name="Rejeter").click()
     await expect(page.locator("#refus")).to_contain_text("rejeter: le motif est obligatoire")
-    await expect(page.locator("#statut")).to_have_text("attente_pieces")
+    await expect(page.locator("#statut")).to_have_text("En attente de pièces")
     await photo(page, "dossier-decision-refusee")
 
     # the missing document, uploaded here, reaches the workflow: back in instruction
@@ -104,7 +107,7 @@ async def test_an_instructor_finds_a_dossier_due_this_week_completes_it_and_acce
         statut_affiche,
         30,
         "la fiche en instruction",
-        jusqu_a=lambda statut: statut == "instruction",
+        jusqu_a=lambda statut: statut == "En instruction",
         intervalle=0.5,
     )
     avant = await page.locator("#chronologie > li").count()
@@ -112,15 +115,17 @@ async def test_an_instructor_finds_a_dossier_due_this_week_completes_it_and_acce
     await page.get_by_label("Motif").fill("pièces complètes, conditions remplies")
     await page.get_by_role("button", name="Accepter").click()
     await expect(page.get_by_role("status")).to_have_text(
-        "Décision « Accepter » enregistrée : statut en_cours."
+        "Décision « Accepter » enregistrée : Aide accordée, contrat en cours."
     )
-    await expect(page.locator("#statut")).to_have_text("en_cours")
+    await expect(page.locator("#statut")).to_have_text("Aide accordée, contrat en cours")
     chronologie = page.locator("#chronologie > li")
     assert await chronologie.count() > avant
     decision = chronologie.filter(has_text="Décision · Accepter")
     await expect(decision).to_contain_text("par claire.instructrice")
     await expect(decision).to_contain_text("pièces complètes, conditions remplies")
-    await expect(page.locator("#chronologie")).to_contain_text("instruction → en_cours")
+    await expect(page.locator("#chronologie")).to_contain_text(
+        "En instruction → Aide accordée, contrat en cours"
+    )
     await photo(page, "dossier")
     assert pile_console.statut(f"contrat-pro:{reference}") == "en_cours"
 
@@ -137,7 +142,10 @@ async def test_a_reader_sees_the_eligibility_and_amounts_but_no_decision_button(
     await expect(page.get_by_role("button", name="Déposer le document")).to_have_count(0)
     conditions = page.get_by_role("table").filter(has_text="Conditions vérifiées")
     await expect(conditions.get_by_role("row")).to_have_count(10)  # header + 9 conditions
-    await expect(conditions).to_contain_text("seed 003 (shared/seeds/003_78a5ddbbdc7b9add.txt)")
+    await expect(conditions).to_contain_text(
+        "Règlement d'intervention de l'aide au contrat de professionnalisation, section 2"
+    )
+    await expect(conditions).not_to_contain_text("seed")
     await expect(conditions.locator(".badge.ko")).to_have_count(0)
     await expect(page.get_by_text("500,00 € × min(1 ; 35 h / 35 h)")).to_be_visible()
     await expect(page.get_by_text("12 : m1, m2")).to_be_visible()
@@ -153,8 +161,9 @@ async def test_a_supervisor_sees_counts_charts_deadlines_and_the_dead_letter_sta
     await expect(page.locator("svg.graphique")).to_have_count(2)
     await expect(page.get_by_role("img", name="Montants par mois (€)")).to_be_visible()
     comptes = page.get_by_role("table").first
-    await expect(comptes).to_contain_text("contrat-pro")
-    await expect(comptes).to_contain_text("are-campagne")
+    await expect(comptes).to_contain_text("Aide au contrat de professionnalisation")
+    await expect(comptes).to_contain_text("ARE: campagne annuelle")
+    await expect(comptes).to_contain_text("En instruction")
     echeances = page.get_by_role("table").filter(has_text="Objet")
     await expect(
         echeances.get_by_role("link", name=pile_console.dossiers["attente"])

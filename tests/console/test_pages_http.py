@@ -125,7 +125,7 @@ async def test_the_commission_table_exports_as_csv_with_totals_per_envelope(
     assert reponse.status_code == 200, reponse.text
     assert reponse.headers["content-type"].startswith("text/csv")
     lignes = reponse.text.lstrip("\ufeff").splitlines()
-    assert lignes[0].startswith("uai;dotation_pre_bac;dotation_post_bac")
+    assert lignes[0].startswith("UAI;Dotation pré-bac (€);Dotation post-bac (€)")
     total = lignes[-1].split(";")
     assert total[0] == "TOTAL"
     corps = [ligne.split(";") for ligne in lignes[1:-1]]

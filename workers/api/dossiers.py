@@ -10,6 +10,7 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 from temporalio.client import Client
 
+from models import libelles
 from models.depot import FiltresDossiers
 from workers.api.deps import ClientDep, ContexteDep, SessionDep, UtilisateurDep
 from workers.runtime.errors import ServiceUnreachable
@@ -52,7 +53,9 @@ class Filtres(BaseModel):
     """Query parameters shared by the list and the export."""
 
     dispositif: str | None = Field(default=None, max_length=40, description="ex. contrat-pro")
-    statut: str | None = Field(default=None, max_length=40, description="ex. instruction")
+    statut: str | None = Field(
+        default=None, max_length=40, description=libelles.description_statuts()
+    )
     beneficiaire: str | None = Field(
         default=None, max_length=20, description="SIRET ou UAI du bénéficiaire"
     )

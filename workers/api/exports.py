@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.background import BackgroundTask
 
-from models import depot
+from models import depot, libelles
 from models.depot import FiltresDossiers
 from models.tables import Dossier
 from workers.api.deps import ContexteDep, UtilisateurDep
@@ -48,6 +48,8 @@ COLONNES = (
     "anomalies",
     "maj_le",
 )
+ENTETES = tuple(libelles.libelle_champ(c) for c in COLONNES)
+"""The header row: the catalogue's French labels (the API keeps the codes)."""
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -79,7 +81,7 @@ def lignes_csv(engine: Engine, filtres: FiltresDossiers) -> Iterator[str]:
         tampon.truncate(0)
         return texte
 
-    ecrivain.writerow(COLONNES)
+    ecrivain.writerow(ENTETES)
     yield "\ufeff" + sortir()  # BOM: spreadsheet software then reads UTF-8
     with Session(engine) as session:
         for rang, row in enumerate(depot.iterer_dossiers(session=session, filtres=filtres), 1):
@@ -94,7 +96,7 @@ def lignes_csv(engine: Engine, filtres: FiltresDossiers) -> Iterator[str]:
 def ecrire_xlsx(engine: Engine, filtres: FiltresDossiers, chemin: str) -> int:
     classeur = Workbook(write_only=True)
     feuille = classeur.create_sheet("dossiers")
-    feuille.append(list(COLONNES))
+    feuille.append(list(ENTETES))
     nombre = 0
     with Session(engine) as session:
         for row in depot.iterer_dossiers(session=session, filtres=filtres):

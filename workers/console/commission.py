@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from models import libelles
 from models.are import EtatCampagne
 
 
@@ -68,16 +69,20 @@ def table_commission(etat: EtatCampagne) -> TableCommissionVue | None:
 
 
 def table_csv(table: TableCommissionVue) -> list[list[str]]:
-    """The table as CSV rows (amounts with a point, two decimals), totals last."""
+    """The table as CSV rows (header: the catalogue's labels; amounts with a point, two
+    decimals), totals last."""
     lignes = [
         [
-            "uai",
-            "dotation_pre_bac",
-            "dotation_post_bac",
-            "reliquats_pre_bac",
-            "reliquats_post_bac",
-            "total",
-            "motifs",
+            libelles.libelle_champ(c)
+            for c in (
+                "uai",
+                "dotation_pre_bac",
+                "dotation_post_bac",
+                "reliquats_pre_bac",
+                "reliquats_post_bac",
+                "total",
+                "motifs",
+            )
         ]
     ]
     lignes += [

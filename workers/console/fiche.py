@@ -17,12 +17,14 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
+from models import libelles, textes
 from models.contrat_pro import WORKFLOW as CONTRAT_PRO
 from models.contrat_pro import EtatContratPro
 from rules import contrat_pro as regles_cp
 from workers.services.instruction import DossierPublic, LigneChronologie, VueDossier
 
-SEED_CONTRAT_PRO = "seed 003 (shared/seeds/003_78a5ddbbdc7b9add.txt)"
+SEED_CONTRAT_PRO = "003"
+"""The text of the scheme's rules (`models.textes`): cited by its title and section."""
 
 CONDITIONS_CONTRAT_PRO: tuple[tuple[regles_cp.Motif, str, str], ...] = (
     (
@@ -67,20 +69,6 @@ CONDITIONS_CONTRAT_PRO: tuple[tuple[regles_cp.Motif, str, str], ...] = (
         "section 2",
     ),
 )
-
-LIBELLES_DECISION = {
-    "accepter": "Accepter",
-    "rejeter": "Rejeter",
-    "demander_pieces": "Demander des pièces",
-    "signaler_fraude": "Signaler une fraude",
-    "clore_sans_suite": "Clore sans suite",
-    "voter": "Enregistrer le vote de la commission",
-    "recalculer": "Recalculer",
-    "inscrire": "Inscrire en commission",
-    "ajourner": "Ajourner",
-    "statuer": "Enregistrer la décision de la commission",
-    "proroger": "Proroger le délai",
-}
 
 LIBELLES_CHAMP = {
     "motif": ("Motif", "Obligatoire pour rejeter ou signaler une fraude ; noté au dossier."),
@@ -133,7 +121,7 @@ class EntreeChronologie:
 
 
 def libelle_decision(code: str) -> str:
-    return LIBELLES_DECISION.get(code, code.replace("_", " "))
+    return libelles.libelle_decision(code)
 
 
 def badges(dossier: DossierPublic, jour: date) -> list[Badge]:
@@ -218,7 +206,7 @@ def _contrat_pro(etat: EtatContratPro) -> dict[str, Any]:
         return contenu
     echecs = set(evaluation.motifs)
     contenu["conditions"] = [
-        Condition(libelle, f"{SEED_CONTRAT_PRO}, {section}", motif.value not in echecs)
+        Condition(libelle, textes.reference(SEED_CONTRAT_PRO, section), motif.value not in echecs)
         for motif, libelle, section in CONDITIONS_CONTRAT_PRO
     ]
     contenu["eligible"] = evaluation.eligible
@@ -226,7 +214,10 @@ def _contrat_pro(etat: EtatContratPro) -> dict[str, Any]:
     heures = evaluation.entree.contrat.duree_hebdomadaire_heures
     quotite = min(Decimal(1), heures / regles_cp.DUREE_HEBDOMADAIRE_TEMPS_COMPLET)
     calcul = [
-        ("Règles appliquées", f"{evaluation.version_regles} ({SEED_CONTRAT_PRO})"),
+        (
+            "Règles appliquées",
+            f"{textes.reference(SEED_CONTRAT_PRO)} (version {evaluation.version_regles})",
+        ),
         (
             "Montant mensuel (section 3)",
             f"500,00 € × min(1 ; {heures} h / 35 h) = 500,00 € × {quotite:.4f} = "
@@ -325,6 +316,25 @@ def contenu(vue: VueDossier) -> dict[str, Any]:
 # --- timeline ----------------------------------------------------------------------------------
 
 DETAILS = ("motif", "refus", "statut", "precedent", "objet", "message", "montant", "date")
+ETIQUETTES_DETAIL = {
+    "motif": "motif",
+    "refus": "refus",
+    "statut": "statut",
+    "precedent": "statut précédent",
+    "objet": "objet",
+    "message": "message",
+    "montant": "montant",
+    "date": "date",
+}
+
+
+def _valeur_detail(cle: str, detail: Mapping[str, Any]) -> str:
+    valeur = str(detail[cle])
+    if cle in ("statut", "precedent"):
+        return libelles.libelle_statut(str(detail.get("dispositif") or "") or None, valeur)
+    if cle == "objet":
+        return libelles.libelle_notification(valeur)
+    return valeur
 
 
 def ligne_chronologie(ligne: LigneChronologie) -> EntreeChronologie:
@@ -352,16 +362,21 @@ def ligne_chronologie(ligne: LigneChronologie) -> EntreeChronologie:
                     "notification",
                 )
             )
-            titre = objet or titre
+            titre = libelles.libelle_notification(objet) if objet else titre
         elif ligne.type == "guichet.dossier.statut.v1":
             genre, classe = "Statut", "statut"
-            titre = f"{detail.get('precedent', '?')} → {detail.get('statut', '?')}"
+            dispositif = str(detail.get("dispositif") or "") or None
+            avant, apres = (
+                libelles.libelle_statut(dispositif, str(detail.get(cle, "?")))
+                for cle in ("precedent", "statut")
+            )
+            titre = f"{avant} → {apres}"
         else:
             genre, classe = "Publication", "publication"
     elif ".paiement-" in ligne.type or ".titre-" in ligne.type:
         classe = "paiement"
     texte = " · ".join(
-        f"{cle} : {str(detail[cle])[:160]}"
+        f"{ETIQUETTES_DETAIL[cle]} : {_valeur_detail(cle, detail)[:160]}"
         for cle in DETAILS
         if detail.get(cle) not in (None, "")
         and not (genre == "Statut" and cle in ("statut", "precedent"))

@@ -12,14 +12,17 @@ from urllib.parse import quote, urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 from sqlmodel import Session
 
+from models import libelles
 from models.are import WORKFLOW_CAMPAGNE
 from rules.calendrier import PARIS
 from workers.api import deps
 from workers.api.deps import Contexte
 from workers.console import session as sessions
 from workers.runtime.settings import Settings
+from workers.services.regimes import regime
 from workers.services.utilisateurs import Role
 
 ICI = Path(__file__).parent
@@ -65,6 +68,41 @@ def _chemin(valeur: Any) -> str:
     return quote(str(valeur), safe="")
 
 
+def code_explique(libelle: str, code: Any) -> Markup:
+    """A label for people with its raw code as a tooltip (`title`) and in `data-code` (tests,
+    staff who search the code)."""
+    if libelle == str(code):
+        return Markup('<span class="code">{}</span>').format(escape(code))
+    return Markup('<span class="libelle" title="code : {0}" data-code="{0}">{1}</span>').format(
+        escape(code), escape(libelle)
+    )
+
+
+def _statut(code: Any, dispositif: str | None = None) -> Markup:
+    return code_explique(libelles.libelle_statut(dispositif, str(code)), code)
+
+
+def _decision(code: Any) -> Markup:
+    return code_explique(libelles.libelle_decision(str(code)), code)
+
+
+def _champ(nom: Any) -> str:
+    return libelles.libelle_champ(str(nom))
+
+
+def _statut_ordre(code: Any) -> Markup:
+    return code_explique(libelles.STATUTS_ORDRE.get(str(code), str(code)), code)
+
+
+def _motif(code: Any) -> Markup:
+    return code_explique(libelles.libelle_motif(str(code)), code)
+
+
+def _dispositif(code: Any) -> Markup:
+    r = regime(str(code))
+    return code_explique(r.libelle if r else str(code), code)
+
+
 def environnement() -> Environment:
     env = Environment(
         loader=FileSystemLoader(ICI / "templates"),
@@ -76,6 +114,15 @@ def environnement() -> Environment:
     env.filters["date_fr"] = _date_fr
     env.filters["date_heure_fr"] = _date_heure_fr
     env.filters["urlencode"] = _chemin
+    env.filters["statut"] = _statut
+    env.filters["decision"] = _decision
+    env.filters["champ"] = _champ
+    env.filters["statut_ordre"] = _statut_ordre
+    env.filters["motif"] = _motif
+    env.filters["dispositif"] = _dispositif
+    env.globals["libelle_statut"] = libelles.libelle_statut
+    env.globals["libelle_document"] = libelles.libelle_document
+    env.filters["document"] = lambda code: code_explique(libelles.libelle_document(str(code)), code)
     return env
 
 

@@ -6,6 +6,7 @@ from urllib.parse import quote, urlencode
 from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
 
+from models import libelles
 from workers.console import fiche
 from workers.console import session as sessions
 from workers.console.socle import CODE, Socle, aujourd_hui
@@ -52,7 +53,7 @@ class PageDossier(Socle):
         else:
             raison = f"Votre rôle ({identite.role.value}) permet de consulter ce dossier, "
             raison += "pas d'y prendre une décision."
-        message = _message_decision(request.query_params)
+        message = _message_decision(request.query_params, vue.dossier.dispositif)
         return self.rendre(
             "dossier.html",
             request,
@@ -118,11 +119,12 @@ class PageDossier(Socle):
         return await self.dossier(request, cle, refus=refus, saisie=champs, statut=statut)
 
 
-def _message_decision(params: Mapping[str, str]) -> str | None:
+def _message_decision(params: Mapping[str, str], dispositif: str) -> str | None:
     decision, statut = params.get("decision", ""), params.get("statut", "")
     if decision and CODE.match(decision) and CODE.match(statut or "x"):
-        return f"Décision « {fiche.libelle_decision(decision)} » enregistrée : statut {statut}."
+        nouveau = libelles.libelle_statut(dispositif, statut)
+        return f"Décision « {fiche.libelle_decision(decision)} » enregistrée : {nouveau}."
     document = params.get("document", "")
     if document and CODE.match(document):
-        return f"Document « {document} » déposé et transmis au dossier."
+        return f"Document « {libelles.libelle_document(document)} » déposé et transmis au dossier."
     return None
