@@ -147,8 +147,6 @@ class _Validation:
         self.examen = examen
         self.controle_ine = depot.controle_ine
         self.p = reprise.model_copy()
-        erreurs_nom, self.session = valider_nom_fichier(depot.nom_fichier, examen)
-        self.ctx = Contexte(examen, self.session, depot.controle_ine)
         self._fichiers: list[IO[bytes]] = []
         try:
             self.erreurs = self._ouvrir(travail / ERREURS, reprise.octets_erreurs)
@@ -161,6 +159,9 @@ class _Validation:
         except BaseException:
             self.fermer()
             raise
+        # The naming rule is the CSV file's only (an XML name is free): known once read.
+        erreurs_nom, self.session = valider_nom_fichier(depot.nom_fichier, examen, self.format)
+        self.ctx = Contexte(examen, self.session, depot.controle_ine)
         self.vus = 1
         if self.p.blocs == 0:  # unit 0: the file name
             self._ecrire_erreurs(erreurs_nom)

@@ -70,9 +70,9 @@ class FichierDepose(BaseModel):
     nom_fichier: str = Field(
         min_length=1,
         max_length=200,
-        description="nom du fichier tel que l'établissement l'a produit "
-        "(<nom_fichier>_<version>_<annee_session>_<JJMMAAAAHHMM>.csv ou .xml), contrôlé "
-        "comme dans guichet exapro validate",
+        description="nom du fichier tel que l'établissement l'a produit ; pour un CSV, au "
+        "format <nom_fichier>_<version>_<annee_session>_<JJMMAAAAHHMM>.csv, contrôlé comme dans "
+        "guichet exapro validate ; pour un XML, libre",
     )
     etablissement: str = Field(
         pattern=r"^\d{7}[0-9A-Z]$",
@@ -80,7 +80,8 @@ class FichierDepose(BaseModel):
     )
     examen: Examen | None = Field(
         default=None,
-        description="BCP, BP, MC3, MC4, CAP ou ARI ; par défaut, le début du nom du fichier",
+        description="BCP, BP, MC3, MC4, CAP ou ARI ; par défaut, le début du nom du fichier, "
+        "ou le seul mot du nom qui est un code d'examen (candidats_bcp.xml)",
     )
     si_erreurs: SiErreurs = Field(
         default=SiErreurs.REJETER_LE_FICHIER,

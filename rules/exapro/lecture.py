@@ -100,13 +100,14 @@ class Rapport:
 def valider_flux(
     flux: BinaryIO, nom_fichier: str, examen: Examen, *, controle_ine: bool = False
 ) -> Rapport:
-    """Reads and validates a whole file in one pass: the file name (line 0), the CSV header
-    (line 1) or the XML `entete` (line 0), then every candidate. Errors keep file order.
+    """Reads and validates a whole file in one pass: the file name (line 0; CSV only, an XML
+    name is free), the CSV header (line 1) or the XML `entete` (line 0), then every candidate.
+    Errors keep file order.
 
     Raises `LectureImpossible` when the file cannot be read at all."""
-    erreurs_nom, session = valider_nom_fichier(nom_fichier, examen)
-    ctx = Contexte(examen, session, controle_ine)
     fmt, blocs = lire(flux)
+    erreurs_nom, session = valider_nom_fichier(nom_fichier, examen, fmt)
+    ctx = Contexte(examen, session, controle_ine)
     rapport = Rapport(nom_fichier, examen, fmt, erreurs=list(erreurs_nom))
     ajouter = rapport.erreurs.extend
     for bloc in blocs:

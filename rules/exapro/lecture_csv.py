@@ -16,6 +16,7 @@ from rules.exapro.blocs import (
     _rembobine,
 )
 from rules.exapro.champs import LIGNE_ENTIERE, NOMS_CSV, Erreur
+from rules.exapro.ordre import verifier_ordre
 
 if TYPE_CHECKING:
     from _csv import Reader
@@ -83,7 +84,8 @@ def lire_csv(flux: BinaryIO) -> Iterator[Bloc]:
     Blank records (empty lines, or only separators) are skipped. Choice: a record whose
     number of fields differs from the header's (trailing empty fields aside) is reported as
     a whole (`champ` empty) and its fields are not checked, since they cannot be matched to
-    columns."""
+    columns. Columns out of the table's order are reported on the header
+    (`rules.exapro.ordre`)."""
     debut = flux.read(_BLOC)
     if not debut:
         raise LectureImpossible("le fichier est vide")
@@ -154,6 +156,7 @@ def _lire_enregistrements(lecteur: "Reader") -> Iterator[Bloc]:
             "la première ligne ne contient aucun nom de champ attendu (civilite, nom_famille, "
             "...) : l'en-tête manque ou le séparateur n'est ni « ; » ni « , »"
         )
+    anomalies.extend(verifier_ordre([nom for nom in colonnes if nom], 1, xml=False))
     yield Bloc("colonnes", 1, {nom: nom for nom in vues}, tuple(anomalies))
     largeur = len(colonnes)
     indexees = [(i, nom) for i, nom in enumerate(colonnes) if nom is not None]

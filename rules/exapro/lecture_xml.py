@@ -18,6 +18,7 @@ from rules.exapro.blocs import (
     _refuser_utf16,
 )
 from rules.exapro.champs import CSV_PAR_XML_CANDIDAT, CSV_PAR_XML_ENTETE, Erreur
+from rules.exapro.ordre import verifier_ordre
 
 # --- XML -----------------------------------------------------------------------------------
 
@@ -72,6 +73,7 @@ def _valeurs(
 ) -> dict[str, str]:
     valeurs = dict.fromkeys(noms.values(), "")
     vus: set[str] = set()
+    ordre: list[str] = []
     for enfant in bloc:
         nom = _nom_local(enfant.tag)
         champ = noms.get(nom)
@@ -100,7 +102,9 @@ def _valeurs(
             )
             continue
         vus.add(champ)
+        ordre.append(champ)
         valeurs[champ] = enfant.text or ""
+    anomalies.extend(verifier_ordre(ordre, ligne, xml=True, valeurs=valeurs))
     return valeurs
 
 
@@ -109,7 +113,8 @@ def lire_xml(flux: BinaryIO) -> Iterator[Bloc]:
 
     Choice: namespaces are ignored (local names compared); an unknown element inside a block
     is reported and ignored; a missing `entete` is reported through its three mandatory
-    fields (the `entete` block is yielded empty before the first candidate)."""
+    fields (the `entete` block is yielded empty before the first candidate); elements out of
+    the table's order are reported on their block (`rules.exapro.ordre`)."""
     debut = flux.read(_BLOC)
     if not debut:
         raise LectureImpossible("le fichier est vide")

@@ -1,9 +1,11 @@
 """The file name (section « Descriptif des données »):
 `<nom_fichier>_<version>_<annee_session>_<JJMMAAAAHHMM>.csv|.xml`."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from rules.exapro.blocs import Format
 from rules.exapro.champs import NOM_FICHIER, Erreur, Examen
 from rules.exapro.formats import (
     _NOM_FICHIER_DATE,
@@ -26,18 +28,25 @@ class NomFichier:
 
 
 _PREFIXES = sorted(Examen, key=lambda e: -len(e.value))
+_CODES = frozenset(e.value for e in Examen)
 
 
 def examen_du_nom_fichier(nom: str) -> Examen | None:
-    """The exam named by the start of `<nom_fichier>` (« BCP2021_2.0_2021_... » is a BCP file).
+    """The exam named by the start of `<nom_fichier>` (« BCP2021_2.0_2021_... » is a BCP file),
+    else by one word of the name that is an exam code (« candidats_bcp.xml »).
 
-    Choice: the text's only example starts with the exam code; a name starting with none of
-    BCP, BP, MC3, MC4, CAP, ARI (any case) gives no exam and `--examen` must say it."""
+    Choice: the text's only example starts with the exam code. XML names are free (see
+    `valider_nom_fichier`), so a name is also read word by word (words: runs of letters and
+    digits): exactly one word equal to BCP, BP, MC3, MC4, CAP or ARI (any case) names the exam.
+    Otherwise (no such word, or two different ones) there is no exam and `--examen` (or the
+    drop event's `examen`) must say it."""
     debut = nom.upper()
     for examen in _PREFIXES:
         if debut.startswith(examen.value):
             return examen
-    return None
+    base = debut.rpartition(".")[0] or debut
+    mots = {mot for mot in re.split(r"[^0-9A-Z]+", base) if mot in _CODES}
+    return Examen(mots.pop()) if len(mots) == 1 else None
 
 
 def decouper_nom_fichier(nom: str) -> NomFichier | None:
@@ -53,16 +62,24 @@ def decouper_nom_fichier(nom: str) -> NomFichier | None:
     return NomFichier(parties[0], parties[1], parties[2], parties[3], extension.lower())
 
 
-def valider_nom_fichier(nom: str, examen: Examen) -> tuple[list[Erreur], str | None]:
+def valider_nom_fichier(
+    nom: str, examen: Examen, format: Format = "csv"
+) -> tuple[list[Erreur], str | None]:
     """Section « Descriptif des données »: « Le fichier CSV doit avoir un nom au format
     <nom_fichier>_<version>_<annee_session>_<date d'extraction(JJMMAAAAHHMM)>.csv (exemple :
-    BCP2021_2.0_2021_301120170000.csv) »; the XML file likewise with `.xml`.
+    BCP2021_2.0_2021_301120170000.csv) ».
 
     Returns the errors (line 0, field `nom_fichier`) and the session year of the name when it
     is well formed for the exam. Choice: the date has 12 digits (the text writes « JJMMAAAHHMM »
     but its example has 12) and must be a real date and time; the version is digits, a dot,
     digits (the example has 2.0).
+
+    The rule names the CSV file only: **an XML file's name is free** (`format` « xml », the
+    format read from the file's content): no error, and no session from the name (the XML
+    `entete` carries `annee_session`, mandatory there), so a name never rejects an XML file.
     """
+    if format == "xml":
+        return [], None
     parties = decouper_nom_fichier(nom)
     if parties is None:
         message = _sur_valeur(

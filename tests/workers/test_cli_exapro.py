@@ -108,8 +108,67 @@ def test_the_text_report_of_an_xml_file_names_candidates_by_position(
 ) -> None:
     code, sortie, _ = lancer(["exapro", "validate", str(CAP_XML_ERREURS)], capsys)
     assert code == 1
-    assert "Nom du fichier et bloc entete :\n  - Version (Version) « 1.1 »" in sortie
+    assert "Bloc entete :\n  - Version (Version) « 1.1 »" in sortie
     assert "Candidat n° 2 (dans l'ordre du fichier) :\n  - Élément « sexe » inconnu" in sortie
+
+
+def test_a_clean_xml_named_freely_exits_0_its_exam_read_from_a_word_of_its_name(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, sortie, erreurs = lancer(
+        ["exapro", "validate", str(DONNEES_EXAPRO / "candidats_bcp.xml"), "--format", "json"],
+        capsys,
+    )
+    assert (code, erreurs) == (0, "")
+    assert json.loads(sortie) == {
+        "fichier": "candidats_bcp.xml",
+        "examen": "BCP",
+        "lignes": 3,
+        "lignes_valides": 3,
+        "erreurs": [],
+    }
+
+
+def test_validate_accepts_a_csv_and_an_xml_whose_fields_follow_the_tables_order(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for fichier in (BCP, DONNEES_EXAPRO / "candidats_bcp.xml"):
+        code, sortie, _ = lancer(["exapro", "validate", str(fichier)], capsys)
+        assert code == 0, fichier.name
+        assert "Aucune erreur" in sortie
+        assert "ordre des champs" not in sortie
+
+
+def test_validate_refuses_csv_columns_out_of_order_on_the_header_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    chemin = DONNEES_EXAPRO / "BCP2024DESORDRE_1.0_2024_150120241030.csv"
+    code, sortie, _ = lancer(["exapro", "validate", str(chemin)], capsys)
+    assert code == 1
+    assert "Candidats lus : 9 ; sans erreur : 9" in sortie
+    assert "2 erreurs à corriger :" in sortie
+    assert (
+        "\nLigne 1 (en-tête des colonnes) :\n  - Colonne « nom_usage » placée après « prenoms » "
+        ": ordre des champs refusé" in sortie
+    )
+    code, sortie, _ = lancer(["exapro", "validate", str(chemin), "--format", "json"], capsys)
+    assert [(e["ligne"], e["champ"]) for e in json.loads(sortie)["erreurs"]] == [
+        (1, "nom_usage"),
+        (1, "nom_famille"),
+    ]
+
+
+def test_validate_refuses_xml_elements_out_of_order_on_their_candidate(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    chemin = DONNEES_EXAPRO / "candidats_bcp_desordre.xml"
+    code, sortie, _ = lancer(["exapro", "validate", str(chemin)], capsys)
+    assert code == 1
+    assert "Candidats lus : 3 ; sans erreur : 2 ; avec au moins une erreur : 1." in sortie
+    assert (
+        "Candidat n° 2 (dans l'ordre du fichier) :\n  - Élément « nom_famille » placé après "
+        "« prenoms » : ordre des champs refusé" in sortie
+    )
 
 
 def test_an_unreadable_file_exits_2_with_one_line_on_stderr(

@@ -4,9 +4,11 @@ The rules are `rules/exapro/` (seed 002, « Description des données de l'import
 des candidatures pour les domaines EXAPRO », v1.7), the readers `rules/exapro/lecture.py`.
 This module opens the file, prints the report and sets the exit code: 0 when there is no
 error, 1 when the report has errors, 2 when the file cannot be read at all (one line on
-stderr says why). `export` writes the valid candidates of a file (CSV or XML) as a
-spec-conformant XML file, with the same exit codes (the conversion: `exapro_export.py`).
-`bench` measures the validation on a generated file (`workers/bench/exapro.py`).
+stderr says why). The CSV naming rule applies to CSV files only (an XML name is free), and
+fields out of the table's order are errors (`rules/exapro/ordre.py`). `export` writes the
+valid candidates of a file (CSV or XML) as a spec-conformant XML file, with the same exit
+codes (the conversion: `exapro_export.py`). `bench` measures the validation on a generated
+file (`workers/bench/exapro.py`).
 
 Personal data (names, INE, birth dates, e-mail, phone) is never logged: the log line of a
 validation carries the file name, the exam and counts only. The report itself, meant for the
@@ -63,7 +65,7 @@ def valider_chemin(
 
 def _titre_groupe(rapport: Rapport, ligne: int) -> str:
     if ligne == 0:
-        return "Nom du fichier et bloc entete" if rapport.format == "xml" else "Nom du fichier"
+        return "Bloc entete" if rapport.format == "xml" else "Nom du fichier"
     if rapport.format == "xml":
         return f"Candidat n° {ligne} (dans l'ordre du fichier)"
     if ligne == 1:
@@ -214,15 +216,18 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     validate = sous_commandes.add_parser(
         "validate",
         help="contrôle un fichier et affiche le rapport",
-        description="Contrôle chaque ligne du fichier. Code de sortie : 0 sans erreur, 1 si le "
-        "rapport contient des erreurs, 2 si le fichier est illisible (la raison est écrite sur "
-        "la sortie d'erreur).",
+        description="Contrôle chaque ligne du fichier. Le nom d'un fichier CSV doit suivre le "
+        "format de la description ; le nom d'un fichier XML est libre. Des colonnes (CSV) ou "
+        "des éléments (XML) hors de l'ordre du tableau de la description sont des erreurs. "
+        "Code de sortie : 0 sans erreur, 1 si le rapport contient des erreurs, 2 si le fichier "
+        "est illisible (la raison est écrite sur la sortie d'erreur).",
     )
     validate.add_argument("fichier", metavar="FICHIER", help="le fichier .csv ou .xml")
     validate.add_argument(
         "--examen",
         choices=[e.value for e in Examen],
-        help="l'examen ; par défaut, le début du nom du fichier (BCP2024_... : BCP)",
+        help="l'examen ; par défaut, le début du nom du fichier (BCP2024_... : BCP) ou le seul "
+        "mot du nom qui est un code d'examen (candidats_bcp.xml : BCP)",
     )
     validate.add_argument(
         "--format",

@@ -160,16 +160,22 @@ def exporter(
     examen = examen or examen_du_nom_fichier(nom)
     if examen is None:
         return examen_inconnu(nom)
-    erreurs_nom, session = valider_nom_fichier(nom, examen)
-    export = Export(nom, examen, sortie, erreurs_fichier=len(erreurs_nom))
+    export = Export(nom, examen, sortie)
+    session: str | None = None
+    session_du_nom: str | None = None
     provisoire = sortie.with_name(f".{sortie.name}.candidats")
     try:
         with chemin.open("rb") as flux, provisoire.open("w", encoding="utf-8") as candidats:
+            fmt, blocs = lire(flux)
+            erreurs_nom, session = valider_nom_fichier(nom, examen, fmt)
+            export.erreurs_fichier = len(erreurs_nom)
+            # An XML name is free (no error), but a well-formed one still gives the output's
+            # session when the `entete` lacks it.
+            session_du_nom = session or valider_nom_fichier(nom, examen)[1]
             conversion = _Conversion(export, Contexte(examen, session, controle_ine), candidats)
-            _, blocs = lire(flux)
             for bloc in blocs:
                 conversion.bloc(bloc)
-        annee = conversion.entete.session or session or conversion.lignes.session
+        annee = conversion.entete.session or session_du_nom or conversion.lignes.session
         if annee is None:
             return (
                 f"« {nom} » : année de session inconnue (ni l'entête, ni le nom du fichier, ni "
