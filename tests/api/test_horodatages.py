@@ -30,3 +30,15 @@ async def test_timestamps_carry_their_utc_offset(pile: Pile) -> None:
     rangees = list(csv.reader(io.StringIO(export.text.lstrip("\ufeff")), delimiter=";"))
     colonne = len(rangees[0]) - 1  # maj_le, the last column
     assert all(_utc(rangee[colonne]) for rangee in rangees[1:]), rangees[1][colonne]
+
+
+async def test_a_date_filter_takes_only_an_iso_date(pile: Pile) -> None:
+    """`echeance_avant=0` used to be read as 1 January 1970 (pydantic's timestamp reading):
+    the OpenAPI says `format: date`, so only AAAA-MM-JJ is accepted."""
+    entetes = pile.entetes("superviseur")
+    for valeur, statut in (("0", 422), ("2024-13-45", 422), ("2026-12-05", 200)):
+        for route in ("/dossiers", "/dossiers/export"):
+            reponse = await pile.http.get(
+                route, params={"echeance_avant": valeur, "format": "csv"}, headers=entetes
+            )
+            assert reponse.status_code == statut, (route, valeur, reponse.text)

@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from temporalio.client import Client
 
 from models import libelles
@@ -22,6 +22,7 @@ from workers.services.instruction import (
     ResultatDecision,
     VueDossier,
 )
+from workers.services.validation import date_iso
 
 routeur = APIRouter(prefix="/dossiers", tags=["dossiers"])
 
@@ -49,6 +50,10 @@ class Ordre(StrEnum):
     DESC = "desc"
 
 
+DateIso = Annotated[date, Field(strict=True), BeforeValidator(date_iso)]
+"""A date written AAAA-MM-JJ: pydantic would otherwise read `0` as 1 January 1970."""
+
+
 class Filtres(BaseModel):
     """Query parameters shared by the list and the export."""
 
@@ -60,8 +65,8 @@ class Filtres(BaseModel):
         default=None, max_length=20, description="SIRET ou UAI du bénéficiaire"
     )
     reference: str | None = Field(default=None, max_length=100, description="clé métier")
-    echeance_avant: date | None = Field(
-        default=None, description="prochaine échéance strictement avant cette date"
+    echeance_avant: DateIso | None = Field(
+        default=None, description="prochaine échéance strictement avant cette date (AAAA-MM-JJ)"
     )
     avec_anomalie: bool | None = Field(default=None, description="true: avec anomalie; false: sans")
 

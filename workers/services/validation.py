@@ -4,8 +4,9 @@
 `erreurs_de` translates pydantic's validation errors (English by default) into it.
 """
 
+import re
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ValidationError
@@ -21,6 +22,16 @@ def en_utc(moment: datetime) -> datetime:
 
 
 HorodatageUtc = Annotated[datetime, AfterValidator(en_utc)]
+
+
+def date_iso(valeur: Any) -> Any:
+    """A query string's date, `AAAA-MM-JJ` only (the OpenAPI `format: date`); anything else
+    is left to fail the date type."""
+    if isinstance(valeur, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", valeur):
+        return date.fromisoformat(valeur)
+    return valeur
+
+
 """A timestamp the API returns: timezone-aware UTC (RFC 3339)."""
 
 
