@@ -6,7 +6,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint typecheck unit format clean system-deps
+AXE_VERSION := 4.14.1
+AXE := build/npm/node_modules/axe-core/axe.min.js
+
+.PHONY: install run test lint typecheck unit format clean system-deps axe
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "guichet needs Python >= 3.11, found " + sys.version.split()[0] + " at " + sys.executable)'
@@ -18,12 +21,14 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # From Debian: PostgreSQL for the read-model tests (they start their own throwaway cluster),
-# chromium for the console's browser tests (Playwright drives /usr/bin/chromium, no download)
-# and libfaketime for the scenario runner (it starts the time-skipping server at a past date).
+# chromium for the console's browser tests (Playwright drives /usr/bin/chromium, no download),
+# npm to fetch axe-core for those tests (below) and libfaketime for the scenario runner (it
+# starts the time-skipping server at a past date).
 system-deps:
 	@missing=""; \
 	ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	ls /usr/lib/*/faketime/libfaketime.so.1 >/dev/null 2>&1 || missing="$$missing faketime"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
@@ -33,6 +38,13 @@ system-deps:
 	    echo "missing Debian packages:$$missing; run 'sudo apt-get install -y$$missing' once"; exit 1; \
 	  fi; \
 	fi
+
+# axe-core (the npm package), which the console's browser tests inject into every page: into
+# build/npm/ of this checkout, with Debian's npm (system-deps), never a global install.
+$(AXE): | system-deps
+	npm install --silent --no-audit --no-fund --no-save --prefix build/npm axe-core@$(AXE_VERSION)
+
+axe: $(AXE)
 
 run: $(STAMP)
 	$(BIN)/guichet dev
@@ -45,7 +57,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy .
 
-test: system-deps lint typecheck
+test: system-deps axe lint typecheck
 	$(BIN)/pytest
 
 format: $(STAMP)

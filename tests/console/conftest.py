@@ -16,12 +16,13 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 from temporalio.client import Client
 
 from models.contrat_pro import Decision, Statut, TypeDecision
@@ -35,6 +36,8 @@ from tests.fakes import FakePublisher
 from workers.api.app import create_app
 from workers.console.routes import routeur_console
 from workers.demo.are import demo as demo_are
+from workers.demo.cae_dom import demo as demo_cae_dom
+from workers.demo.exapro import demo as demo_exapro
 from workers.runtime import processes
 from workers.runtime.database import engine_for, upgrade
 from workers.runtime.settings import Settings
@@ -42,8 +45,16 @@ from workers.runtime.temporal import build_worker, connect
 from workers.services import evenements
 from workers.services.documents import StockageDisque
 from workers.services.utilisateurs import creer_jeton, creer_utilisateur
+from workers.services.validation import EntreeInvalide
 
 SECRET = b"secret-de-test-de-la-console-32o"
+ATTENDUS = {
+    "exapro-import:0691234U/CAP2024DEMO_1.0_2024-06_180120240800.csv": "accepte_partiellement",
+    "exapro-import:0442345B/BP2024DEMO_1.0_2024-06_160120240915.csv": "rejete",
+    "are-complement:DEMO-ARE-DC-0001": "instruction",
+    "are-bilan:0930002B:2022-2023": "a_corriger",
+}
+"""Demo dossiers the pages show, in the state they reach (workers/demo)."""
 
 
 @dataclass
@@ -61,6 +72,17 @@ class Pile:
         with Session(self.engine) as session:
             row = session.get(Dossier, cle)
             return row.statut if row else None
+
+    def cle(self, dispositif: str, fin: str) -> str:
+        """The key of the one dossier of `dispositif` whose reference ends with `fin`."""
+        with Session(self.engine) as session:
+            cles = [
+                d.cle
+                for d in session.exec(select(Dossier).where(Dossier.dispositif == dispositif))
+                if d.reference.endswith(fin)
+            ]
+        assert len(cles) == 1, (dispositif, fin, cles)
+        return cles[0]
 
     async def attendre_statut(self, cle: str, statut: str, delai_s: float = 60) -> None:
         """Until the read model shows the dossier with `statut`."""
@@ -97,18 +119,23 @@ def _utilisateurs(engine: Engine) -> dict[str, str]:
     return jetons
 
 
-def _ouverture_are(jour: date) -> list[CloudEvent]:
-    """The demo's opening of the 2023-2024 campaign (the sample files of tests/data/are)."""
-    return [
-        event
-        for _, event in demo_are(jour)
-        if isinstance(event, CloudEvent) and event.type.startswith("etablissements.are.campagne-")
-    ]
+def _demos(jour: date, depots: Path) -> list[CloudEvent]:
+    """`guichet demo`'s events for ARE (campaign 2023-2024 on the sample files of
+    tests/data/are, complementary requests, spending reports), CAE-DOM and EXAPRO (its files
+    written in the worker's drop folder): the CloudEvents, each once."""
+    vus: set[str] = set()
+    events = []
+    for _, event in [*demo_are(jour), *demo_cae_dom(jour), *demo_exapro(jour, depots)]:
+        if isinstance(event, CloudEvent) and event.id not in vus:
+            vus.add(event.id)
+            events.append(event)
+    return events
 
 
 async def _dossiers(pile: Pile, task_queue: str) -> None:
     """A dossier waiting for documents due in 5 days, one in instruction, one waiting for the
-    request with an anomaly, and the ARE 2023-2024 campaign with its commission table."""
+    request with an anomaly; the demo's ARE 2023-2024 campaign with its commission table, its
+    complementary requests and spending reports, its CAE-DOM conventions and EXAPRO imports."""
     client, jour = pile.client, pile.aujourd_hui
     suffixe = uuid.uuid4().hex[:6].upper()
     pieces, instruit, attente = (f"CONS-{n}-{suffixe}" for n in ("PIECES", "INSTR", "ATTENTE"))
@@ -121,9 +148,13 @@ async def _dossiers(pile: Pile, task_queue: str) -> None:
         demande_deposee(instruit, jour - timedelta(days=1)),
         contrat_enregistre(attente, debut=jour - timedelta(days=80)),
         contrat_enregistre(attente, debut=jour - timedelta(days=10)),  # anomaly
-        *_ouverture_are(jour),
     ):
         await _envoyer(client, task_queue, event)
+    for event in _demos(jour, pile.settings.data_dir.resolve() / "exapro" / "depots"):
+        try:
+            await _envoyer(client, task_queue, event)
+        except EntreeInvalide:
+            continue  # the demo's events its contract refuses (dead-lettered by the intake)
     await pile.attendre_statut(f"contrat-pro:{pieces}", Statut.INSTRUCTION)
     handle = client.get_workflow_handle(f"contrat-pro:{pieces}")
     await handle.execute_update(
@@ -139,6 +170,8 @@ async def _dossiers(pile: Pile, task_queue: str) -> None:
     await pile.attendre_statut(f"contrat-pro:{instruit}", Statut.INSTRUCTION)
     await pile.attendre_statut(f"contrat-pro:{attente}", Statut.ATTENTE_DEMANDE)
     await pile.attendre_statut("are-campagne:2023-2024", "table_produite", 90)
+    for cle, statut in ATTENDUS.items():
+        await pile.attendre_statut(cle, statut, 90)
 
 
 @pytest.fixture(scope="session")

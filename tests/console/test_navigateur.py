@@ -11,6 +11,7 @@ import pytest
 from playwright.async_api import Browser, FilePayload, Page, async_playwright, expect
 
 from tests.attente import attendre
+from tests.console.accessibilite import verifier_accessibilite, violations
 from tests.console.conftest import Pile
 
 pytestmark = pytest.mark.integration
@@ -39,6 +40,8 @@ async def page(navigateur: Browser) -> AsyncIterator[Page]:
 
 
 async def photo(page: Page, nom: str) -> None:
+    """The page's screenshot, once axe-core found no serious or critical violation on it."""
+    await verifier_accessibilite(page, nom)
     await page.screenshot(path=ARTEFACTS / f"{nom}.png", full_page=True)
 
 
@@ -190,3 +193,54 @@ async def test_the_are_campaign_page_shows_the_commission_table_with_totals_per_
     fichier = await telechargement.value
     assert fichier.suggested_filename == "commission-2023-2024.csv"
     await photo(page, "campagne-are")
+
+
+async def test_axe_finds_a_violation_it_is_shown(page: Page, pile_console: Pile) -> None:
+    """The check can fail: an image without text and an unlabelled field are caught."""
+    await se_connecter(page, pile_console, "claire.instructrice")
+    await page.evaluate(
+        """() => {
+            const main = document.querySelector('main');
+            main.insertAdjacentHTML('beforeend', '<img src="x.png"><input type="text">');
+        }"""
+    )
+    ids = {v["id"]: v["impact"] for v in await violations(page)}
+    assert ids.get("image-alt") == "critical"
+    assert ids.get("label") == "critical"
+
+
+async def test_the_cae_dom_page_shows_the_cerfa_the_maximum_duration_and_the_schedule(
+    page: Page, pile_console: Pile
+) -> None:
+    cle = pile_console.cle("cae-dom", "90002")
+    await se_connecter(page, pile_console, "sophie.superviseure")
+    await page.goto(f"{pile_console.url}/console/dossiers/{cle}")
+    await expect(page.locator("#statut")).to_have_text("Convention en cours")
+    await expect(page.locator("pre")).to_have_count(0)  # no JSON block
+    for groupe in (
+        "Cadre réservé au prescripteur",
+        "L'employeur",
+        "Le salarié",
+        "Situation du salarié avant la convention",
+        "Le contrat de travail",
+        "Les actions d'accompagnement et de formation prévues",
+        "La prise en charge",
+    ):
+        await expect(page.get_by_role("heading", name=groupe, exact=True)).to_be_visible()
+    duree = page.locator("#duree-maximale")
+    await expect(duree).to_contain_text("24 mois")
+    await expect(duree).to_contain_text("droit commun")
+    await expect(duree).to_contain_text("Circulaire DGEFP n° 2011-02")
+    await expect(duree).to_contain_text("annexe II, question 3")
+    echeancier = page.locator("#echeancier")
+    await expect(echeancier.locator("tbody tr").first).to_contain_text("Payé")
+    assert await echeancier.locator("tbody tr").count() >= 8  # 24 months: 8 or 9 quarters
+    await expect(page.get_by_text("Ce dispositif ne prend pas de décision")).to_be_visible()
+    await expect(page.locator("main")).not_to_contain_text("en_cours")
+    await photo(page, "dossier-cae-dom")
+
+    rompue = pile_console.cle("cae-dom", "90004")
+    await page.goto(f"{pile_console.url}/console/dossiers/{rompue}")
+    await expect(page.get_by_role("heading", name="Rupture")).to_be_visible()
+    await expect(page.locator("main")).to_contain_text("démission du salarié")
+    await photo(page, "dossier-cae-dom-rompu")

@@ -2,13 +2,13 @@
 
 The contrat-pro eligibility table lists every section 2 condition of seed 003 with its
 source: the workflow's evaluation (`rules.contrat_pro.evaluer`, recorded in the history) gives
-the conditions that failed, so every other condition is met. Other schemes show their
-evaluation as recorded. Amounts are explained from the same evaluation (months aided, monthly
+the conditions that failed, so every other condition is met. CAE-DOM has its own module
+(`fiche_cae_dom.py`), the ARE requests and reports theirs (`fiche_are.py`); a scheme without
+one shows its state's plain fields with the catalogue's labels, never a raw JSON block. Amounts are explained from the same evaluation (months aided, monthly
 amount for the weekly hours, act) and never recomputed here. The ARE campaign's commission
 table is `commission.py`.
 """
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -18,9 +18,12 @@ from typing import Any, get_args
 from pydantic import BaseModel, ValidationError
 
 from models import libelles, textes
+from models.cae_dom import WORKFLOW as CAE_DOM
+from models.cae_dom import EtatCaeDom
 from models.contrat_pro import WORKFLOW as CONTRAT_PRO
 from models.contrat_pro import EtatContratPro
 from rules import contrat_pro as regles_cp
+from workers.console import fiche_cae_dom
 from workers.services.instruction import DossierPublic, LigneChronologie, VueDossier
 
 SEED_CONTRAT_PRO = "003"
@@ -257,13 +260,18 @@ def _contrat_pro(etat: EtatContratPro) -> dict[str, Any]:
 
 
 def _scalaires(etat: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """The top-level plain fields of a state, for schemes without a page of their own."""
+    """The top-level plain fields of a state (a scheme without a page of its own, or a state
+    its model no longer reads), with the catalogue's labels."""
     faits = []
     for nom, valeur in etat.items():
         if nom in ("cle", "registre", "anomalies", "documents", "evaluation", "rappels_envoyes"):
             continue
-        if isinstance(valeur, str | int | float | bool) and valeur != "":
-            faits.append((nom.replace("_", " "), str(valeur)))
+        if nom == "statut":
+            continue  # in the page's header, with its label
+        if isinstance(valeur, bool):
+            faits.append((libelles.libelle_champ(nom), _oui_non(valeur)))
+        elif isinstance(valeur, str | int | float) and valeur != "":
+            faits.append((libelles.libelle_champ(nom), str(valeur)))
     return faits
 
 
@@ -275,7 +283,7 @@ def contenu(vue: VueDossier) -> dict[str, Any]:
         "conditions": [],
         "eligible": None,
         "version_regles": None,
-        "evaluation_brute": None,
+        "partiel": None,
         "manquants": [],
         "anomalies": vue.anomalies,
         "ordres": vue.ordres,
@@ -305,12 +313,36 @@ def contenu(vue: VueDossier) -> dict[str, Any]:
         except ValidationError:
             resultat["faits"] = _scalaires(vue.etat)
         return resultat
+    if vue.dossier.dispositif == CAE_DOM:
+        try:
+            etat = EtatCaeDom.model_validate(vue.etat)
+        except ValidationError:
+            resultat["faits"] = _scalaires(vue.etat)
+            return resultat
+        resultat["faits"] = _faits_cae_dom(etat)
+        resultat["partiel"] = "_cae_dom.html"
+        resultat["cae_dom"] = fiche_cae_dom.fiche(etat)
+        return resultat
     resultat["faits"] = _scalaires(vue.etat)
-    if vue.evaluation:
-        resultat["evaluation_brute"] = json.dumps(
-            vue.evaluation, ensure_ascii=False, indent=2, default=str
-        )[:5000]
     return resultat
+
+
+def _faits_cae_dom(etat: EtatCaeDom) -> list[tuple[str, str]]:
+    c = etat.convention
+    if c is None:
+        return []
+    return [
+        ("Numéro de convention", str(c.numero_convention)),
+        ("Employeur", f"{c.employeur.denomination} (SIRET {c.employeur.siret})"),
+        ("Salarié", f"{c.salarie.civilite} {c.salarie.nom} {c.salarie.prenoms}"),
+        ("Embauche", f"{c.contrat.date_embauche:%d/%m/%Y} ({c.contrat.type_contrat.value})"),
+        ("Prise en charge", f"du {c.prise_en_charge.date_effet:%d/%m/%Y}"),
+        (
+            "Fin de prise en charge en vigueur",
+            f"{etat.date_fin:%d/%m/%Y}" if etat.date_fin else "—",
+        ),
+        ("Avenants appliqués", str(len(etat.avenants))),
+    ]
 
 
 # --- timeline ----------------------------------------------------------------------------------
