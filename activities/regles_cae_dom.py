@@ -33,11 +33,13 @@ _UN_JOUR = timedelta(days=1)
 
 @activity.defn(name="evaluer_convention_cae_dom")
 async def evaluer_convention_cae_dom(convention: ConventionCaeDom) -> EvaluationConvention:
-    """Eligibility (`rules.cae_dom.motifs_refus`: territory, convention before hiring, maximum
-    duration), the maximum end date renewals are checked against, the territory's time zone and
-    the planned quarterly schedule."""
+    """Eligibility (`rules.cae_dom.motifs_refus`: territory, convention before hiring for an
+    initial convention, maximum duration counted from the initial coverage start), the maximum
+    end date renewals are checked against, the territory's time zone and the planned quarterly
+    schedule (from this Cerfa's own coverage start: a renewal Cerfa opens its dossier there)."""
     prise = convention.prise_en_charge
     duree = convention.duree_maximale_mois()
+    debut_initial = convention.debut_initial
     departement = convention.numero_convention.departement
     periode = ParametresPeriode(
         a_partir_du=prise.date_effet,
@@ -49,7 +51,8 @@ async def evaluer_convention_cae_dom(convention: ConventionCaeDom) -> Evaluation
         version_regles=cae_dom.VERSION_REGLES,
         motifs=[str(motif) for motif in convention.motifs_refus()],
         duree_maximale_mois=duree,
-        date_fin_maximale=cae_dom.date_fin_maximale(prise.date_effet, duree),
+        date_fin_maximale=cae_dom.date_fin_maximale(debut_initial, duree),
+        debut_initial=debut_initial,
         departement=departement,
         fuseau_horaire=cae_dom.fuseau_horaire(departement).key,
         periode=periode,

@@ -143,8 +143,10 @@ RECUS = [
         contrat=cae_dom.RenouvellementCaeDom,
         workflow=cae_dom.WORKFLOW,
         description="Avenant de renouvellement: nouvelle date de fin de prise en charge "
-        "(dans la durée maximale), niveau ou durées éventuellement modifiés au lendemain de "
-        "l'ancienne fin.",
+        "(dans la durée maximale, réévaluée selon la situation du salarié au renouvellement "
+        "quand elle est transmise: formation qualifiante en cours, RQTH, AAH, ASS, RSA, date "
+        "de naissance), niveau ou durées éventuellement modifiés au lendemain de l'ancienne "
+        "fin.",
         exemple={
             "numero_convention": "971-24-00123-01-00",
             "date_signature": "2024-12-20",

@@ -211,6 +211,36 @@ def duree_maximale_mois(beneficiaire: Beneficiaire, debut: date) -> int:
     return DUREE_MAXIMALE_DROIT_COMMUN_MOIS
 
 
+def conditions_manquantes(beneficiaire: Beneficiaire, debut: date) -> list[str]:
+    """The conditions of annexe II, question 3 the beneficiary does not meet, in French, for a
+    refusal that names what is missing (empty when the 60 months are open).
+
+    One line per way to the 60 months (« formation qualifiante en cours », « personnes
+    reconnues travailleurs handicapés (ou bénéficiaires de l'AAH qui ne sont pas TH) »,
+    « bénéficiaires de minima sociaux âgés de 50 ans ou plus », with the footnote's two
+    years), and the 30 months of the RSA socle when it does not apply either. A beneficiary of
+    minimum benefits too young is told the last day of the first two years, never the birth
+    date (a personal value).
+    """
+    if duree_maximale_mois(beneficiaire, debut) == DUREE_MAXIMALE_PROLONGEE_MOIS:
+        return []
+    dernier_jour = ajouter_mois(debut, PERIODE_CONDITION_AGE_MOIS) - timedelta(days=1)
+    manquantes = [
+        "pas de formation qualifiante en cours",
+        "pas de reconnaissance de travailleur handicapé (RQTH) ni d'AAH",
+    ]
+    if beneficiaire.percoit_minima_sociaux:
+        manquantes.append(
+            f"bénéficiaire de minima sociaux, mais 50 ans non atteints pendant les deux "
+            f"premières années de la convention (jusqu'au {dernier_jour.isoformat()})"
+        )
+    else:
+        manquantes.append("pas de minima sociaux (ASS, RSA, AAH) avec 50 ans atteints")
+    if not beneficiaire.beneficiaire_rsa_socle:
+        manquantes.append("pas de RSA socle (30 mois)")
+    return manquantes
+
+
 def date_fin_maximale(debut: date, duree_mois: int) -> date:
     """Last day a coverage of `duree_mois` months starting on `debut` may reach:
     `debut + duree_mois months - 1 day` (issue's reading of annexe II, question 3)."""
@@ -223,6 +253,7 @@ def date_fin_maximale(debut: date, duree_mois: int) -> date:
 def motifs_refus(
     *,
     departement: str,
+    initiale: bool = True,
     date_convention: date,
     date_embauche: date,
     debut_prise_en_charge: date,
@@ -235,14 +266,16 @@ def motifs_refus(
       ordonnance n° 2010-686).
     - `CONVENTION_APRES_EMBAUCHE`: annexe II, question 1: « La conclusion de la convention
       individuelle de CAE-DOM doit désormais obligatoirement précéder l'embauche du salarié »;
-      the issue reads it as `date_convention <= date_embauche` (same day accepted).
+      the issue reads it as `date_convention <= date_embauche` (same day accepted). Checked
+      on an initial convention only (`initiale`): a renewal's Cerfa is signed after the
+      hiring by construction; issue 18 (docs/cae_dom.md, « Renewals »).
     - `DUREE_MAXIMALE_DEPASSEE`: the coverage ends after `date_fin_maximale` (annexe II,
       question 3).
     """
     motifs: list[Motif] = []
     if not est_dans_le_territoire(departement):
         motifs.append(Motif.HORS_TERRITOIRE)
-    if date_convention > date_embauche:
+    if initiale and date_convention > date_embauche:
         motifs.append(Motif.CONVENTION_APRES_EMBAUCHE)
     duree = duree_maximale_mois(beneficiaire, debut_prise_en_charge)
     if fin_prise_en_charge > date_fin_maximale(debut_prise_en_charge, duree):

@@ -18,6 +18,22 @@ def _deux_decimales(montant: Decimal) -> str:
     return f"{montant.quantize(Decimal('0.01')):.2f}"
 
 
+class RenouvellementSimulation(BaseModel):
+    """A renewal (« avenant renouvellement ») to simulate: its new coverage end and the
+    employee's situation at the renewal (annexe II, question 3), which the maximum duration is
+    evaluated again from, counted from the initial coverage start
+    (`date_debut_prise_en_charge`); the date of birth is the convention's."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    date_fin: date = Field(description="nouvelle date de fin de prise en charge")
+    formation_qualifiante_en_cours: bool = False
+    travailleur_handicape: bool = Field(default=False, description="RQTH")
+    beneficiaire_aah: bool = False
+    beneficiaire_ass: bool = False
+    beneficiaire_rsa: bool = Field(default=False, description="RSA socle")
+
+
 class EntreeSimulation(BaseModel):
     """A convention to simulate: dates, territory, aid level, hours, the employee's situation
     and, for a recovery, the effective end and what was already paid."""
@@ -40,6 +56,20 @@ class EntreeSimulation(BaseModel):
     beneficiaire_minima_sociaux: bool = False
     formation_qualifiante_en_cours: bool = False
     montant_deja_verse: Decimal = Field(default=Decimal("0"), ge=0, decimal_places=2)
+    renouvellement: RenouvellementSimulation | None = None
+
+    @field_validator("renouvellement")
+    @classmethod
+    def _renouvellement_apres_fin(
+        cls, value: RenouvellementSimulation | None, info: ValidationInfo
+    ) -> RenouvellementSimulation | None:
+        fin: Any = info.data.get("date_fin_prise_en_charge")
+        if value is not None and isinstance(fin, date) and value.date_fin <= fin:
+            raise ValueError(
+                f"renouvellement.date_fin ({value.date_fin.isoformat()}) : un renouvellement "
+                f"prolonge la prise en charge au-delà de sa fin ({fin.isoformat()})"
+            )
+        return value
 
     @field_validator("date_fin_prise_en_charge")
     @classmethod
@@ -61,6 +91,16 @@ class TrimestreSortie(BaseModel):
     date_paiement: date
 
 
+class RenouvellementSortie(BaseModel):
+    """The renewal's verdict: the new maximum, and what is missing to go beyond it."""
+
+    accepte: bool
+    duree_maximale_mois: int
+    date_fin_maximale: date
+    conditions_manquantes: list[str]
+    motifs: list[str]
+
+
 class SortieSimulation(BaseModel):
     version_regles: str
     eligible: bool
@@ -70,6 +110,36 @@ class SortieSimulation(BaseModel):
     trimestres: list[TrimestreSortie]
     montant_total: str
     montant_a_reverser: str
+    renouvellement: RenouvellementSortie | None = None
+
+
+def simuler_renouvellement(
+    entree: EntreeSimulation, renouvellement: RenouvellementSimulation
+) -> RenouvellementSortie:
+    """The maximum duration at the renewal, from the situation it declares (annexe II,
+    question 3 and its footnote (1)), counted from the initial coverage start; refused
+    (`DUREE_MAXIMALE_DEPASSEE`) when the new end is beyond it."""
+    debut = entree.date_debut_prise_en_charge
+    beneficiaire = cae_dom.Beneficiaire(
+        date_naissance=entree.date_naissance,
+        beneficiaire_rsa_socle=renouvellement.beneficiaire_rsa,
+        travailleur_handicape=renouvellement.travailleur_handicape,
+        beneficiaire_aah=renouvellement.beneficiaire_aah,
+        beneficiaire_minima_sociaux=renouvellement.beneficiaire_ass
+        or renouvellement.beneficiaire_rsa
+        or renouvellement.beneficiaire_aah,
+        formation_qualifiante_en_cours=renouvellement.formation_qualifiante_en_cours,
+    )
+    duree = cae_dom.duree_maximale_mois(beneficiaire, debut)
+    fin_maximale = cae_dom.date_fin_maximale(debut, duree)
+    depasse = renouvellement.date_fin > fin_maximale
+    return RenouvellementSortie(
+        accepte=not depasse,
+        duree_maximale_mois=duree,
+        date_fin_maximale=fin_maximale,
+        conditions_manquantes=cae_dom.conditions_manquantes(beneficiaire, debut),
+        motifs=[str(cae_dom.Motif.DUREE_MAXIMALE_DEPASSEE)] if depasse else [],
+    )
 
 
 def simuler(entree: EntreeSimulation) -> SortieSimulation:
@@ -128,4 +198,7 @@ def simuler(entree: EntreeSimulation) -> SortieSimulation:
         ],
         montant_total=_deux_decimales(total),
         montant_a_reverser=_deux_decimales(a_reverser),
+        renouvellement=None
+        if entree.renouvellement is None
+        else simuler_renouvellement(entree, entree.renouvellement),
     )

@@ -55,6 +55,7 @@ from models.cae_dom.evenements import (
     RenouvellementCaeDom,
     ReversementRecuCaeDom,
     RuptureCaeDom,
+    SituationRenouvellement,
 )
 from models.cae_dom.parties import (
     Adresse,
@@ -110,6 +111,7 @@ __all__ = [
     "RuptureCaeDom",
     "Salarie",
     "SituationAnterieure",
+    "SituationRenouvellement",
     "Statut",
     "StatutTrimestre",
     "TrimestreCaeDom",

@@ -249,6 +249,12 @@ class ConventionCaeDom(_Modele):
     date_signature_employeur_salarie: date
     date_signature_etat: date
     date_transmission_asp: date | None = None
+    date_effet_initiale: date | None = Field(
+        default=None,
+        description="Cerfa de renouvellement seulement : date d'effet de la prise en charge "
+        "initiale, d'où compte la durée maximale (par défaut la date d'embauche, « identique à "
+        "la date d'embauche si convention initiale »)",
+    )
 
     @field_validator("numero_ide", mode="before")
     @classmethod
@@ -289,6 +295,21 @@ class ConventionCaeDom(_Modele):
                 "la prise en charge ne peut dépasser la fin prévue du CDD "
                 f"({contrat.date_fin_prevue.isoformat()})",
             )
+        if self.date_effet_initiale is not None:
+            if self.numero_convention.est_initiale:
+                raise _refus(
+                    "date_effet_initiale",
+                    self.date_effet_initiale.isoformat(),
+                    "sans objet pour une convention initiale (indices d'avenant 00-00) : "
+                    "sa date d'effet est celle de la prise en charge",
+                )
+            if self.date_effet_initiale > prise.date_effet:
+                raise _refus(
+                    "date_effet_initiale",
+                    self.date_effet_initiale.isoformat(),
+                    "la prise en charge initiale commence au plus tard à la date d'effet du "
+                    f"renouvellement ({prise.date_effet.isoformat()})",
+                )
         lieu = contrat.lieu_execution or self.employeur.adresse
         if lieu.departement != self.numero_convention.departement:
             raise _refus(
@@ -319,19 +340,34 @@ class ConventionCaeDom(_Modele):
             formation_qualifiante_en_cours=self.actions.formation_qualifiante,
         )
 
+    @property
+    def debut_initial(self) -> date:
+        """The initial convention's coverage start, which the maximum duration counts from
+        (annexe II, question 3: the durations are those of the convention, renewals
+        included). An initial convention: its own date d'effet. A renewal Cerfa (« avenant
+        renouvellement » >= 01) that opens the dossier: `date_effet_initiale`, or else the
+        hiring date, since the initial convention's date d'effet is « identique à la date
+        d'embauche si convention initiale » (Cerfa, « La prise en charge »)."""
+        if self.numero_convention.est_initiale:
+            return self.prise_en_charge.date_effet
+        return self.date_effet_initiale or self.contrat.date_embauche
+
     def duree_maximale_mois(self, debut_initial: date | None = None) -> int:
-        """`debut_initial`: the initial convention's coverage start, for a renewal."""
-        return cae_dom.duree_maximale_mois(
-            self.beneficiaire(), debut_initial or self.prise_en_charge.date_effet
-        )
+        """`debut_initial`: the initial convention's coverage start (default `debut_initial`)."""
+        return cae_dom.duree_maximale_mois(self.beneficiaire(), debut_initial or self.debut_initial)
 
     def motifs_refus(self, debut_initial: date | None = None) -> list[cae_dom.Motif]:
-        """Eligibility (rules.cae_dom.motifs_refus); `debut_initial` as above."""
+        """Eligibility (rules.cae_dom.motifs_refus); `debut_initial` as above. A renewal Cerfa
+        is signed after the hiring by construction: « la conclusion de la convention
+        individuelle de CAE-DOM doit désormais obligatoirement précéder l'embauche » (annexe
+        II, question 1) concerns the initial convention, so its own signature date is not
+        checked against the hiring."""
         return cae_dom.motifs_refus(
             departement=self.numero_convention.departement,
+            initiale=self.numero_convention.est_initiale,
             date_convention=self.date_convention,
             date_embauche=self.contrat.date_embauche,
-            debut_prise_en_charge=debut_initial or self.prise_en_charge.date_effet,
+            debut_prise_en_charge=debut_initial or self.debut_initial,
             fin_prise_en_charge=self.prise_en_charge.date_fin,
             beneficiaire=self.beneficiaire(),
         )

@@ -47,6 +47,15 @@ class EvaluationConvention(BaseModel):
     motifs: list[str]
     duree_maximale_mois: int
     date_fin_maximale: date
+    debut_initial: date | None = Field(
+        default=None,
+        description="début de la prise en charge initiale, d'où compte la durée maximale "
+        "(absent des évaluations antérieures : le début de la première période)",
+    )
+    duree_reevaluee_par: str | None = Field(
+        default=None,
+        description="avenant de renouvellement dont la situation a fixé la durée maximale",
+    )
     departement: str
     fuseau_horaire: str
     periode: ParametresPeriode

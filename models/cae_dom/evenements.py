@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from models.cae_dom.commun import _refus
 from models.cae_dom.convention import DureeHebdomadaire
 from models.cae_dom.parties import NumeroConvention
+from models.personnel import PERSONNEL
 from rules import cae_dom
 
 # --- the dossier workflow: event payloads (its state: etat.py) --------------------------------
@@ -174,12 +175,77 @@ class _Avenant(_Evenement):
     )
 
 
+class SituationRenouvellement(_Evenement):
+    """The employee's situation at the renewal: what the maximum duration depends on (annexe
+    II, question 3 and its footnote (1)), known at renewal rather than at the first signature.
+
+    Optional in `RenouvellementCaeDom` (payloads sent before it stay valid). Chosen fields:
+    the three ways to 60 months (qualifying training in progress; recognised disabled worker
+    or AAH; minimum benefits with the age condition) and the RSA socle's 30 months. The date
+    of birth is required with a minimum benefit (the age condition needs it) and must be the
+    Cerfa's: a wrong birth date is corrected by a GDPR rectification, not by a renewal.
+    """
+
+    formation_qualifiante_en_cours: bool = Field(
+        default=False, description="formation qualifiante en cours à la date du renouvellement"
+    )
+    travailleur_handicape: bool = Field(
+        default=False, description="reconnu travailleur handicapé (RQTH)"
+    )
+    beneficiaire_aah: bool = Field(default=False, description="bénéficiaire de l'AAH")
+    beneficiaire_ass: bool = Field(default=False, description="bénéficiaire de l'ASS")
+    beneficiaire_rsa: bool = Field(
+        default=False, description="bénéficiaire du RSA financé par le département (RSA socle)"
+    )
+    date_naissance: date | None = Field(
+        default=None,
+        validate_default=True,
+        description="date de naissance du salarié, obligatoire avec un minimum social",
+        json_schema_extra=PERSONNEL,
+    )
+
+    @field_validator("date_naissance")
+    @classmethod
+    def _naissance(cls, value: date | None, info: ValidationInfo) -> date | None:
+        minima = [
+            info.data.get(k) for k in ("beneficiaire_ass", "beneficiaire_rsa", "beneficiaire_aah")
+        ]
+        if value is None and any(m is True for m in minima):
+            raise _refus(
+                "situation.date_naissance",
+                None,
+                "obligatoire pour un bénéficiaire de l'ASS, du RSA ou de l'AAH (condition "
+                "d'âge de 50 ans, circulaire DGEFP n° 2011-02, annexe II, question 3)",
+            )
+        return value
+
+    def beneficiaire(self, date_naissance: date) -> cae_dom.Beneficiaire:
+        """The facts of the maximum duration at the renewal; `date_naissance` is the Cerfa's
+        (the situation's, when given, is checked equal to it by the workflow)."""
+        return cae_dom.Beneficiaire(
+            date_naissance=date_naissance,
+            beneficiaire_rsa_socle=self.beneficiaire_rsa,
+            travailleur_handicape=self.travailleur_handicape,
+            beneficiaire_aah=self.beneficiaire_aah,
+            beneficiaire_minima_sociaux=self.beneficiaire_ass
+            or self.beneficiaire_rsa
+            or self.beneficiaire_aah,
+            formation_qualifiante_en_cours=self.formation_qualifiante_en_cours,
+        )
+
+
 class RenouvellementCaeDom(_Avenant):
     """ASP: a renewal amendment (« avenant renouvellement », `asp.cae-dom.avenant-renouvellement
     .v1`): the coverage runs on to `date_fin`; new level or hours apply from the day after the
-    previous end. Checked against the maximum duration (annexe II, q. 3)."""
+    previous end. Checked against the maximum duration (annexe II, q. 3): with a `situation`,
+    the maximum is evaluated again from it (counted from the initial coverage start); without
+    one, the maximum of the registration holds."""
 
     date_fin: date = Field(description="nouvelle date de fin de prise en charge")
+    situation: SituationRenouvellement | None = Field(
+        default=None,
+        description="situation du salarié au renouvellement (durée maximale réévaluée)",
+    )
 
     @field_validator("numero_convention")
     @classmethod

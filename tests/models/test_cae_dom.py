@@ -8,7 +8,14 @@ import pytest
 from pydantic import ValidationError
 
 from events.catalogue_cae_dom import CONVENTION_EXEMPLE
-from models.cae_dom import ConventionCaeDom, NumeroConvention
+from models.cae_dom import (
+    ConventionCaeDom,
+    NumeroConvention,
+    RenouvellementCaeDom,
+    SituationRenouvellement,
+)
+from models.personnel import chemins_personnels
+from rules import cae_dom
 from rules.cae_dom import Motif
 
 SUPPRIME = object()
@@ -473,7 +480,9 @@ def test_a_planned_qualifying_training_extends_to_60_months() -> None:
     assert _convention(actions__formation=formation).duree_maximale_mois() == 60
 
 
-def test_a_renewal_counts_the_maximum_from_the_initial_start() -> None:
+def test_a_renewal_counts_the_maximum_from_the_initial_start_the_hiring_day_by_default() -> None:
+    """Issue 18: before, a renewal Cerfa counted from its own start (2025-01-15) and was
+    accepted to 2026-01-15; the initial convention started on the hiring day (2024-01-15)."""
     convention = _convention(
         numero_convention="971-24-00123-01-00",
         contrat__type_contrat="CDI",
@@ -481,10 +490,8 @@ def test_a_renewal_counts_the_maximum_from_the_initial_start() -> None:
         prise_en_charge__date_effet="2025-01-15",
         prise_en_charge__date_fin="2026-01-15",
     )
-    assert convention.motifs_refus() == []
-    assert convention.motifs_refus(debut_initial=date(2024, 1, 15)) == [
-        Motif.DUREE_MAXIMALE_DEPASSEE
-    ]
+    assert convention.motifs_refus() == [Motif.DUREE_MAXIMALE_DEPASSEE]
+    assert convention.motifs_refus(debut_initial=date(2025, 1, 15)) == []
 
 
 def test_the_convention_schedule_uses_hours_and_minutes_against_the_collective_duration() -> None:
@@ -493,3 +500,81 @@ def test_the_convention_schedule_uses_hours_and_minutes_against_the_collective_d
     # 1000 x 26/35 x (17/31 + 2) = 1893.087...
     assert echeances[0].montant == Decimal("1893.09")
     assert echeances[-1].au == date(2025, 1, 14)
+
+
+# --- issue 18: renewal Cerfa, situation at renewal ------------------------------------------
+
+
+def _cerfa_renouvellement(**chemins: Any) -> ConventionCaeDom:
+    """A renewal Cerfa (01-00): hired on 2022-03-01, renewed from 2024-03-01, signed after."""
+    return _convention(
+        numero_convention="971-24-00123-01-00",
+        contrat__type_contrat="CDI",
+        contrat__date_fin_prevue=None,
+        contrat__date_embauche="2022-03-01",
+        prise_en_charge__date_effet="2024-03-01",
+        prise_en_charge__date_fin="2025-02-28",
+        **chemins,
+    )
+
+
+def test_a_renewal_cerfa_signed_after_the_hiring_is_not_refused_for_it() -> None:
+    cerfa = _cerfa_renouvellement(situation__travailleur_handicape=True)
+    assert cerfa.debut_initial == date(2022, 3, 1)
+    assert cerfa.motifs_refus() == []
+
+
+def test_a_renewal_cerfa_counts_its_maximum_from_the_initial_start() -> None:
+    cerfa = _cerfa_renouvellement()
+    assert cerfa.duree_maximale_mois() == 24
+    assert cerfa.motifs_refus() == [Motif.DUREE_MAXIMALE_DEPASSEE]
+
+
+def test_a_renewal_cerfa_may_name_the_initial_start() -> None:
+    cerfa = _cerfa_renouvellement(date_effet_initiale="2023-03-01")
+    assert cerfa.debut_initial == date(2023, 3, 1)
+    assert cerfa.motifs_refus() == []  # 2023-03-01 + 24 months - 1 day = 2025-02-28
+
+
+def test_an_initial_convention_takes_no_initial_start() -> None:
+    chemin, message = _refus(date_effet_initiale="2024-01-15")
+    assert chemin == ""  # a check across sections: pydantic gives no path
+    assert "date_effet_initiale « 2024-01-15 » : sans objet pour une convention initiale" in message
+
+
+def test_the_initial_start_cannot_follow_the_renewal() -> None:
+    with pytest.raises(ValidationError, match=r"date_effet_initiale « 2024-04-01 » : la prise"):
+        _cerfa_renouvellement(date_effet_initiale="2024-04-01")
+
+
+def test_a_renewal_without_situation_stays_valid() -> None:
+    avenant = RenouvellementCaeDom.model_validate(
+        {
+            "numero_convention": "971-24-00123-01-00",
+            "date_signature": "2024-12-20",
+            "date_fin": "2026-01-14",
+        }
+    )
+    assert avenant.situation is None
+
+
+def test_a_minimum_benefit_at_renewal_needs_the_date_of_birth() -> None:
+    with pytest.raises(ValidationError) as erreur:
+        SituationRenouvellement.model_validate({"beneficiaire_ass": True})
+    assert (
+        "situation.date_naissance (non renseigné) : obligatoire pour un bénéficiaire de l'ASS"
+        in str(erreur.value)
+    )
+
+
+def test_the_situation_at_renewal_gives_the_facts_of_the_maximum() -> None:
+    situation = SituationRenouvellement.model_validate(
+        {"beneficiaire_ass": True, "date_naissance": "1975-06-10"}
+    )
+    beneficiaire = situation.beneficiaire(date(1975, 6, 10))
+    assert beneficiaire.percoit_minima_sociaux
+    assert cae_dom.duree_maximale_mois(beneficiaire, date(2024, 1, 15)) == 60
+
+
+def test_the_birth_date_of_the_situation_is_a_personal_field() -> None:
+    assert ("situation", "date_naissance") in chemins_personnels(RenouvellementCaeDom)

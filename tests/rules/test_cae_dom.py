@@ -494,3 +494,55 @@ def test_cia_pays_a_fixed_344_euros_a_month_per_calendar_quarter() -> None:
         ("2024-T1", Decimal("1032.00")),
         ("2024-T2", Decimal("172.00")),  # 344 x 15/30
     ]
+
+
+# --- issue 18: renewals, what is missing, renewal Cerfas ------------------------------------
+
+DEBUT_2024 = date(2024, 1, 15)
+
+
+def test_no_condition_is_missing_once_the_60_months_are_open() -> None:
+    formation = Beneficiaire(date_naissance=NE_EN_1985, formation_qualifiante_en_cours=True)
+    assert cae_dom.conditions_manquantes(formation, DEBUT_2024) == []
+
+
+def test_without_any_condition_every_way_beyond_24_months_is_named() -> None:
+    manquantes = cae_dom.conditions_manquantes(Beneficiaire(date_naissance=NE_EN_1985), DEBUT_2024)
+    assert manquantes == [
+        "pas de formation qualifiante en cours",
+        "pas de reconnaissance de travailleur handicapé (RQTH) ni d'AAH",
+        "pas de minima sociaux (ASS, RSA, AAH) avec 50 ans atteints",
+        "pas de RSA socle (30 mois)",
+    ]
+
+
+def test_a_minimum_benefit_recipient_too_young_is_told_the_end_of_the_two_years_not_the_birth() -> (
+    None
+):
+    ass_47_ans = Beneficiaire(date_naissance=date(1976, 6, 10), beneficiaire_minima_sociaux=True)
+    manquantes = cae_dom.conditions_manquantes(ass_47_ans, DEBUT_2024)
+    assert (
+        "bénéficiaire de minima sociaux, mais 50 ans non atteints pendant les deux premières "
+        "années de la convention (jusqu'au 2026-01-14)"
+    ) in manquantes
+    assert not any("1976" in m for m in manquantes)
+
+
+def test_rsa_socle_at_30_months_is_not_listed_as_missing() -> None:
+    rsa = Beneficiaire(date_naissance=NE_EN_1985, beneficiaire_rsa_socle=True)
+    manquantes = cae_dom.conditions_manquantes(rsa, DEBUT_2024)
+    assert "pas de RSA socle (30 mois)" not in manquantes
+    assert len(manquantes) == 3
+
+
+def test_the_before_hiring_rule_concerns_the_initial_convention_only() -> None:
+    commun: dict[str, object] = {
+        "departement": "971",
+        "date_convention": date(2024, 2, 25),
+        "date_embauche": date(2022, 3, 1),
+        "debut_prise_en_charge": date(2022, 3, 1),
+        "fin_prise_en_charge": date(2024, 2, 29),
+        "beneficiaire": Beneficiaire(date_naissance=NE_EN_1985),
+    }
+    assert cae_dom.motifs_refus(**commun) == [Motif.CONVENTION_APRES_EMBAUCHE]  # type: ignore[arg-type]
+    assert cae_dom.motifs_refus(initiale=False, **commun) == []  # type: ignore[arg-type]

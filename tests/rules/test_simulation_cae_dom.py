@@ -62,6 +62,7 @@ def test_an_eligible_convention_gets_its_quarterly_schedule_as_json() -> None:
         ],
         "montant_total": "12000.00",
         "montant_a_reverser": "0.00",
+        "renouvellement": None,
     }
 
 
@@ -188,3 +189,42 @@ def test_a_missing_field_is_named() -> None:
 def test_coverage_ending_before_it_starts_is_explained_in_french() -> None:
     with pytest.raises(ValidationError, match="ne peut précéder son début"):
         EntreeSimulation.model_validate(_entree(date_fin_prise_en_charge="2023-12-31"))
+
+
+# --- issue 18: a renewal with its situation --------------------------------------------------
+
+
+def _renouvellement(date_fin: str, **situation: Any) -> dict[str, Any]:
+    return _simuler(
+        date_naissance="1975-06-10",
+        renouvellement={"date_fin": date_fin, **situation},
+    )["renouvellement"]
+
+
+def test_a_48_year_old_ass_recipient_at_renewal_gets_the_60_months() -> None:
+    sortie = _renouvellement("2028-12-31", beneficiaire_ass=True)
+    assert sortie == {
+        "accepte": True,
+        "duree_maximale_mois": 60,
+        "date_fin_maximale": "2028-12-31",
+        "conditions_manquantes": [],
+        "motifs": [],
+    }
+
+
+def test_a_renewal_without_condition_is_refused_past_24_months_naming_what_is_missing() -> None:
+    sortie = _renouvellement("2026-01-01")
+    assert sortie["accepte"] is False
+    assert sortie["duree_maximale_mois"] == 24
+    assert sortie["date_fin_maximale"] == "2025-12-31"
+    assert sortie["motifs"] == ["DUREE_MAXIMALE_DEPASSEE"]
+    assert "pas de formation qualifiante en cours" in sortie["conditions_manquantes"]
+
+
+def test_a_renewal_must_extend_the_coverage() -> None:
+    with pytest.raises(ValidationError, match=r"renouvellement.date_fin \(2024-12-31\)"):
+        EntreeSimulation.model_validate(_entree(renouvellement={"date_fin": "2024-12-31"}))
+
+
+def test_without_renewal_the_output_says_none() -> None:
+    assert _simuler()["renouvellement"] is None

@@ -3,6 +3,7 @@ an instructor), and the employer's wording of why a convention is refused (circu
 n° 2011-02, annexe II). Pure: the state and the event's data; the workflow applies what the
 state accepts."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from temporalio import workflow
@@ -135,16 +136,80 @@ def refus_reversement(ordre: OrdreCaeDom | None, recu: ReversementRecuCaeDom) ->
 # --- amendments and early end ----------------------------------------------------------------
 
 
+def debut_initial(etat: EtatCaeDom) -> date:
+    """The initial convention's coverage start, which the maximum duration counts from (a
+    dossier opened by a renewal Cerfa starts later; evaluations recorded before it was kept
+    start with the first period)."""
+    assert etat.evaluation is not None
+    return etat.evaluation.debut_initial or etat.periodes[0].a_partir_du
+
+
+@dataclass(frozen=True)
+class Maximum:
+    """The maximum duration a renewal is checked against (annexe II, question 3)."""
+
+    duree_mois: int
+    date_fin: date
+    manquantes: tuple[str, ...]
+    """The conditions of the 60 months the employee does not meet (`rules.cae_dom.
+    conditions_manquantes`), for the refusal."""
+    reevalue: bool
+    """True: evaluated again from the renewal's situation; False: the registration's."""
+
+
+def maximum_renouvellement(etat: EtatCaeDom, avenant: RenouvellementCaeDom) -> Maximum:
+    """The maximum at this renewal. With the employee's situation at renewal (issue 18: the
+    conditions of annexe II, question 3 and its footnote (1) are known at renewal, not at the
+    first signature), the rule is applied again to that situation, counted from the initial
+    coverage start: it may open the 60 months (a 48-year-old ASS recipient, footnote (1)) or
+    close them (a qualifying training no longer in progress). Without a situation (payloads
+    sent before it existed), the maximum of the registration holds."""
+    assert etat.evaluation is not None
+    assert etat.convention is not None
+    debut = debut_initial(etat)
+    if avenant.situation is None:
+        beneficiaire = etat.convention.beneficiaire()
+        return Maximum(
+            etat.evaluation.duree_maximale_mois,
+            etat.evaluation.date_fin_maximale,
+            tuple(cae_dom.conditions_manquantes(beneficiaire, debut)),
+            reevalue=False,
+        )
+    beneficiaire = avenant.situation.beneficiaire(etat.convention.salarie.date_naissance)
+    duree = cae_dom.duree_maximale_mois(beneficiaire, debut)
+    return Maximum(
+        duree,
+        cae_dom.date_fin_maximale(debut, duree),
+        tuple(cae_dom.conditions_manquantes(beneficiaire, debut)),
+        reevalue=True,
+    )
+
+
 def refus_renouvellement(etat: EtatCaeDom, avenant: RenouvellementCaeDom) -> str | None:
-    """A renewal extends the coverage from the day after its end."""
+    """A renewal extends the coverage from the day after its end, within the maximum duration
+    at renewal (`maximum_renouvellement`)."""
     assert etat.date_fin is not None
+    assert etat.convention is not None
     fin = etat.date_fin
     if avenant.date_fin <= fin:
         return (
             f"avenant {avenant.numero_convention} : un renouvellement prolonge la prise en "
             f"charge au-delà du {fin} (nouvelle fin : {avenant.date_fin})"
         )
-    return refus_avenant(etat, avenant, fin + UN_JOUR, avenant.date_fin)
+    situation = avenant.situation
+    if (
+        situation is not None
+        and situation.date_naissance is not None
+        and situation.date_naissance != etat.convention.salarie.date_naissance
+    ):
+        return (
+            f"avenant {avenant.numero_convention} : situation.date_naissance différente de "
+            "celle de la convention (une date de naissance se corrige par une rectification "
+            "RGPD, pas par un avenant)"
+        )
+    return refus_avenant(
+        etat, avenant, fin + UN_JOUR, avenant.date_fin, maximum_renouvellement(etat, avenant)
+    )
 
 
 def refus_modification(etat: EtatCaeDom, avenant: ModificationCaeDom) -> str | None:
@@ -173,12 +238,18 @@ def refus_avenant(
     avenant: RenouvellementCaeDom | ModificationCaeDom,
     effet: date,
     nouvelle_fin: date,
+    maximum: Maximum | None = None,
 ) -> str | None:
     """Why an amendment cannot apply: convention broken, another dossier, an amendment
     already applied or older than the last one, the maximum duration exceeded (annexe II,
-    q. 3: DUREE_MAXIMALE_DEPASSEE), or a change in a quarter already liquidated."""
+    q. 3: DUREE_MAXIMALE_DEPASSEE, naming the conditions missing), or a change in a quarter
+    already liquidated. `maximum`: a renewal's (default: the registration's)."""
     assert etat.evaluation is not None
     evaluation, numero = etat.evaluation, avenant.numero_convention
+    if maximum is None:
+        maximum = Maximum(
+            evaluation.duree_maximale_mois, evaluation.date_fin_maximale, (), reevalue=False
+        )
     if etat.date_fin_effective is not None:
         return (
             f"avenant {numero} : la convention est rompue (fin effective le "
@@ -197,12 +268,23 @@ def refus_avenant(
             f"avenant {numero} déjà appliqué ou antérieur au dernier avenant appliqué "
             f"(indices {dernier[0]:02d}-{dernier[1]:02d})"
         )
-    if nouvelle_fin > evaluation.date_fin_maximale:
+    if nouvelle_fin > maximum.date_fin:
+        selon = (
+            "selon la situation au renouvellement"
+            if maximum.reevalue
+            else "selon la situation à la signature"
+        )
+        manquantes = (
+            f" ; conditions manquantes pour aller au-delà ({selon}) : "
+            + ", ".join(maximum.manquantes)
+            if maximum.manquantes
+            else ""
+        )
         return (
             f"{cae_dom.Motif.DUREE_MAXIMALE_DEPASSEE} : avenant {numero}, prise en charge "
-            f"jusqu'au {nouvelle_fin} au-delà du {evaluation.date_fin_maximale} "
-            f"({evaluation.duree_maximale_mois} mois depuis le {etat.periodes[0].a_partir_du}, "
-            f"{SOURCE_DUREE})"
+            f"jusqu'au {nouvelle_fin} au-delà du {maximum.date_fin} "
+            f"({maximum.duree_mois} mois depuis le {debut_initial(etat)}, "
+            f"{SOURCE_DUREE}){manquantes}"
         )
     liquides = [
         t for t in etat.trimestres if t.statut in TRIMESTRES_LIQUIDES and t.dernier_jour >= effet

@@ -319,9 +319,20 @@ class CaeDomWorkflow(DossierWorkflow[EtatCaeDom]):
 
     async def _sur_renouvellement(self, event: CloudEvent) -> str | None:
         avenant = RenouvellementCaeDom.model_validate(event.data)
-        if motif := refus.refus_renouvellement(self._etat, avenant):
+        etat = self._etat
+        if motif := refus.refus_renouvellement(etat, avenant):
             return motif
-        await self._appliquer_avenant(avenant, montants.fin(self._etat) + refus.UN_JOUR)
+        maximum = refus.maximum_renouvellement(etat, avenant)
+        if maximum.reevalue and etat.evaluation is not None:
+            # The maximum now follows the situation at this renewal (annexe II, question 3).
+            etat.evaluation = etat.evaluation.model_copy(
+                update={
+                    "duree_maximale_mois": maximum.duree_mois,
+                    "date_fin_maximale": maximum.date_fin,
+                    "duree_reevaluee_par": str(avenant.numero_convention),
+                }
+            )
+        await self._appliquer_avenant(avenant, montants.fin(etat) + refus.UN_JOUR)
         return None
 
     async def _sur_modification(self, event: CloudEvent) -> str | None:
