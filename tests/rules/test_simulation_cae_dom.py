@@ -195,10 +195,11 @@ def test_coverage_ending_before_it_starts_is_explained_in_french() -> None:
 
 
 def _renouvellement(date_fin: str, **situation: Any) -> dict[str, Any]:
-    return _simuler(
+    sortie: dict[str, Any] = _simuler(
         date_naissance="1975-06-10",
         renouvellement={"date_fin": date_fin, **situation},
     )["renouvellement"]
+    return sortie
 
 
 def test_a_48_year_old_ass_recipient_at_renewal_gets_the_60_months() -> None:
