@@ -11,6 +11,7 @@ every status of every scheme and every decision type has a label.
 from collections.abc import Mapping
 
 from models import are, cae_dom, contrat_pro, exapro
+from rules import are as regles_are
 from rules import cae_dom as regles_cae_dom
 
 # --- statuses, per workflow type -----------------------------------------------------------
@@ -33,6 +34,8 @@ STATUTS: Mapping[str, Mapping[str, str]] = {
         contrat_pro.Statut.PAYE: "Payé",
         contrat_pro.Statut.RECOUVREMENT: "En recouvrement",
         contrat_pro.Statut.ARCHIVE: "Archivé",
+        contrat_pro.Statut.NON_DUE: "Aide non due (aucun mois aidé)",
+        contrat_pro.Statut.EXAMEN_DELAI: "Délai échu avant d'être connu : décision attendue",
     },
     cae_dom.WORKFLOW: {
         cae_dom.Statut.NOUVEAU: "Nouvelle convention",
@@ -41,6 +44,7 @@ STATUTS: Mapping[str, Mapping[str, str]] = {
         cae_dom.Statut.ROMPU: "Contrat rompu",
         cae_dom.Statut.RECOUVREMENT: "En recouvrement (ordre de reversement)",
         cae_dom.Statut.CLOS: "Convention close",
+        "suspendu": "Paiements suspendus",
     },
     are.WORKFLOW_CAMPAGNE: {
         are.StatutCampagne.NOUVELLE: "Nouvelle (pas encore ouverte)",
@@ -57,6 +61,7 @@ STATUTS: Mapping[str, Mapping[str, str]] = {
         are.StatutComplement.EN_COMMISSION: "Inscrite à une session de la commission",
         are.StatutComplement.REJETEE: "Rejetée",
         are.StatutComplement.PAIEMENT_EMIS: "Accordée, paiement émis",
+        "conditions_non_remplies": "Conditions non remplies",
     },
     are.WORKFLOW_BILAN: {
         are.StatutBilan.NOUVEAU: "Nouveau",
@@ -85,6 +90,8 @@ STATUTS_TRIMESTRE: Mapping[str, str] = {
     cae_dom.StatutTrimestre.PAYE: "Payé",
     cae_dom.StatutTrimestre.NEANT: "Néant (aucun jour dû)",
     cae_dom.StatutTrimestre.ANNULE: "Annulé (après la fin du contrat)",
+    "en_instruction": "État de présence en retard : à décider",
+    "suspendu": "Liquidé, paiement suspendu",
 }
 """CAE-DOM: where one quarter of the schedule stands."""
 
@@ -104,12 +111,23 @@ DECISIONS: Mapping[str, str] = {
     contrat_pro.TypeDecision.DEMANDER_PIECES: "Demander des pièces",
     contrat_pro.TypeDecision.SIGNALER_FRAUDE: "Signaler une fraude",
     contrat_pro.TypeDecision.CLORE_SANS_SUITE: "Clore sans suite",
+    contrat_pro.TypeDecision.CONSTATER_PRESCRIPTION: "Constater la prescription",
+    contrat_pro.TypeDecision.RELEVER_DELAI: "Relever le délai (nouvelle date limite)",
     are.TypeDecisionCampagne.VOTER: "Enregistrer le vote de la commission",
     are.TypeDecisionCampagne.RECALCULER: "Recalculer",
     are.TypeDecisionComplement.INSCRIRE: "Inscrire en commission",
     are.TypeDecisionComplement.AJOURNER: "Ajourner",
     are.TypeDecisionComplement.STATUER: "Enregistrer la décision de la commission",
     are.TypeDecisionBilan.PROROGER: "Proroger le délai",
+    # decisions being added by the schemes' workflows (string keys until they land)
+    "constater_prescription": "Constater la prescription",
+    "relever_delai": "Relever le délai",
+    "reexaminer": "Réexaminer la demande",
+    "payer_heures_declarees": "Payer sur les heures du contrat",
+    "suspendre_paiements": "Suspendre les paiements",
+    "reprendre_paiements": "Reprendre les paiements",
+    "mettre_fin": "Mettre fin à la convention",
+    "clore": "Clore le dossier",
     "decision_refusee": "Décision refusée",
 }
 """Decision types of every scheme (the `decider` update's `type`); a code shared by several
@@ -127,6 +145,9 @@ NOTIFICATIONS: Mapping[str, str] = {
     "PAIEMENT_REJETE": "Paiement rejeté",
     "RAPPEL_DEMANDE": "Rappel : demande d'aide à déposer",
     "RAPPEL_PIECES": "Rappel : pièces à fournir",
+    "AIDE_NON_DUE": "Aide non due",
+    "DEMANDE_PAIEMENT_CONSERVEE": "Demande de paiement conservée jusqu'à l'échéance",
+    "DELAI_ECHU_AVANT_CONNU": "Délai échu avant d'être connu",
     # CAE-DOM
     "CONVENTION_REFUSEE": "Convention refusée",
     "DUREE_MAXIMALE_A_REVOIR": "Durée maximale à revoir",
@@ -134,6 +155,8 @@ NOTIFICATIONS: Mapping[str, str] = {
     "ETAT_PRESENCE_NON_RECU": "État de présence non reçu",
     "RAPPEL_ETAT_PRESENCE": "Rappel : état de présence",
     "ORDRE_REVERSEMENT": "Ordre de reversement",
+    "ETAT_PRESENCE_DELAI_DEPASSE": "État de présence : délai dépassé",
+    "PAIEMENTS_SUSPENDUS": "Paiements suspendus",
     # ARE
     "CALCUL_IMPOSSIBLE": "Calcul impossible",
     "IMPORT_REFUSE": "Import refusé",
@@ -143,6 +166,7 @@ NOTIFICATIONS: Mapping[str, str] = {
     "DEMANDE_INSCRITE_COMMISSION": "Demande inscrite en commission",
     "DEMANDE_A_STATUER": "Demande à statuer",
     "DEMANDE_COMPLEMENTAIRE_REJETEE": "Demande complémentaire rejetée",
+    "DEMANDE_CONDITIONS_NON_REMPLIES": "Demande complémentaire : conditions non remplies",
     "DOTATION_COMPLEMENTAIRE_ACCORDEE": "Dotation complémentaire accordée",
     "BILAN_DEMANDE": "Bilan demandé",
     "BILAN_A_CORRIGER": "Bilan à corriger",
@@ -228,8 +252,18 @@ MOTIFS: Mapping[str, str] = {
     regles_cae_dom.Motif.HORS_TERRITOIRE: "Hors du territoire du CAE-DOM",
     regles_cae_dom.Motif.CONVENTION_APRES_EMBAUCHE: "Convention conclue après l'embauche",
     regles_cae_dom.Motif.DUREE_MAXIMALE_DEPASSEE: "Durée maximale de prise en charge dépassée",
+    regles_are.MotifDotation.ENQUETE_NON_REPONDUE: "Enquête non répondue : dotation nulle",
+    regles_are.MotifDotation.RELIQUAT_COUVRE_PRE_BAC: "Reliquat couvrant la dotation pré-bac",
+    regles_are.MotifDotation.RELIQUAT_COUVRE_POST_BAC: "Reliquat couvrant la dotation post-bac",
+    regles_are.MotifDotation.FORMATIONS_HORS_LISTE: "Formations hors de la liste éligible",
+    regles_are.MotifLigne.NIVEAU_HORS_CHAMP: "Niveau hors du champ de l'aide",
+    regles_are.MotifLigne.SPECIALITE_NON_ELIGIBLE: "Spécialité non éligible",
+    regles_are.MotifLigne.SPECIALITE_100_HORS_PREPA_METIERS: (
+        "Spécialité 100 hors 3e prépa-métiers"
+    ),
 }
-"""Reason codes of outcomes (EXAPRO import) and of refusals (CAE-DOM eligibility)."""
+"""Reason codes of outcomes (EXAPRO import), refusals (CAE-DOM eligibility) and the facts an
+ARE allocation flags."""
 
 # --- field names -----------------------------------------------------------------------------
 
@@ -272,6 +306,9 @@ CHAMPS: Mapping[str, str] = {
     "montant_recouvre": "Montant recouvré (€)",
     "rib_reference": "Coordonnées bancaires (référence)",
     "motif_rupture": "Motif de la rupture",
+    # EXAPRO
+    exapro.SiErreurs.REJETER_LE_FICHIER: "rejeter le fichier",
+    exapro.SiErreurs.ECARTER_LES_LIGNES: "écarter les lignes en erreur",
 }
 """Field names staff see as column headers and form labels."""
 

@@ -51,7 +51,7 @@ SECRET = b"secret-de-test-de-la-console-32o"
 ATTENDUS = {
     "exapro-import:0691234U/CAP2024DEMO_1.0_2024-06_180120240800.csv": "accepte_partiellement",
     "exapro-import:0442345B/BP2024DEMO_1.0_2024-06_160120240915.csv": "rejete",
-    "are-complement:DEMO-ARE-DC-0001": "instruction",
+    "are-complement:DEMO-ARE-DC-0001": "instruction|conditions_non_remplies",
     "are-bilan:0930002B:2022-2023": "a_corriger",
 }
 """Demo dossiers the pages show, in the state they reach (workers/demo)."""
@@ -85,12 +85,12 @@ class Pile:
         return cles[0]
 
     async def attendre_statut(self, cle: str, statut: str, delai_s: float = 60) -> None:
-        """Until the read model shows the dossier with `statut`."""
+        """Until the read model shows the dossier with `statut` (`a|b`: either)."""
         await attendre(
             lambda: self.statut(cle),
             delai_s,
             f"{cle} au statut {statut}",
-            jusqu_a=lambda lu: lu == statut,
+            jusqu_a=lambda lu: lu in statut.split("|"),
         )
 
 

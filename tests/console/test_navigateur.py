@@ -3,6 +3,7 @@ the app served by uvicorn, the real workflows and a real SQLite read model.
 
 A screenshot of each page goes to `artifacts/console/` (kept by CI as an artifact)."""
 
+import json
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -13,6 +14,7 @@ from playwright.async_api import Browser, FilePayload, Page, async_playwright, e
 from tests.attente import attendre
 from tests.console.accessibilite import verifier_accessibilite, violations
 from tests.console.conftest import Pile
+from tests.console.test_rebuts import rebut_contrat
 
 pytestmark = pytest.mark.integration
 
@@ -177,22 +179,110 @@ async def test_a_supervisor_sees_counts_charts_deadlines_and_the_dead_letter_sta
     await photo(page, "tableau-de-bord")
 
 
-async def test_the_are_campaign_page_shows_the_commission_table_with_totals_per_envelope(
+async def test_the_are_campaign_page_shows_the_envelopes_the_schools_and_the_vote(
     page: Page, pile_console: Pile
 ) -> None:
     await se_connecter(page, pile_console, "claire.instructrice")
     await page.get_by_role("link", name="Campagnes ARE").click()
     await page.get_by_role("link", name="2023-2024").click()
     await expect(page.get_by_role("heading", name="Campagne ARE 2023-2024")).to_be_visible()
-    totaux = page.get_by_role("table").filter(has_text="Totaux par enveloppe")
-    await expect(totaux.get_by_role("row")).to_have_count(4)
-    table = page.get_by_role("table").filter(has_text="UAI")
-    await expect(table.get_by_role("row")).to_have_count(4)  # header + 3 lycées
+    await expect(page.locator("#statut")).to_have_text("Table produite, vote attendu")
+    enveloppes = page.locator("#enveloppes")
+    await expect(enveloppes.get_by_role("row")).to_have_count(4)  # header, 2 envelopes, total
+    await expect(enveloppes).to_contain_text("151,00 € par élève")
+    lycees = page.locator("#lycees tbody tr")
+    await expect(lycees).to_have_count(3)
+    await expect(page.locator("#lycees")).to_contain_text("PARIS")  # names and académies read
+    await expect(page.locator("#lycees")).to_contain_text("Enquête non répondue")
+    await expect(page.locator("#vote")).to_contain_text("pas encore votée")
+    await photo(page, "campagne-are")
     async with page.expect_download() as telechargement:
         await page.get_by_role("link", name="Exporter la table (CSV)").click()
     fichier = await telechargement.value
     assert fichier.suggested_filename == "commission-2023-2024.csv"
-    await photo(page, "campagne-are")
+
+    await page.get_by_label("Observations").select_option("oui")
+    await page.get_by_role("button", name="Filtrer").click()
+    avec = await lycees.count()
+    assert 1 <= avec < 3
+    for rang in range(avec):
+        await expect(lycees.nth(rang).locator(".badge")).not_to_have_count(0)
+    async with page.expect_download() as telechargement:
+        await page.get_by_role("link", name="Exporter la table (CSV)").click()
+    chemin = await (await telechargement.value).path()
+    lignes = chemin.read_text(encoding="utf-8-sig").splitlines()
+    assert len(lignes) == 1 + avec + 1  # header, the filtered schools, totals
+    await photo(page, "campagne-are-filtree")
+
+
+async def test_a_complementary_request_page_shows_its_lines_prices_and_decisions(
+    page: Page, pile_console: Pile
+) -> None:
+    await se_connecter(page, pile_console, "claire.instructrice")
+    await page.goto(f"{pile_console.url}/console/dossiers/are-complement:DEMO-ARE-DC-0001")
+    # in instruction, or waiting for its conditions (the campaign is not voted yet)
+    await expect(page.locator("#statut")).to_have_text(
+        re.compile("En instruction|Conditions non remplies")
+    )
+    lignes = page.locator("#lignes-demande")
+    await expect(lignes).to_contain_text("CUISINE (CAP)")
+    await expect(lignes).to_contain_text("50022139")
+    boutons = page.get_by_role("group", name="Décisions possibles").get_by_role("button")
+    await expect(boutons).not_to_have_count(0)
+    await expect(page.locator("pre")).to_have_count(0)
+    await photo(page, "demande-complementaire-are")
+
+
+async def test_a_spending_report_page_shows_received_spent_and_what_to_correct(
+    page: Page, pile_console: Pile
+) -> None:
+    await se_connecter(page, pile_console, "claire.instructrice")
+    await page.goto(f"{pile_console.url}/console/dossiers/are-bilan:0930002B:2022-2023")
+    await expect(page.locator("#statut")).to_have_text("Bilan à corriger")
+    await expect(page.locator("#ressources tbody tr")).to_have_count(2)
+    await expect(page.locator("#depenses")).not_to_contain_text("Aucune dépense")
+    await expect(page.locator("#anomalies-bilan tbody tr")).not_to_have_count(0)
+    await photo(page, "bilan-are")
+
+
+async def test_the_exapro_import_page_lists_rejected_lines_by_field_and_gives_the_report(
+    page: Page, pile_console: Pile
+) -> None:
+    cle = "exapro-import:0691234U/CAP2024DEMO_1.0_2024-06_180120240800.csv"
+    await se_connecter(page, pile_console, "sophie.superviseure")
+    await page.goto(f"{pile_console.url}/console/dossiers/{cle}")
+    await expect(page.locator("#statut")).to_have_text("Accepté partiellement (lignes écartées)")
+    comptes = page.locator("#comptes-import")
+    await expect(comptes.get_by_role("row").filter(has_text="Candidats publiés")).to_contain_text(
+        "3"
+    )
+    rejets = page.locator("#rejets tbody tr")
+    toutes = await rejets.count()
+    assert toutes >= 2  # civilité and date of birth of line 4
+    await expect(page.locator("#rejets")).to_contain_text("Civilité")
+    await photo(page, "import-exapro")
+
+    await page.get_by_label("Champ").select_option("civilite")
+    await page.get_by_role("button", name="Filtrer").click()
+    await expect(rejets).to_have_count(1)
+    await expect(rejets.first).to_contain_text("X")
+    async with page.expect_download() as telechargement:
+        await page.get_by_role("link", name="Télécharger le rapport stocké (JSON)").click()
+    rapport = json.loads((await (await telechargement.value).path()).read_text(encoding="utf-8"))
+    assert rapport["import"]["candidats_publies"] == 3
+    assert len(rapport["erreurs"]) == toutes
+    await photo(page, "import-exapro-filtre")
+
+
+async def test_the_dead_letter_pages_pass_axe(page: Page, pile_console: Pile) -> None:
+    id_rebut, _ = await rebut_contrat(pile_console)
+    await se_connecter(page, pile_console, "sophie.superviseure")
+    await page.get_by_role("link", name="Événements rejetés").click()
+    await expect(page.get_by_role("link", name=f"n° {id_rebut}")).to_be_visible()
+    await photo(page, "rebuts")
+    await page.goto(f"{pile_console.url}/console/rebuts/{id_rebut}")
+    await expect(page.locator("#statut")).to_be_visible()
+    await photo(page, "rebut")
 
 
 async def test_axe_finds_a_violation_it_is_shown(page: Page, pile_console: Pile) -> None:
@@ -235,7 +325,10 @@ async def test_the_cae_dom_page_shows_the_cerfa_the_maximum_duration_and_the_sch
     echeancier = page.locator("#echeancier")
     await expect(echeancier.locator("tbody tr").first).to_contain_text("Payé")
     assert await echeancier.locator("tbody tr").count() >= 8  # 24 months: 8 or 9 quarters
-    await expect(page.get_by_text("Ce dispositif ne prend pas de décision")).to_be_visible()
+    # a supervisor reads, never decides (and the scheme may not take decisions at all)
+    await expect(page.locator("section.decisions")).to_contain_text(
+        re.compile("ne prend pas de décision|pas d'y prendre une décision")
+    )
     await expect(page.locator("main")).not_to_contain_text("en_cours")
     await photo(page, "dossier-cae-dom")
 

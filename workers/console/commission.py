@@ -68,6 +68,25 @@ def table_commission(etat: EtatCampagne) -> TableCommissionVue | None:
     )
 
 
+def restreindre(table: TableCommissionVue, uais: set[str]) -> TableCommissionVue:
+    """The table limited to `uais`, its totals those of the lines kept (a filtered export)."""
+    lignes = [ligne for ligne in table.lignes if ligne.uai in uais]
+
+    def somme(attribut: str) -> Decimal:
+        return sum((getattr(ligne, attribut) for ligne in lignes), Decimal("0.00"))
+
+    return TableCommissionVue(
+        version=table.version,
+        version_regle=table.version_regle,
+        lignes=lignes,
+        brut={},
+        reliquats={"pre_bac": somme("reliquats_pre_bac"), "post_bac": somme("reliquats_post_bac")},
+        dotation={"pre_bac": somme("dotation_pre_bac"), "post_bac": somme("dotation_post_bac")},
+        total=somme("total"),
+        vote=table.vote,
+    )
+
+
 def table_csv(table: TableCommissionVue) -> list[list[str]]:
     """The table as CSV rows (header: the catalogue's labels; amounts with a point, two
     decimals), totals last."""

@@ -4,7 +4,8 @@ The contrat-pro eligibility table lists every section 2 condition of seed 003 wi
 source: the workflow's evaluation (`rules.contrat_pro.evaluer`, recorded in the history) gives
 the conditions that failed, so every other condition is met. CAE-DOM has its own module
 (`fiche_cae_dom.py`), the ARE requests and reports theirs (`fiche_are.py`); a scheme without
-one shows its state's plain fields with the catalogue's labels, never a raw JSON block. Amounts are explained from the same evaluation (months aided, monthly
+one shows its state's plain fields with the catalogue's labels, never a raw JSON block.
+Amounts are explained from the same evaluation (months aided, monthly
 amount for the weekly hours, act) and never recomputed here. The ARE campaign's commission
 table is `commission.py`.
 """
@@ -17,13 +18,13 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
-from models import libelles, textes
+from models import are, exapro, libelles, textes
 from models.cae_dom import WORKFLOW as CAE_DOM
 from models.cae_dom import EtatCaeDom
 from models.contrat_pro import WORKFLOW as CONTRAT_PRO
 from models.contrat_pro import EtatContratPro
 from rules import contrat_pro as regles_cp
-from workers.console import fiche_cae_dom
+from workers.console import fiche_are, fiche_cae_dom
 from workers.services.instruction import DossierPublic, LigneChronologie, VueDossier
 
 SEED_CONTRAT_PRO = "003"
@@ -307,24 +308,32 @@ def contenu(vue: VueDossier) -> dict[str, Any]:
     }
     if vue.etat is None:
         return resultat
-    if vue.dossier.dispositif == CONTRAT_PRO:
-        try:
-            resultat.update(_contrat_pro(EtatContratPro.model_validate(vue.etat)))
-        except ValidationError:
-            resultat["faits"] = _scalaires(vue.etat)
-        return resultat
-    if vue.dossier.dispositif == CAE_DOM:
-        try:
-            etat = EtatCaeDom.model_validate(vue.etat)
-        except ValidationError:
-            resultat["faits"] = _scalaires(vue.etat)
-            return resultat
-        resultat["faits"] = _faits_cae_dom(etat)
-        resultat["partiel"] = "_cae_dom.html"
-        resultat["cae_dom"] = fiche_cae_dom.fiche(etat)
-        return resultat
-    resultat["faits"] = _scalaires(vue.etat)
+    try:
+        resultat.update(_propre(vue.dossier.dispositif, vue.etat))
+    except ValidationError:
+        resultat["faits"] = _scalaires(vue.etat)  # a state its model no longer reads
     return resultat
+
+
+def _propre(dispositif: str, etat: Mapping[str, Any]) -> dict[str, Any]:
+    """What the scheme's own part of the page shows (a partial template and its data)."""
+    if dispositif == CONTRAT_PRO:
+        return _contrat_pro(EtatContratPro.model_validate(etat))
+    if dispositif == CAE_DOM:
+        cae = EtatCaeDom.model_validate(etat)
+        return {
+            "faits": _faits_cae_dom(cae),
+            "partiel": "_cae_dom.html",
+            "cae_dom": fiche_cae_dom.fiche(cae),
+        }
+    if dispositif == are.WORKFLOW_COMPLEMENT:
+        complement = fiche_are.complement(are.EtatComplement.model_validate(etat))
+        return {"faits": complement["faits"], "partiel": "_are_complement.html", "are": complement}
+    if dispositif == are.WORKFLOW_BILAN:
+        bilan = fiche_are.bilan(are.EtatBilan.model_validate(etat))
+        return {"faits": bilan["faits"], "partiel": "_are_bilan.html", "are": bilan}
+    partiels = {are.WORKFLOW_CAMPAGNE: "_are_campagne.html", exapro.WORKFLOW: "_exapro.html"}
+    return {"faits": _scalaires(etat), "partiel": partiels.get(dispositif)}
 
 
 def _faits_cae_dom(etat: EtatCaeDom) -> list[tuple[str, str]]:

@@ -19,6 +19,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from workers.console.pages.are import PagesAre
 from workers.console.pages.connexion import PageConnexion
 from workers.console.pages.document import PageDocument
+from workers.console.pages.exapro import PageRapportExapro
 from workers.console.pages.file import PageFile
 from workers.console.pages.rebuts import PageRebuts
 from workers.console.pages.tableau_de_bord import PageTableauDeBord
@@ -28,7 +29,15 @@ from workers.runtime.settings import Settings
 STATIQUES = {"console.css": "text/css; charset=utf-8"}
 
 
-class Console(PageConnexion, PageFile, PageDocument, PageTableauDeBord, PagesAre, PageRebuts):
+class Console(
+    PageConnexion,
+    PageFile,
+    PageDocument,
+    PageTableauDeBord,
+    PagesAre,
+    PageRebuts,
+    PageRapportExapro,
+):
     """Every page; one instance per app."""
 
 
@@ -92,6 +101,7 @@ def routeur_console(
     post("/rebuts/{id_rebut}/clair", console.rebut_en_clair)
     post("/rebuts/{id_rebut}/rejouer", console.rejouer)
     post("/rebuts/{id_rebut}/ignorer", console.ignorer)
+    get("/exapro/rapport/{cle:path}", console.rapport_exapro)
     get("/are", campagnes_get)
     get("/are/table/{cle:path}", console.campagne_csv)
     get("/are/{cle:path}", console.campagne)

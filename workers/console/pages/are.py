@@ -1,9 +1,12 @@
-"""ARE campaigns: the list, one campaign with its commission table, the table as CSV."""
+"""ARE campaigns: the list, one campaign (envelopes, schools filterable by UAI or name,
+académie and observation, the commission table and its vote), the table as CSV (the same
+filters: totals of the lines exported)."""
 
 import csv
 import io
 import re
 from collections.abc import Iterator
+from urllib.parse import urlencode
 
 from fastapi import Request, Response
 from fastapi.responses import StreamingResponse
@@ -11,7 +14,7 @@ from sqlmodel import col, select
 
 from models.are import WORKFLOW_CAMPAGNE, EtatCampagne
 from models.tables import Dossier
-from workers.console import commission
+from workers.console import commission, fiche_are
 from workers.console import session as sessions
 from workers.console.socle import Socle
 from workers.runtime.errors import ServiceUnreachable
@@ -65,6 +68,16 @@ class PagesAre(Socle):
         if isinstance(vue, Response):
             return vue
         etat = EtatCampagne.model_validate(vue.etat) if vue.etat else None
+        p = request.query_params
+        filtres = {k: p.get(k, "")[:60] for k in ("q", "academie", "observation")}
+        vue_campagne = None
+        if etat is not None:
+            detail = (
+                fiche_are.lire_calcul(etat.calcul.calcul, etat.calcul.empreinte)
+                if etat.calcul
+                else None
+            )
+            vue_campagne = fiche_are.campagne(etat, detail)
         return self.rendre(
             "are_campagne.html",
             request,
@@ -75,6 +88,12 @@ class PagesAre(Socle):
             etat=etat,
             note=vue.note,
             table=commission.table_commission(etat) if etat else None,
+            campagne=vue_campagne,
+            filtres=filtres,
+            lycees=fiche_are.filtrer(vue_campagne.etablissements, **filtres)
+            if vue_campagne
+            else [],
+            export=urlencode({k: v for k, v in filtres.items() if v}),
         )
 
     async def campagne_csv(self, request: Request, cle: str) -> Response:
@@ -92,11 +111,24 @@ class PagesAre(Socle):
             )
         if not vue.etat:
             return self.erreur(request, moi, 503, "État indisponible", vue.note or "")
-        table = commission.table_commission(EtatCampagne.model_validate(vue.etat))
+        etat = EtatCampagne.model_validate(vue.etat)
+        table = commission.table_commission(etat)
         if table is None:
             return self.erreur(
                 request, moi, 409, "Pas de table", "La table n'est pas encore calculée."
             )
+
+        p = request.query_params
+        filtres = {k: p.get(k, "")[:60] for k in ("q", "academie", "observation")}
+        if any(filtres.values()) and etat.calcul:
+            detail = fiche_are.lire_calcul(etat.calcul.calcul, etat.calcul.empreinte)
+            retenus = {
+                e.uai
+                for e in fiche_are.filtrer(
+                    fiche_are.campagne(etat, detail).etablissements, **filtres
+                )
+            }
+            table = commission.restreindre(table, retenus)
 
         def lignes() -> Iterator[str]:
             tampon = io.StringIO()

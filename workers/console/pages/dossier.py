@@ -6,8 +6,8 @@ from urllib.parse import quote, urlencode
 from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
 
-from models import libelles
-from workers.console import fiche
+from models import exapro, libelles
+from workers.console import fiche, rapport_exapro
 from workers.console import session as sessions
 from workers.console.socle import CODE, Socle, aujourd_hui
 from workers.runtime.errors import ServiceUnreachable
@@ -54,6 +54,12 @@ class PageDossier(Socle):
             raison = f"Votre rôle ({identite.role.value}) permet de consulter ce dossier, "
             raison += "pas d'y prendre une décision."
         message = _message_decision(request.query_params, vue.dossier.dispositif)
+        import_exapro = None
+        if vue.dossier.dispositif == exapro.WORKFLOW and vue.etat:
+            champ = request.query_params.get("champ", "")[:60]
+            import_exapro = rapport_exapro.vue(
+                exapro.EtatImportExapro.model_validate(vue.etat), self.settings.data_dir, champ
+            )
         return self.rendre(
             "dossier.html",
             request,
@@ -68,6 +74,7 @@ class PageDossier(Socle):
             refus=refus,
             message=message,
             **fiche.contenu(vue),
+            exapro=import_exapro,
             chronologie=[fiche.ligne_chronologie(ligne) for ligne in reversed(lignes)],
             peut_decider=peut_decider,
             raison_sans_decision=raison,
