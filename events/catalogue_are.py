@@ -44,7 +44,8 @@ RECUS = [
         contrat=are.DemandeComplementaire,
         workflow=are.WORKFLOW_COMPLEMENT,
         description="Demande écrite de dotation complémentaire d'un lycée : effectifs "
-        "supplémentaires par formation éligible (sujet : la référence de la demande).",
+        "supplémentaires par formation éligible et effectif de la rentrée, comparé à l'effectif "
+        "n-1 retenu par la campagne votée (sujet : la référence de la demande).",
         exemple={
             "uai": "0750001A",
             "annee_scolaire": "2023-2024",
@@ -57,12 +58,14 @@ RECUS = [
                     "libelle_formation": "CUISINE (CAP)",
                     "enveloppe": "pre_bac",
                     "effectif_supplementaire": 12,
+                    "effectif_rentree": 34,
                 },
                 {
                     "code_diplome": "32033422",
                     "libelle_formation": BTS_MHR,
                     "enveloppe": "post_bac",
                     "effectif_supplementaire": 3,
+                    "effectif_rentree": 9,
                 },
             ],
         },

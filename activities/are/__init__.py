@@ -7,9 +7,11 @@
   payment orders of a batch of schools (`publier_lot_are`);
 - every workflow: deliver an internal event to another ARE workflow, starting it if needed
   (`signaler_dossiers_are`);
-- the complementary request: evaluate its lines against the year's eligibility
-  (`evaluer_complement_are`) and find the next commission permanente session
-  (`prochaine_session_are`, reference data `rules/data/are/sessions_commission.csv`);
+- the complementary request: check the seed's conditions against the year's campaign (voted,
+  an increase over its n-1 counts: `verifier_conditions_complement_are`), evaluate its lines
+  against the year's eligibility (`evaluer_complement_are`) and find the next commission
+  permanente session (`prochaine_session_are`, reference data
+  `rules/data/are/sessions_commission.csv`);
 - the spending report: check it with `rules.are.verifier_bilan` (`verifier_bilan_are`).
 
 Files go to the directory given to `AreActivities` (one folder per campaign); the stages hand
@@ -41,9 +43,15 @@ from pydantic import BaseModel
 from temporalio import activity
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
 
 from activities.are.bilan import verifier
-from activities.are.complement import evaluer_complement, prochaine_session, sessions_commission
+from activities.are.complement import (
+    conditions_complement,
+    evaluer_complement,
+    prochaine_session,
+    sessions_commission,
+)
 from activities.are.dotations import (
     Calcul,
     _objet_notification,
@@ -58,13 +66,16 @@ from events import topics
 from events.publisher import Publisher, encode
 from models.are import (
     WORKFLOW_CAMPAGNE,
+    ConditionsComplement,
     EntreeCalcul,
+    EntreeConditionsComplement,
     EntreeEvaluationComplement,
     EntreeImport,
     EntreeSession,
     EntreeTable,
     EntreeVerificationBilan,
     ErreurImport,
+    EtatCampagne,
     EvaluationComplement,
     LotCampagne,
     RefusSignal,
@@ -91,6 +102,7 @@ __all__ = [
     "Calcul",
     "Import",
     "calculer",
+    "conditions_complement",
     "ecrire",
     "evaluer_complement",
     "evaluer_complement_are",
@@ -105,6 +117,7 @@ __all__ = [
     "table_csv",
     "verifier",
     "verifier_bilan_are",
+    "verifier_conditions_complement_are",
 ]
 
 SOURCE = "/guichet"
@@ -381,6 +394,39 @@ async def signaler_dossiers_are(entree: SignauxDossiers) -> ResultatSignaux:
 @activity.defn(name="evaluer_complement_are")
 async def evaluer_complement_are(entree: EntreeEvaluationComplement) -> EvaluationComplement:
     return evaluer_complement(entree.annee_scolaire, entree.lignes)
+
+
+@activity.defn(name="verifier_conditions_complement_are")
+async def verifier_conditions_complement_are(
+    entree: EntreeConditionsComplement,
+) -> ConditionsComplement:
+    """The seed's conditions of a complement (`conditions_complement`): the state of the
+    year's campaign is read by its `etat` query (an unknown campaign is not voted), and the
+    n-1 counts from the import the vote adopted (its file, checked by its SHA-256; unreadable
+    or changed: a reason, not a failure). Temporal unreachable: the activity is retried."""
+    campagne = f"{WORKFLOW_CAMPAGNE}:{entree.annee_scolaire}"
+    etat: EtatCampagne | None
+    try:
+        etat = (
+            await activity.client()
+            .get_workflow_handle(campagne)
+            .query("etat", result_type=EtatCampagne)
+        )
+    except RPCError as exc:
+        if exc.status is not RPCStatusCode.NOT_FOUND:
+            raise
+        etat = None
+    donnees: Import | None = None
+    if etat is not None and etat.import_ is not None and etat.import_.donnees:
+        try:
+            donnees = Import.model_validate_json(
+                _lire_verifie(etat.import_.donnees, etat.import_.empreinte or "")
+            )
+        except (OSError, ApplicationError, ValueError) as exc:
+            log.warning(
+                "conditions_complement_import_illisible", campagne=campagne, erreur=str(exc)
+            )
+    return conditions_complement(campagne, etat, donnees, entree)
 
 
 @activity.defn(name="prochaine_session_are")

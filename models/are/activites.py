@@ -158,6 +158,42 @@ class EvaluationComplement(_Modele):
         return self.montants_demandes.total > 0
 
 
+class EntreeConditionsComplement(_Modele):
+    uai: str
+    annee_scolaire: str
+    lignes: list[LigneComplement]
+
+
+class LigneCondition(_Modele):
+    """One line of a complementary request against the campaign's n-1 count."""
+
+    code_diplome: str
+    enveloppe: Enveloppe
+    effectif_n1: int = Field(description="effectif n-1 retenu par la campagne (0 si absent)")
+    effectif_rentree: int | None
+    effectif_supplementaire: int
+    motif: str | None = None
+    message: str | None = None
+
+
+class ConditionsComplement(_Modele):
+    """The seed's conditions of a complement, checked against the year's campaign
+    (`verifier_conditions_complement_are`): voted, and an increase on every line."""
+
+    campagne: str
+    statut_campagne: str | None = Field(description="None : campagne inconnue")
+    deliberation: str | None = None
+    version_table: int | None = None
+    lignes: list[LigneCondition] = Field(default_factory=list)
+    motifs: list[str] = Field(
+        default_factory=list, description="les raisons, en français (vide : conditions remplies)"
+    )
+
+    @property
+    def remplies(self) -> bool:
+        return not self.motifs
+
+
 class SessionCommission(_Modele):
     reference: str
     date_session: date

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from models.are.activites import (
+    ConditionsComplement,
     EvaluationComplement,
     ReliquatRecu,
     ResultatCalcul,
@@ -55,6 +56,8 @@ class TypeDecisionComplement(StrEnum):
     """The session postponed it: queue it for the following session."""
     STATUER = "statuer"
     """Record the commission's decision: the amounts granted (may differ, with a reason)."""
+    REEXAMINER = "reexaminer"
+    """Check the conditions again (e.g. the campaign has been voted since)."""
 
 
 class DecisionComplement(_Modele):
@@ -127,6 +130,10 @@ class EtatCampagne(_Modele):
 
 class StatutComplement(StrEnum):
     NOUVEAU = "nouveau"
+    CONDITIONS_NON_REMPLIES = "conditions_non_remplies"
+    """Instruction: the campaign is not voted or a line shows no increase (the reasons are
+    in `EtatComplement.conditions`); the request is not priced. Decisions: `reexaminer`,
+    `rejeter`; a new version of the request is checked again."""
     INSTRUCTION = "instruction"
     ATTENTE_COMMISSION = "attente_commission"
     EN_COMMISSION = "en_commission"
@@ -157,6 +164,7 @@ class EtatComplement(_Modele):
     statut: StatutComplement = StatutComplement.NOUVEAU
     demande: DemandeComplementaire | None = None
     evaluation: EvaluationComplement | None = None
+    conditions: ConditionsComplement | None = None
     session: SessionCommission | None = None
     sessions_ajournees: list[SessionCommission] = Field(default_factory=list)
     commission: DecisionCommission | None = None

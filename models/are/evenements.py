@@ -87,6 +87,14 @@ class LigneComplement(_Modele):
     effectif_supplementaire: int = Field(
         description="élèves supplémentaires (pré-bac) ou boursiers supplémentaires (post-bac)"
     )
+    effectif_rentree: int | None = Field(
+        default=None,
+        ge=0,
+        description="effectif de la formation à la rentrée de l'année (élèves de première "
+        "année en pré-bac, boursiers en post-bac), comparé à l'effectif n-1 retenu par la "
+        "campagne pour vérifier l'augmentation ; absent : l'augmentation ne peut pas être "
+        "vérifiée et la demande va à l'instructeur",
+    )
 
     @field_validator("code_diplome")
     @classmethod

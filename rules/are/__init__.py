@@ -14,7 +14,8 @@ Readings the issue fixed, and those chosen where the text is silent, are listed 
 
 One module per section: `commun` (versions, envelopes, reasons, rounding, school years),
 `formations` (eligible formations and specialties), `forfaits` (flat rates, indexation),
-`dotation` (a school's allocation), `cpge` (competition-fee aid), `bilan` (equipment types,
+`dotation` (a school's allocation), `complement` (the conditions of a complementary
+allocation), `cpge` (competition-fee aid), `bilan` (equipment types,
 spending report). Importers use this package's names.
 """
 
@@ -46,6 +47,7 @@ from rules.are.commun import (
     uai_valide,
     version_regle,
 )
+from rules.are.complement import MotifCondition, verifier_augmentation
 from rules.are.cpge import (
     AideCpge,
     ParametresCpge,
@@ -107,6 +109,7 @@ __all__ = [
     "LigneDotation",
     "LigneEffectif",
     "MontantEnveloppe",
+    "MotifCondition",
     "MotifCpge",
     "MotifDotation",
     "MotifLigne",
@@ -138,6 +141,7 @@ __all__ = [
     "specialite_eligible",
     "types_equipement",
     "uai_valide",
+    "verifier_augmentation",
     "verifier_bilan",
     "version_regle",
 ]

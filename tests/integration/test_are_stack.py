@@ -27,6 +27,7 @@ from activities.are import (
     prochaine_session_are,
     signaler_dossiers_are,
     verifier_bilan_are,
+    verifier_conditions_complement_are,
 )
 from activities.projection import ProjectionActivities
 from activities.publication import PublicationActivities
@@ -167,6 +168,7 @@ async def pile(
                 activites.publier_lot,
                 signaler_dossiers_are,
                 evaluer_complement_are,
+                verifier_conditions_complement_are,
                 prochaine_session_are,
                 verifier_bilan_are,
             ],

@@ -24,6 +24,7 @@ from activities.are import (
     evaluer_complement_are,
     signaler_dossiers_are,
     verifier_bilan_are,
+    verifier_conditions_complement_are,
 )
 from events.catalogue_are import RECUS
 from events.delivery import Livrable, deliver
@@ -31,7 +32,6 @@ from models.are import (
     BILAN_DEMANDE,
     RELIQUATS_CONSTATES,
     DecisionCampagne,
-    DecisionComplement,
     EntreeSession,
     EtatBilan,
     EtatCampagne,
@@ -41,9 +41,7 @@ from models.are import (
     SessionCommission,
     StatutBilan,
     StatutCampagne,
-    StatutComplement,
     TypeDecisionCampagne,
-    TypeDecisionComplement,
 )
 from models.evenements import CloudEvent, EntreeDossier
 from rules import are
@@ -152,6 +150,7 @@ async def banc(
             activites.publier_lot,
             signaler_dossiers_are,
             evaluer_complement_are,
+            verifier_conditions_complement_are,
             session_dans_trois_semaines,
             verifier_bilan_are,
         ],
@@ -327,156 +326,6 @@ async def test_a_campaign_for_three_schools_refuses_bad_files_then_is_voted_noti
 
 
 # --- the complementary request ----------------------------------------------------------------
-
-
-async def test_a_complementary_request_waits_for_the_session_and_a_lower_grant_needs_a_reason(
-    banc: Banc,
-) -> None:
-    cle = f"DC-{uuid.uuid4().hex[:6]}"
-    await banc.envoyer(
-        "etablissements.are.demande-complementaire.v1",
-        cle,
-        {
-            "uai": "0750001A",
-            "annee_scolaire": "2023-2024",
-            "date_demande": (await today(banc.env)).isoformat(),
-            "canal": "courrier",
-            "motif": "ouverture d'une seconde classe de CAP",
-            "lignes": [
-                {
-                    "code_diplome": "50022139",
-                    "libelle_formation": "CUISINE (CAP)",
-                    "enveloppe": "pre_bac",
-                    "effectif_supplementaire": 12,
-                },
-                {
-                    "code_diplome": "32031404",
-                    "libelle_formation": "COMPTABILITE ET GESTION (BTS)",
-                    "enveloppe": "post_bac",
-                    "effectif_supplementaire": 6,
-                },
-                {
-                    "code_diplome": "32033422",
-                    "libelle_formation": "MANAGEMENT EN HOTELLERIE-RESTAURATION BTS",
-                    "enveloppe": "post_bac",
-                    "effectif_supplementaire": 2,
-                },
-            ],
-        },
-    )
-
-    etat = await attendre(
-        lambda: etat_complement(banc, cle),
-        ATTENTE_S,
-        "la demande en instruction",
-        jusqu_a=lambda e: e.statut is StatutComplement.INSTRUCTION,
-    )
-    assert etat.evaluation is not None
-    assert [(lig.eligible, lig.motif) for lig in etat.evaluation.lignes] == [
-        (True, None),
-        (False, "SPECIALITE_NON_ELIGIBLE"),
-        (True, None),
-    ]
-    assert etat.evaluation.montants_demandes == Montants(pre_bac=D("1812"), post_bac=D("302"))
-
-    handle = banc.handle(f"are-complement:{cle}")
-
-    async def decider(type_: TypeDecisionComplement, **champs: Any) -> StatutComplement:
-        decision = DecisionComplement(type=type_, auteur="instructeur.test", **champs)
-        statut: StatutComplement = await handle.execute_update(
-            "decider", decision, result_type=StatutComplement
-        )
-        return statut
-
-    assert await decider(TypeDecisionComplement.INSCRIRE) is StatutComplement.ATTENTE_COMMISSION
-    session = (await etat_complement(banc, cle)).session
-    assert session is not None
-    assert session.date_session == await today(banc.env) + timedelta(days=21)
-    accordes = Montants(pre_bac=D("1208"), post_bac=D("302"))  # 8 pupils of the 12
-    with pytest.raises(WorkflowUpdateFailedError) as trop_tot:
-        await decider(TypeDecisionComplement.STATUER, montants_accordes=accordes, deliberation="CP")
-    assert "n'est pas devant la commission" in str(trop_tot.value.cause)
-
-    await sleep_until(banc.env, session.date_session - timedelta(days=1))
-    assert (await etat_complement(banc, cle)).statut is StatutComplement.ATTENTE_COMMISSION
-    await sleep_until(banc.env, session.date_session, hour=10)
-    assert (await etat_complement(banc, cle)).statut is StatutComplement.EN_COMMISSION
-    assert ("instructeur", "DEMANDE_A_STATUER") in banc.notifications(cle)
-
-    with pytest.raises(WorkflowUpdateFailedError) as sans_motif:
-        await decider(
-            TypeDecisionComplement.STATUER, montants_accordes=accordes, deliberation="CP 2024-12"
-        )
-    assert "le motif est obligatoire" in str(sans_motif.value.cause)
-    statut = await decider(
-        TypeDecisionComplement.STATUER,
-        montants_accordes=accordes,
-        deliberation="CP 2024-12",
-        motif="8 élèves supplémentaires constatés à la rentrée",
-    )
-
-    assert statut is StatutComplement.PAIEMENT_EMIS
-    ordres = banc.sortants(cle, "guichet.paiement.ordre.v1")
-    assert [(o["ordre_id"], o["montant"], o["beneficiaire"]) for o in ordres] == [
-        (f"are-complement:{cle}/paiement/pre_bac", "1208.00", "0750001A"),
-        (f"are-complement:{cle}/paiement/post_bac", "302.00", "0750001A"),
-    ]
-    assert ("etablissement", "DOTATION_COMPLEMENTAIRE_ACCORDEE") in banc.notifications(cle)
-
-    bilan = await attendre(
-        lambda: etat_bilan(banc, "0750001A:2023-2024"),
-        ATTENTE_S,
-        "le bilan informé du complément",
-        jusqu_a=lambda e: e.complements,
-        ignorer=(RPCError,),  # the report's workflow is not started yet
-    )
-    (complement,) = bilan.complements
-    assert (complement.demande, complement.montants) == (f"are-complement:{cle}", accordes)
-
-
-async def test_a_request_without_any_eligible_line_cannot_be_queued_for_the_commission(
-    banc: Banc,
-) -> None:
-    cle = f"DC-{uuid.uuid4().hex[:6]}"
-    await banc.envoyer(
-        "etablissements.are.demande-complementaire.v1",
-        cle,
-        {
-            "uai": "0930002B",
-            "annee_scolaire": "2023-2024",
-            "date_demande": (await today(banc.env)).isoformat(),
-            "canal": "courriel",
-            "motif": "hausse des effectifs",
-            "lignes": [
-                {
-                    "code_diplome": "50023006",
-                    "libelle_formation": "INTERVENTION EN MAINTENANCE TECHNIQUE DES BATIMENTS",
-                    "enveloppe": "post_bac",
-                    "effectif_supplementaire": 4,
-                }
-            ],
-        },
-    )
-
-    await attendre(
-        lambda: etat_complement(banc, cle),
-        ATTENTE_S,
-        "la demande en instruction",
-        jusqu_a=lambda e: e.statut is StatutComplement.INSTRUCTION,
-    )
-    handle = banc.handle(f"are-complement:{cle}")
-    inscrire = DecisionComplement(type=TypeDecisionComplement.INSCRIRE, auteur="instructeur.test")
-    with pytest.raises(WorkflowUpdateFailedError) as refuse:
-        await handle.execute_update("decider", inscrire, result_type=StatutComplement)
-    assert "aucune ligne éligible (50023006 ENVELOPPE_INCOHERENTE)" in str(refuse.value.cause)
-    rejet = DecisionComplement(
-        type=TypeDecisionComplement.REJETER, auteur="instructeur.test", motif="CAP en pré-bac"
-    )
-    assert (
-        await handle.execute_update("decider", rejet, result_type=StatutComplement)
-        is StatutComplement.REJETEE
-    )
-    assert banc.notifications(cle)[-1] == ("etablissement", "DEMANDE_COMPLEMENTAIRE_REJETEE")
 
 
 # --- the spending report ----------------------------------------------------------------------

@@ -18,6 +18,7 @@ from activities.are import (
     prochaine_session_are,
     signaler_dossiers_are,
     verifier_bilan_are,
+    verifier_conditions_complement_are,
 )
 from activities.exapro import ExaproActivities
 from activities.projection import ProjectionActivities
@@ -142,6 +143,7 @@ def build_worker(
             are.publier_lot,
             signaler_dossiers_are,
             evaluer_complement_are,
+            verifier_conditions_complement_are,
             prochaine_session_are,
             verifier_bilan_are,
             *activites_retention(

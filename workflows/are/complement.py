@@ -8,6 +8,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.are import (
         evaluer_complement_are,
         prochaine_session_are,
+        verifier_conditions_complement_are,
     )
     from events import topics
     from models.are import (
@@ -19,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
         DecisionCommission,
         DecisionComplement,
         DemandeComplementaire,
+        EntreeConditionsComplement,
         EntreeEvaluationComplement,
         EntreeSession,
         EtatComplement,
@@ -44,6 +46,16 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.dossier import Echeance
     from workflows.suivi import ACTIVITE_TIMEOUT
+
+
+CONDITIONS_VERIFIEES = "are-complement-conditions"
+"""Patch: a request is checked against the year's campaign (voted, an increase over its n-1
+counts) before it is priced; histories recorded before it price it at once."""
+MODIFIABLE = (
+    StatutComplement.NOUVEAU,
+    StatutComplement.CONDITIONS_NON_REMPLIES,
+    StatutComplement.INSTRUCTION,
+)
 
 
 @workflow.defn(name=WORKFLOW_COMPLEMENT)
@@ -90,7 +102,7 @@ class ComplementAreWorkflow(DossierAre[EtatComplement]):
         etat = self._etat
         if self._type(event) != "etablissements.are.demande-complementaire":
             return f"événement {event.type} inconnu du dispositif {WORKFLOW_COMPLEMENT}"
-        if etat.statut not in (StatutComplement.NOUVEAU, StatutComplement.INSTRUCTION):
+        if etat.statut not in MODIFIABLE:
             return (
                 f"nouvelle version de la demande au statut {etat.statut} : elle n'est plus "
                 "modifiable, déposez une nouvelle demande"
@@ -99,15 +111,50 @@ class ComplementAreWorkflow(DossierAre[EtatComplement]):
         if etat.demande is not None and demande.uai != etat.demande.uai:
             return f"uai « {demande.uai} » : la demande {etat.cle} est celle de {etat.demande.uai}"
         etat.demande = demande
-        etat.evaluation = await workflow.execute_activity(
+        if workflow.patched(CONDITIONS_VERIFIEES) and not await self._conditions_remplies():
+            return None
+        await self._evaluer("DEMANDE_RECUE")
+        return None
+
+    async def _evaluer(self, motif: str) -> None:
+        """Price the lines (`evaluer_complement_are`): the request is in instruction."""
+        demande = self._demande()
+        self._etat.evaluation = await workflow.execute_activity(
             evaluer_complement_are,
             EntreeEvaluationComplement(
                 annee_scolaire=demande.annee_scolaire, lignes=demande.lignes
             ),
             start_to_close_timeout=ACTIVITE_TIMEOUT,
         )
-        await self._changer(StatutComplement.INSTRUCTION, "DEMANDE_RECUE")
-        return None
+        await self._changer(StatutComplement.INSTRUCTION, motif)
+
+    async def _conditions_remplies(self) -> bool:
+        """Both seeds, « Dotation complémentaire »: « En cas d'insuffisance de crédits liée à
+        une augmentation des effectifs ... une dotation complémentaire peut être attribuée ».
+        The year's campaign must be voted and each line must show an increase over the n-1
+        count the campaign used (`rules.are.complement`). A request that fails goes to an
+        instructor with the reasons (`conditions_non_remplies`: `reexaminer` or `rejeter`),
+        unpriced; True when the conditions are met."""
+        etat, demande = self._etat, self._demande()
+        etat.conditions = await workflow.execute_activity(
+            verifier_conditions_complement_are,
+            EntreeConditionsComplement(
+                uai=demande.uai, annee_scolaire=demande.annee_scolaire, lignes=demande.lignes
+            ),
+            start_to_close_timeout=ACTIVITE_TIMEOUT,
+        )
+        if etat.conditions.remplies:
+            return True
+        etat.evaluation = None
+        await self._notifier(
+            INSTRUCTEUR,
+            "DEMANDE_CONDITIONS_NON_REMPLIES",
+            f"Demande de dotation complémentaire {etat.cle} ({demande.uai}) : conditions non "
+            f"remplies, à instruire (réexaminer ou rejeter) : {' ; '.join(etat.conditions.motifs)}",
+        )
+        premier = etat.conditions.motifs[0].partition(" ")[0]
+        await self._changer(StatutComplement.CONDITIONS_NON_REMPLIES, premier)
+        return False
 
     # --- decisions -------------------------------------------------------------------------
 
@@ -115,15 +162,24 @@ class ComplementAreWorkflow(DossierAre[EtatComplement]):
         statut, type_ = self._etat.statut, decision.type
         if statut in STATUTS_COMPLEMENT_TERMINAUX:
             return f"{type_} : la demande est close (statut {statut})"
-        if type_ is TypeDecisionComplement.INSCRIRE:
-            return self._refus_inscription()
-        if type_ is TypeDecisionComplement.REJETER:
-            return self._refus_rejet(decision)
+        avant_commission = {
+            TypeDecisionComplement.INSCRIRE: self._refus_inscription,
+            TypeDecisionComplement.REJETER: lambda: self._refus_rejet(decision),
+            TypeDecisionComplement.REEXAMINER: self._refus_reexamen,
+        }.get(type_)
+        if avant_commission is not None:
+            return avant_commission()
         if statut is not StatutComplement.EN_COMMISSION:
             return f"{type_} : la demande n'est pas devant la commission (statut {statut})"
         if type_ is TypeDecisionComplement.AJOURNER:
             return None if decision.motif else "ajourner : le motif est obligatoire"
         return self._refus_statuer(decision)
+
+    def _refus_reexamen(self) -> str | None:
+        statut = self._etat.statut
+        if statut is not StatutComplement.CONDITIONS_NON_REMPLIES:
+            return f"reexaminer : les conditions ne sont pas en défaut (statut {statut})"
+        return None
 
     def _refus_rejet(self, decision: DecisionComplement) -> str | None:
         if self._etat.statut is StatutComplement.NOUVEAU:
@@ -132,6 +188,13 @@ class ComplementAreWorkflow(DossierAre[EtatComplement]):
 
     def _refus_inscription(self) -> str | None:
         statut = self._etat.statut
+        conditions = self._etat.conditions
+        if statut is StatutComplement.CONDITIONS_NON_REMPLIES and conditions is not None:
+            return (
+                "inscrire : conditions non remplies ("
+                + " ; ".join(conditions.motifs)
+                + ") : réexaminer ou rejeter"
+            )
         if statut is not StatutComplement.INSTRUCTION:
             return f"inscrire : la demande n'est pas en instruction (statut {statut})"
         evaluation = self._evaluation()
@@ -171,6 +234,11 @@ class ComplementAreWorkflow(DossierAre[EtatComplement]):
                 )
         etat.decisions.append(decision)
         self._noter_decision(decision.type, decision.auteur, motif=decision.motif or "")
+        if decision.type is TypeDecisionComplement.REEXAMINER:
+            if await self._conditions_remplies():
+                await self._evaluer("CONDITIONS_REMPLIES")
+            await self._enregistrer()
+            return None
         if decision.type in (TypeDecisionComplement.INSCRIRE, TypeDecisionComplement.AJOURNER):
             assert session is not None
             if etat.session is not None:
@@ -341,6 +409,9 @@ class ComplementAreWorkflow(DossierAre[EtatComplement]):
             else None,
             libelle_echeance={
                 StatutComplement.INSTRUCTION: "examen par un instructeur",
+                StatutComplement.CONDITIONS_NON_REMPLIES: (
+                    "examen par un instructeur (conditions non remplies)"
+                ),
                 StatutComplement.ATTENTE_COMMISSION: "session de la commission permanente",
                 StatutComplement.EN_COMMISSION: "décision de la commission permanente",
             }.get(etat.statut),
