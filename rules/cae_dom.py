@@ -366,6 +366,17 @@ class Trimestre:
         désormais trimestriel »; the issue fixes the due date: the day after the quarter ends."""
         return self.dernier_jour + timedelta(days=1)
 
+    @property
+    def date_limite_etat_presence(self) -> date:
+        """Last day for the quarter's attendance statement: the last day of the month after the
+        quarter (30 April, 31 July, 31 October, 31 January).
+
+        Not in the seed: annexe II, q. 1, point 2 says only « Le mode de paiement des aides à
+        l'employeur est désormais trimestriel »; the statement and its deadline are our choice
+        (issue 18, docs/cae_dom.md), about one month after the quarter's end, after the
+        reminders at +15 and +30 days."""
+        return ajouter_mois(self.date_paiement, 1) - timedelta(days=1)
+
     def suivant(self) -> "Trimestre":
         if self.numero == 4:
             return Trimestre(self.annee + 1, 1)

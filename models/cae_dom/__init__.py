@@ -28,6 +28,7 @@ from models.cae_dom.convention import (
     TypeContrat,
     TypeFormation,
 )
+from models.cae_dom.decisions import DecisionCaeDom, TypeDecisionCaeDom
 from models.cae_dom.etat import (
     STATUTS_TERMINAUX,
     TRIMESTRES_LIQUIDES,
@@ -87,6 +88,7 @@ __all__ = [
     "ContratTravail",
     "ConventionCaeDom",
     "CoordonneesBancairesCaeDom",
+    "DecisionCaeDom",
     "DureeHebdomadaire",
     "Employeur",
     "EntreeEcheancier",
@@ -117,6 +119,7 @@ __all__ = [
     "TrimestreCaeDom",
     "TypeAccompagnement",
     "TypeContrat",
+    "TypeDecisionCaeDom",
     "TypeFormation",
     "minutes",
 ]

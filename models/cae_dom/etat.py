@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.cae_dom.convention import ConventionCaeDom, DureeHebdomadaire
+from models.cae_dom.decisions import DecisionCaeDom
 from models.cae_dom.evenements import EtatPresenceCaeDom
 from models.dossier import Anomalie, Registre
 from rules import cae_dom
@@ -94,6 +95,8 @@ class Statut(StrEnum):
     NOUVEAU = "nouveau"
     REFUSE = "refuse"
     EN_COURS = "en_cours"
+    SUSPENDU = "suspendu"
+    """Payments suspended by an instructor (decision `suspendre_paiements`)."""
     ROMPU = "rompu"
     RECOUVREMENT = "recouvrement"
     CLOS = "clos"
@@ -105,6 +108,10 @@ STATUTS_TERMINAUX = frozenset({Statut.REFUSE, Statut.CLOS})
 class StatutTrimestre(StrEnum):
     A_VENIR = "a_venir"
     ATTENTE_ETAT = "attente_etat"
+    EN_INSTRUCTION = "en_instruction"
+    """The statement's deadline passed without it: an instructor decides."""
+    SUSPENDU = "suspendu"
+    """Liquidated while payments are suspended: ordered when they resume."""
     ORDONNE = "ordonne"
     REJETE = "rejete"
     PAYE = "paye"
@@ -113,7 +120,13 @@ class StatutTrimestre(StrEnum):
 
 
 TRIMESTRES_LIQUIDES = frozenset(
-    {StatutTrimestre.ORDONNE, StatutTrimestre.REJETE, StatutTrimestre.PAYE, StatutTrimestre.NEANT}
+    {
+        StatutTrimestre.ORDONNE,
+        StatutTrimestre.REJETE,
+        StatutTrimestre.PAYE,
+        StatutTrimestre.NEANT,
+        StatutTrimestre.SUSPENDU,
+    }
 )
 TRIMESTRES_SOLDES = frozenset({StatutTrimestre.PAYE, StatutTrimestre.NEANT, StatutTrimestre.ANNULE})
 
@@ -135,6 +148,15 @@ class TrimestreCaeDom(BaseModel):
     montant_verse: Decimal = Decimal("0.00")
     tentatives: int = Field(default=0, description="ordres de paiement émis pour ce trimestre")
     rappels: list[str] = Field(default_factory=list, description="échéances traitées")
+    date_limite_etat: date | None = Field(
+        default=None,
+        description="date limite de l'état de présence, fixée quand il est demandé "
+        "(absente des trimestres demandés avant qu'elle existe)",
+    )
+    sans_etat_presence: bool = Field(
+        default=False,
+        description="payé sur la durée du contrat, sans état de présence (décision)",
+    )
 
     @property
     def dernier_jour(self) -> date:
@@ -174,6 +196,10 @@ class EtatCaeDom(BaseModel):
     montant_du: Decimal = Decimal("0.00")
     montant_a_recuperer: Decimal = Decimal("0.00")
     montant_recouvre: Decimal = Decimal("0.00")
+    motif_suspension: str | None = None
+    decisions: list[DecisionCaeDom] = Field(
+        default_factory=list, description="décisions des instructeurs appliquées"
+    )
     anomalies: list[Anomalie] = Field(default_factory=list)
     registre: Registre = Field(default_factory=Registre)
 

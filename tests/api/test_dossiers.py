@@ -99,13 +99,13 @@ async def test_bad_decision_bodies_get_422_naming_the_field(pile: Pile) -> None:
 
 
 async def test_a_scheme_without_decisions_says_so(pile: Pile) -> None:
-    cle = f"cae-dom:971-24-{uuid.uuid4().int % 100000:05d}"
+    cle = f"exapro-import:0750785A/{uuid.uuid4().hex}.csv"  # CAE-DOM takes decisions (issue 18)
     with Session(pile.engine) as session:
         session.execute(
             insert(Dossier).values(
                 cle=cle,
-                dispositif="cae-dom",
-                reference=cle[8:],
+                dispositif="exapro-import",
+                reference=cle.removeprefix("exapro-import:"),
                 statut="nouveau",
                 maj_le=datetime.now(UTC),
             )

@@ -243,21 +243,27 @@ async def _first_quarters_a_missing_statement_and_a_rejected_payment(c: Conventi
     await c.quarter("2030-T1")
     assert c.captured.last_projection(CLE).montant_verse == Decimal("1893.09")
 
-    # 2030-T2: no statement; the demand at the quarter's end, reminders 15 and 30 days after.
+    # 2030-T2: no statement; the demand at the quarter's end, reminders 15 and 30 days after;
+    # past its deadline (31 July) the quarter goes to an instructor (issue 18).
     await c.at(date(2030, 8, 4))
-    assert _q(await c.state(), "2030-T2").statut is StatutTrimestre.ATTENTE_ETAT
-    assert c.notifications()[-4:] == [
+    trimestre = _q(await c.state(), "2030-T2")
+    assert trimestre.statut is StatutTrimestre.EN_INSTRUCTION
+    assert trimestre.date_limite_etat == date(2030, 7, 31)
+    assert c.notifications()[-5:] == [
         ("ETAT_PRESENCE_ATTENDU", "employeur", "2030-07-01 00:00"),
         ("RAPPEL_ETAT_PRESENCE", "employeur", "2030-07-15 09:00"),
         ("RAPPEL_ETAT_PRESENCE", "employeur", "2030-07-30 09:00"),
         ("ETAT_PRESENCE_NON_RECU", "instructeur", "2030-07-30 09:00"),
+        ("ETAT_PRESENCE_DELAI_DEPASSE", "instructeur", "2030-08-01 00:00"),
     ]
-    assert [n["echeance"] for n in c.published("guichet.notification.v1")[-4:]] == [
+    assert [n["echeance"] for n in c.published("guichet.notification.v1")[-5:]] == [
         "2030-07-15",
         "2030-07-30",
         None,
         None,
+        None,
     ]
+    # A late statement is still liquidated as usual.
     # Five days of unpaid absence in May: 742.857... x (3 - 5/31) = 2108.76.
     await c.asp(
         "etat-presence",
@@ -384,6 +390,7 @@ def _every_order_and_notification_at_its_date(c: Convention) -> None:
         ("RAPPEL_ETAT_PRESENCE", "employeur", "2030-07-15 09:00"),
         ("RAPPEL_ETAT_PRESENCE", "employeur", "2030-07-30 09:00"),
         ("ETAT_PRESENCE_NON_RECU", "instructeur", "2030-07-30 09:00"),
+        ("ETAT_PRESENCE_DELAI_DEPASSE", "instructeur", "2030-08-01 00:00"),
         demandes[2],
         ("PAIEMENT_REJETE", "employeur", "2030-10-12 12:00"),
         *demandes[3:],
@@ -640,10 +647,14 @@ async def test_a_convention_registered_late_asks_for_each_ended_quarter_without_
         "Le trimestre 2030-T1 est ",
         "Le trimestre 2030-T2 est ",
     ]
+    # Each statement asked for late gets a month (issue 18): due by 19 August, not by the
+    # rule's 30 April and 31 July.
+    state = await c.state()
+    assert [t.date_limite_etat for t in state.trimestres[:2]] == [date(2030, 8, 19)] * 2
     projection = c.captured.last_projection(CLE)
     assert (projection.prochaine_echeance, projection.libelle_echeance) == (
-        date(2030, 10, 1),
-        "fin du trimestre 2030-T3 : état de présence à transmettre",
+        date(2030, 8, 19),
+        "date limite de l'état de présence du trimestre 2030-T1",
     )
 
 

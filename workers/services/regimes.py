@@ -47,7 +47,13 @@ REGIMES: Mapping[str, Regime] = {
             donnees_document=_document_contrat_pro,
             types_document=tuple(t.value for t in contrat_pro.TypeDocument),
         ),
-        Regime(workflow=cae_dom.WORKFLOW, libelle="CAE-DOM", etat=cae_dom.EtatCaeDom),
+        Regime(
+            workflow=cae_dom.WORKFLOW,
+            libelle="CAE-DOM",
+            etat=cae_dom.EtatCaeDom,
+            decision=cae_dom.DecisionCaeDom,
+            types_decision=tuple(t.value for t in cae_dom.TypeDecisionCaeDom),
+        ),
         Regime(
             workflow=are.WORKFLOW_CAMPAGNE,
             libelle="ARE: campagne annuelle",

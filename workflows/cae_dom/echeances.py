@@ -4,7 +4,7 @@ statement is due; reminders follow at +15 and +30 days, at 9:00 local time. A de
 is kept in its quarter's `rappels`, so it is not handled twice. Pure: the state and the time
 are passed in; the workflow handles what is due, the main loop waits for the next one."""
 
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from temporalio import workflow
 
@@ -54,9 +54,31 @@ def rappels_dus(trimestre: TrimestreCaeDom, zone: tzinfo, maintenant: datetime) 
     return [r for r in rappels(trimestre, zone) if r.quand <= maintenant]
 
 
-def echeances(etat: EtatCaeDom) -> list[Echeance]:
+DELAI = "delai"
+"""Code of the deadline of a quarter's attendance statement (issue 18)."""
+
+
+def date_limite(trimestre: TrimestreCaeDom) -> date:
+    """The statement's last day: fixed when it was asked for, else the rule's
+    (`rules.cae_dom.Trimestre.date_limite_etat_presence`)."""
+    if trimestre.date_limite_etat is not None:
+        return trimestre.date_limite_etat
+    return cae_dom.Trimestre.depuis_libelle(trimestre.trimestre).date_limite_etat_presence
+
+
+def date_limite_a_la_demande(trimestre: TrimestreCaeDom, demande_le: date) -> date:
+    """The deadline set when the statement is asked for: the rule's date, but never less than
+    a month after the demand (a convention registered late gets a month for each quarter
+    already over)."""
+    regle = cae_dom.Trimestre.depuis_libelle(trimestre.trimestre).date_limite_etat_presence
+    return max(regle, cae_dom.ajouter_mois(demande_le, 1) - timedelta(days=1))
+
+
+def echeances(etat: EtatCaeDom, delai: bool = False) -> list[Echeance]:
     """Quarter ends not reached yet and reminders not sent yet (none before the convention is
-    open, nor once it is refused or closed)."""
+    open, nor once it is refused or closed); with `delai` (dossiers started since the patch
+    `workflow.DELAI_ETAT_PRESENCE`), the deadline of each statement awaited: at 00:00 local
+    time the day after its last day, the quarter goes to an instructor."""
     if etat.statut in (Statut.NOUVEAU, *STATUTS_TERMINAUX):
         return []
     zone = fuseau(etat)
@@ -76,6 +98,18 @@ def echeances(etat: EtatCaeDom) -> list[Echeance]:
             )
         elif trimestre.statut is StatutTrimestre.ATTENTE_ETAT:
             resultat.extend(rappels(trimestre, zone))
+            if delai:
+                limite = date_limite(trimestre)
+                resultat.append(
+                    Echeance(
+                        datetime.combine(limite + timedelta(days=1), time(0), tzinfo=zone),
+                        DELAI,
+                        limite,
+                        sujet=trimestre.trimestre,
+                        libelle=f"date limite de l'état de présence du trimestre "
+                        f"{trimestre.trimestre}",
+                    )
+                )
     return resultat
 
 

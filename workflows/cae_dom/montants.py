@@ -88,7 +88,11 @@ def fusionner(
                 update={"du": echeance.du, "au": echeance.au, "montant_prevu": echeance.montant}
             )
         resultat.append(trimestre)
-    en_attente = (StatutTrimestre.A_VENIR, StatutTrimestre.ATTENTE_ETAT)
+    en_attente = (
+        StatutTrimestre.A_VENIR,
+        StatutTrimestre.ATTENTE_ETAT,
+        StatutTrimestre.EN_INSTRUCTION,
+    )
     resultat.extend(  # no covered day any more
         t.model_copy(update={"statut": StatutTrimestre.ANNULE}) if t.statut in en_attente else t
         for t in existants.values()
@@ -137,7 +141,7 @@ class Totaux:
     """The schedule, liquidated amounts where known, cancelled quarters left out."""
     montant_verse: Decimal
     montant_du: Decimal
-    """Liquidated, ordered, not paid yet (a rejected payment included)."""
+    """Liquidated, not paid yet (a rejected payment, a payment held by a suspension included)."""
     montant_recouvre: Decimal
     montant_a_recuperer: Decimal
     """Recovery orders not settled yet."""
@@ -157,7 +161,8 @@ def totaux(etat: EtatCaeDom) -> Totaux:
             (
                 t.montant_du or ZERO
                 for t in etat.trimestres
-                if t.statut in (StatutTrimestre.ORDONNE, StatutTrimestre.REJETE)
+                if t.statut
+                in (StatutTrimestre.ORDONNE, StatutTrimestre.REJETE, StatutTrimestre.SUSPENDU)
             ),
             ZERO,
         ),

@@ -10,8 +10,10 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from models.cae_dom import (
+        STATUTS_TERMINAUX,
         TRIMESTRES_LIQUIDES,
         ConventionCaeDom,
+        DecisionCaeDom,
         EtatCaeDom,
         EtatPresenceCaeDom,
         EvaluationConvention,
@@ -22,7 +24,9 @@ with workflow.unsafe.imports_passed_through():
         RenouvellementCaeDom,
         ReversementRecuCaeDom,
         RuptureCaeDom,
+        Statut,
         StatutTrimestre,
+        TypeDecisionCaeDom,
     )
     from rules import cae_dom
 
@@ -37,6 +41,7 @@ LIBELLES = {
     StatutTrimestre.REJETE: "paiement rejeté",
     StatutTrimestre.PAYE: "payé",
     StatutTrimestre.NEANT: "sans montant dû",
+    StatutTrimestre.SUSPENDU: "liquidé, paiement suspendu",
 }
 """Labels of an order's and of a liquidated quarter's status, for the reasons."""
 
@@ -308,3 +313,93 @@ def refus_rupture(etat: EtatCaeDom, rupture: RuptureCaeDom) -> str | None:
             f"{etat.date_fin}, ce n'est pas une fin anticipée"
         )
     return None
+
+
+# --- instructor decisions (issue 18; docs/cae_dom.md) ---------------------------------------
+
+
+def refus_decision(etat: EtatCaeDom, decision: DecisionCaeDom) -> str | None:
+    """Why `decision` makes no sense in the current state, or None if it does: the update's
+    validator, the `decisions_possibles` query and the check when its turn comes ask here."""
+    if etat.statut in STATUTS_TERMINAUX:
+        return f"le dossier est clos (statut {etat.statut}) : aucune décision possible"
+    refus = {
+        TypeDecisionCaeDom.PAYER_HEURES_DECLAREES: _refus_payer,
+        TypeDecisionCaeDom.SUSPENDRE_PAIEMENTS: _refus_suspendre,
+        TypeDecisionCaeDom.REPRENDRE_PAIEMENTS: _refus_reprendre,
+        TypeDecisionCaeDom.METTRE_FIN: _refus_mettre_fin,
+        TypeDecisionCaeDom.CLORE: _refus_clore,
+    }[decision.type]
+    return refus(etat, decision)
+
+
+def en_instruction(etat: EtatCaeDom) -> list[str]:
+    """The quarters whose statement is past its deadline, waiting for a decision."""
+    return [t.trimestre for t in etat.trimestres if t.statut is StatutTrimestre.EN_INSTRUCTION]
+
+
+def _refus_payer(etat: EtatCaeDom, decision: DecisionCaeDom) -> str | None:
+    quoi = "payer sur les heures déclarées"
+    if etat.statut is Statut.SUSPENDU:
+        return f"{quoi} : les paiements sont suspendus ({etat.motif_suspension}) ; reprenez-les"
+    attendus = en_instruction(etat)
+    if not attendus:
+        return f"{quoi} : aucun trimestre n'attend de décision (état de présence en retard)"
+    if decision.trimestre is None:
+        return f"{quoi} : trimestre (non renseigné) : l'un de {', '.join(attendus)}"
+    trimestre = etat.trimestre(decision.trimestre)
+    if trimestre is None or trimestre.statut is not StatutTrimestre.EN_INSTRUCTION:
+        statut = "hors prise en charge" if trimestre is None else str(trimestre.statut)
+        return (
+            f"{quoi} : trimestre « {decision.trimestre} » ({statut}) : seul un trimestre dont "
+            f"l'état de présence a passé sa date limite se paie ainsi ({', '.join(attendus)})"
+        )
+    return None
+
+
+def _motif_obligatoire(quoi: str, decision: DecisionCaeDom) -> str | None:
+    if not (decision.motif or "").strip():
+        return f"{quoi} : motif (non renseigné) : le motif est obligatoire"
+    return None
+
+
+def _refus_suspendre(etat: EtatCaeDom, decision: DecisionCaeDom) -> str | None:
+    quoi = "suspendre les paiements"
+    if etat.statut is not Statut.EN_COURS:
+        return f"{quoi} : la convention n'est pas en cours (statut {etat.statut})"
+    return _motif_obligatoire(quoi, decision)
+
+
+def _refus_reprendre(etat: EtatCaeDom, decision: DecisionCaeDom) -> str | None:
+    if etat.statut is not Statut.SUSPENDU:
+        return f"reprendre les paiements : ils ne sont pas suspendus (statut {etat.statut})"
+    return None
+
+
+def _refus_mettre_fin(etat: EtatCaeDom, decision: DecisionCaeDom) -> str | None:
+    quoi = "mettre fin à la convention"
+    if etat.statut not in (Statut.EN_COURS, Statut.SUSPENDU):
+        return f"{quoi} : la convention n'est pas en cours (statut {etat.statut})"
+    if motif := _motif_obligatoire(quoi, decision):
+        return motif
+    if decision.date_fin_effective is None:
+        return (
+            f"{quoi} : date_fin_effective (non renseigné) : le dernier jour d'exécution est "
+            "obligatoire"
+        )
+    rupture = RuptureCaeDom(
+        date_fin_effective=decision.date_fin_effective, motif=decision.motif or "-"
+    )
+    if motif := refus_rupture(etat, rupture):
+        return f"{quoi} : date_fin_effective « {decision.date_fin_effective} » : {motif}"
+    return None
+
+
+def _refus_clore(etat: EtatCaeDom, decision: DecisionCaeDom) -> str | None:
+    quoi = "clore le dossier"
+    if etat.statut not in (Statut.NOUVEAU, Statut.ROMPU, Statut.RECOUVREMENT):
+        return (
+            f"{quoi} : seule une convention jamais enregistrée, rompue ou en recouvrement se "
+            f"clôt ainsi (statut {etat.statut} : mettez d'abord fin à la convention)"
+        )
+    return _motif_obligatoire(quoi, decision)

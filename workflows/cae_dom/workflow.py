@@ -17,9 +17,11 @@ with workflow.unsafe.imports_passed_through():
     from models.cae_dom import (
         STATUTS_TERMINAUX,
         TRIMESTRES_LIQUIDES,
+        TRIMESTRES_SOLDES,
         WORKFLOW,
         ConventionCaeDom,
         CoordonneesBancairesCaeDom,
+        DecisionCaeDom,
         EtatCaeDom,
         EtatPresenceCaeDom,
         Liquidation,
@@ -32,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
         Statut,
         StatutTrimestre,
         TrimestreCaeDom,
+        TypeDecisionCaeDom,
     )
     from models.dossier import LigneOrdre, Nature
     from models.evenements import CloudEvent, EntreeDossier
@@ -45,6 +48,10 @@ HISTORIQUE_MAX_CAE_DOM = 500
 """Continue-as-new beyond this many history events (instead of the base's 10 000): a quarter costs
 about 55 (end, statement, order, execution), so a run holds about two years and a 60-month
 convention replays at most a few hundred events, never its whole life."""
+DELAI_ETAT_PRESENCE = "cae-dom-delai-etat-presence"
+"""`workflow.patched` id of the statements' deadline (issue 18): a quarter whose statement is
+past its deadline goes to an instructor. Asked once, at the start of a run (the main path):
+histories recorded before it (tests/replay/cae_dom-*) replay without the deadline timer."""
 ENREGISTREE = "asp.cae-dom.convention-enregistree.v1"
 EMPLOYEUR = "employeur"
 INSTRUCTEUR = "instructeur"
@@ -80,11 +87,45 @@ class CaeDomWorkflow(DossierWorkflow[EtatCaeDom]):
             else EtatCaeDom(cle=entree.cle),
             entree.reprise,
         )
+        self._delai_etat = False
+        """Whether the statements have a deadline (`DELAI_ETAT_PRESENCE`), known in `run`."""
 
     # --- messages ----------------------------------------------------------------------------
 
+    @workflow.update(name="decider")
+    async def decider(self, decision: DecisionCaeDom) -> Statut:
+        """An instructor's decision; returns the status once it is applied."""
+        await self._decider(decision)
+        return self._etat.statut
+
+    @decider.validator
+    def _valider(self, decision: DecisionCaeDom) -> None:
+        self._valider_decision(decision)
+
+    @workflow.query(name="decisions_possibles")
+    def decisions_possibles(self) -> dict[str, str | None]:
+        """Each decision type and why the state refuses it now (None: possible), by the
+        validator's own rules. The probe carries a motive, the first quarter awaiting a
+        decision and an end the day before the coverage's, so only the state decides; the
+        real decision is still validated when it is sent."""
+        etat = self._etat
+        attendus = refus.en_instruction(etat)
+        return {
+            t.value: self._motif_refus(
+                DecisionCaeDom(
+                    type=t,
+                    auteur="(sonde)",
+                    motif="(sonde)",
+                    trimestre=attendus[0] if attendus else None,
+                    date_fin_effective=etat.date_fin - refus.UN_JOUR if etat.date_fin else None,
+                )
+            )
+            for t in TypeDecisionCaeDom
+        }
+
     @workflow.run
     async def run(self, entree: EntreeDossier) -> EtatCaeDom:
+        self._delai_etat = workflow.patched(DELAI_ETAT_PRESENCE)
         await self._boucle()
         return self._etat
 
@@ -107,12 +148,15 @@ class CaeDomWorkflow(DossierWorkflow[EtatCaeDom]):
         return workflow.now().astimezone(echeances.fuseau(self._etat)).date()
 
     def _echeances(self) -> list[Echeance]:
-        """Quarter ends not reached yet and reminders not sent yet."""
-        return echeances.echeances(self._etat)
+        """Quarter ends not reached yet, reminders not sent yet, statements' deadlines."""
+        return echeances.echeances(self._etat, delai=self._delai_etat)
 
     async def _echeance(self, echeance: Echeance) -> None:
         trimestre = self._trimestre(echeance.sujet)
         maintenant = workflow.now()
+        if echeance.code == echeances.DELAI:
+            await self._delai_depasse(trimestre, echeance)
+            return
         self._suivi.noter(
             self._suivi.entree(
                 Nature.ECHEANCE,
@@ -125,18 +169,27 @@ class CaeDomWorkflow(DossierWorkflow[EtatCaeDom]):
         if echeance.code == "fin":
             trimestre.rappels.append("fin")
             trimestre.statut = StatutTrimestre.ATTENTE_ETAT
+            if self._delai_etat:
+                trimestre.date_limite_etat = echeances.date_limite_a_la_demande(
+                    trimestre, self._aujourdhui()
+                )
         # Every reminder of this quarter due now is marked done: after a quarter's end (when
         # registered late) none is sent after the demand; otherwise only the latest is sent.
         zone = echeances.fuseau(self._etat)
         trimestre.rappels.extend(r.code for r in echeances.rappels_dus(trimestre, zone, maintenant))
         suivant = next(iter(echeances.rappels(trimestre, zone)), None)
         if echeance.code == "fin":
+            limite = (
+                f" au plus tard le {trimestre.date_limite_etat:%d/%m/%Y}"
+                if trimestre.date_limite_etat
+                else ""
+            )
             await self._notifier(
                 EMPLOYEUR,
                 "ETAT_PRESENCE_ATTENDU",
-                f"Le trimestre {trimestre.trimestre} est échu : transmettez à l'ASP l'état de "
-                f"présence du salarié du {trimestre.du:%d/%m/%Y} au {trimestre.au:%d/%m/%Y} "
-                "(mois non travaillés, absences non rémunérées).",
+                f"Le trimestre {trimestre.trimestre} est échu : transmettez à l'ASP{limite} "
+                f"l'état de présence du salarié du {trimestre.du:%d/%m/%Y} au "
+                f"{trimestre.au:%d/%m/%Y} (mois non travaillés, absences non rémunérées).",
                 suivant.jour if suivant else None,
             )
         else:
@@ -157,6 +210,98 @@ class CaeDomWorkflow(DossierWorkflow[EtatCaeDom]):
                 )
         await self._clore_si_termine()
         await self._enregistrer()
+
+    async def _delai_depasse(self, trimestre: TrimestreCaeDom, echeance: Echeance) -> None:
+        """The statement's deadline passed without it: the quarter goes to an instructor, who
+        pays it on the contract's hours, suspends the payments or ends the convention (a late
+        statement is still liquidated as usual)."""
+        self._suivi.noter(
+            self._suivi.entree(
+                Nature.ECHEANCE,
+                echeance.code,
+                f"echeance/{echeance.sujet}/{echeance.code}",
+                trimestre=echeance.sujet,
+                date=echeance.jour.isoformat(),
+            )
+        )
+        trimestre.rappels.append(echeances.DELAI)
+        trimestre.statut = StatutTrimestre.EN_INSTRUCTION
+        await self._notifier(
+            INSTRUCTEUR,
+            "ETAT_PRESENCE_DELAI_DEPASSE",
+            f"Convention {self._etat.cle} : l'état de présence du trimestre "
+            f"{trimestre.trimestre} n'a pas été reçu à sa date limite du "
+            f"{echeance.jour:%d/%m/%Y}. Décision attendue : payer sur les heures du contrat, "
+            "suspendre les paiements ou mettre fin à la convention.",
+        )
+        await self._enregistrer()
+
+    # --- instructor decisions (refused in refus.py) ------------------------------------------
+
+    def _refus_decision(self, decision: DecisionCaeDom) -> str | None:
+        return refus.refus_decision(self._etat, decision)
+
+    async def _appliquer_decision(self, decision: DecisionCaeDom) -> str | None:
+        etat = self._etat
+        etat.decisions.append(decision)
+        self._noter_decision(
+            decision.type,
+            decision.auteur,
+            motif=decision.motif or "",
+            trimestre=decision.trimestre or "",
+            date_fin_effective=decision.date_fin_effective.isoformat()
+            if decision.date_fin_effective
+            else "",
+        )
+        if decision.type is TypeDecisionCaeDom.PAYER_HEURES_DECLAREES:
+            assert decision.trimestre is not None
+            await self._payer_heures_declarees(self._trimestre(decision.trimestre))
+        elif decision.type is TypeDecisionCaeDom.SUSPENDRE_PAIEMENTS:
+            etat.motif_suspension = decision.motif
+            await self._notifier(
+                EMPLOYEUR,
+                "PAIEMENTS_SUSPENDUS",
+                f"Les paiements de l'aide CAE-DOM (convention {etat.cle}) sont suspendus : "
+                f"{decision.motif}.",
+            )
+            await self._changer(Statut.SUSPENDU, f"SUSPENSION : {decision.motif}")
+        elif decision.type is TypeDecisionCaeDom.REPRENDRE_PAIEMENTS:
+            await self._reprendre_paiements(decision.motif)
+        elif decision.type is TypeDecisionCaeDom.METTRE_FIN:
+            assert decision.date_fin_effective is not None
+            await self._rompre(
+                decision.date_fin_effective, f"décision de l'instructeur : {decision.motif}"
+            )
+        elif decision.type is TypeDecisionCaeDom.CLORE:
+            for trimestre in etat.trimestres:
+                if trimestre.statut not in TRIMESTRES_SOLDES:
+                    trimestre.statut = StatutTrimestre.ANNULE
+            await self._changer(Statut.CLOS, f"CLOTURE : {decision.motif}")
+        await self._clore_si_termine()
+        await self._enregistrer()
+        return None
+
+    async def _payer_heures_declarees(self, trimestre: TrimestreCaeDom) -> None:
+        """The quarter liquidated as a statement declaring no absence would be: every covered
+        day at the contract's hours (the aid periods in force)."""
+        declaration = EtatPresenceCaeDom(trimestre=trimestre.trimestre)
+        (liquidation,) = await self._liquider([declaration])
+        trimestre.etat_presence, trimestre.liquidation = declaration, liquidation
+        trimestre.montant_du, trimestre.sans_etat_presence = liquidation.montant, True
+        if liquidation.montant == 0:
+            trimestre.statut = StatutTrimestre.NEANT
+        else:
+            await self._ordonner(trimestre)
+
+    async def _reprendre_paiements(self, motif: str | None) -> None:
+        """Payments resume: every quarter held meanwhile is ordered (with the bank details in
+        force)."""
+        etat = self._etat
+        etat.motif_suspension = None
+        await self._changer(Statut.EN_COURS, f"REPRISE_DES_PAIEMENTS : {motif or '-'}")
+        for trimestre in etat.trimestres:
+            if trimestre.statut is StatutTrimestre.SUSPENDU:
+                await self._ordonner(trimestre)
 
     # --- partner events (refused in refus.py) ------------------------------------------------
 
@@ -270,6 +415,8 @@ class CaeDomWorkflow(DossierWorkflow[EtatCaeDom]):
         trimestre.montant_du = liquidation.montant
         if liquidation.montant == 0:
             trimestre.statut = StatutTrimestre.NEANT
+        elif self._etat.statut is Statut.SUSPENDU:
+            trimestre.statut = StatutTrimestre.SUSPENDU  # ordered when payments resume
         else:
             await self._ordonner(trimestre)
         return None
@@ -314,7 +461,10 @@ class CaeDomWorkflow(DossierWorkflow[EtatCaeDom]):
         etat.rib_reference = CoordonneesBancairesCaeDom.model_validate(event.data).rib_reference
         for trimestre in etat.trimestres:
             if trimestre.statut is StatutTrimestre.REJETE:
-                await self._ordonner(trimestre)
+                if etat.statut is Statut.SUSPENDU:
+                    trimestre.statut = StatutTrimestre.SUSPENDU  # ordered when payments resume
+                else:
+                    await self._ordonner(trimestre)
         return None
 
     async def _sur_renouvellement(self, event: CloudEvent) -> str | None:
@@ -361,8 +511,16 @@ class CaeDomWorkflow(DossierWorkflow[EtatCaeDom]):
         rupture = RuptureCaeDom.model_validate(event.data)
         if motif := refus.refus_rupture(self._etat, rupture):
             return motif
+        await self._rompre(rupture.date_fin_effective, rupture.motif)
+        return None
+
+    async def _rompre(self, date_fin_effective: date, motif_rupture: str) -> None:
+        """The convention ends at `date_fin_effective` (the ASP's rupture, or an instructor's
+        decision): quarters after it are cancelled, what was liquidated is recomputed up to
+        it, quarters held by a suspension are ordered for what is still due (an end lifts the
+        suspension), and what was paid beyond it is recovered."""
         etat = self._etat
-        etat.date_fin_effective, etat.motif_rupture = rupture.date_fin_effective, rupture.motif
+        etat.date_fin_effective, etat.motif_rupture = date_fin_effective, motif_rupture
         await self._recalculer_echeancier()
         liquides = [
             t for t in etat.trimestres if t.statut in TRIMESTRES_LIQUIDES and t.etat_presence
@@ -375,9 +533,15 @@ class CaeDomWorkflow(DossierWorkflow[EtatCaeDom]):
                 trimestre.montant_du = liquidation.montant
                 if trimestre.statut is StatutTrimestre.REJETE and liquidation.montant == 0:
                     trimestre.statut = StatutTrimestre.ANNULE
-        await self._changer(Statut.ROMPU, f"RUPTURE : {rupture.motif}")
+        etat.motif_suspension = None
+        for trimestre in etat.trimestres:
+            if trimestre.statut is StatutTrimestre.SUSPENDU:
+                if trimestre.montant_du:
+                    await self._ordonner(trimestre)
+                else:
+                    trimestre.statut = StatutTrimestre.ANNULE
+        await self._changer(Statut.ROMPU, f"RUPTURE : {motif_rupture}")
         await self._reverser_si_besoin()
-        return None
 
     async def _sur_reversement_recu(self, event: CloudEvent) -> str | None:
         recu = ReversementRecuCaeDom.model_validate(event.data)
