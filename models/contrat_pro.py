@@ -210,6 +210,11 @@ class TypeDecision(StrEnum):
     DEMANDER_PIECES = "demander_pieces"
     SIGNALER_FRAUDE = "signaler_fraude"
     CLORE_SANS_SUITE = "clore_sans_suite"
+    CONSTATER_PRESCRIPTION = "constater_prescription"
+    """Status `examen_delai`: the payment-request deadline had passed before it was known;
+    the instructor confirms the time-bar (docs/contrat_pro.md, "Deadlines that can be met")."""
+    RELEVER_DELAI = "relever_delai"
+    """Status `examen_delai`: the instructor gives a new deadline (`date_limite_reponse`)."""
 
 
 class Decision(BaseModel):
@@ -241,6 +246,12 @@ class Statut(StrEnum):
     PAYE = "paye"
     RECOUVREMENT = "recouvrement"
     ARCHIVE = "archive"
+    NON_DUE = "non_due"
+    """Seed 003 section 3: « rupture anticipée intervenant durant le premier mois [...] l'aide
+    n'est pas due » (terminal: no act, or the act withdrawn; never a payment order)."""
+    EXAMEN_DELAI = "examen_delai"
+    """The payment-request deadline had passed before the fact fixing it was known: an
+    instructor decides (« délai échu avant d'être connu »)."""
 
 
 STATUTS_TERMINAUX = frozenset(
@@ -250,6 +261,7 @@ STATUTS_TERMINAUX = frozenset(
         Statut.CLOS_SANS_SUITE,
         Statut.PAIEMENT_PRESCRIT,
         Statut.ARCHIVE,
+        Statut.NON_DUE,
     }
 )
 
@@ -305,6 +317,10 @@ class EtatContratPro(BaseModel):
     decisions: list[Decision] = Field(default_factory=list)
     date_signature_convention: date | None = None
     demande_paiement: DemandePaiementDeposee | None = None
+    demande_paiement_anticipee: bool = False
+    """The payment request arrived before payment was due: kept, examined once it is due."""
+    date_limite_demande_paiement_relevee: date | None = None
+    """The new payment-request deadline an instructor gave (`relever_delai`)."""
     ordres: list[OrdrePaiement] = Field(default_factory=list)
     montant_verse: Decimal = Decimal("0.00")
     montant_a_recuperer: Decimal = Decimal("0.00")

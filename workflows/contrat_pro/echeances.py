@@ -46,6 +46,9 @@ def echeances(etat: EtatContratPro) -> list[Echeance]:
         resultat.append(
             Echeance(datetime.combine(versement, time(0), tzinfo=PARIS), "versement", versement)
         )
+    elif statut is Statut.ATTENTE_DEMANDE_PAIEMENT and etat.date_limite_demande_paiement_relevee:
+        relevee = etat.date_limite_demande_paiement_relevee  # by an instructor: its own codes
+        limite(f"demande-paiement-{relevee}", relevee, "DEMANDE_PAIEMENT")
     elif statut is Statut.ATTENTE_DEMANDE_PAIEMENT and etat.evaluation:
         limite("demande-paiement", etat.evaluation.date_limite_demande_paiement, "DEMANDE_PAIEMENT")
     elif statut is Statut.PAYE and etat.date_fin_conservation:

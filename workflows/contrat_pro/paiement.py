@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
         Statut,
         TitreRecouvre,
     )
+    from models.dossier import Nature
     from models.evenements import CloudEvent
     from models.sortants import (
         DossierArchive,
@@ -36,6 +37,28 @@ CONSERVATION_ANNEES = 10
 """Seed 003 section 5: records kept 10 years after payment."""
 EMPLOYEUR = "employeur"
 INSTRUCTEUR = "instructeur"
+AIDE_NON_DUE = "contrat-pro-aide-non-due"
+"""`workflow.patched` id: a first-month break or a zero amount ends the dossier `non_due` (no
+act, the act withdrawn, never a payment order). Histories recorded before it replay as they
+were (docs/contrat_pro.md, "Aid not due")."""
+STATUTS_ACTE = frozenset(
+    {
+        Statut.ATTENTE_SIGNATURE,
+        Statut.EN_COURS,
+        Statut.ATTENTE_DEMANDE_PAIEMENT,
+        Statut.EXAMEN_DELAI,
+        Statut.PAIEMENT_REJETE,
+    }
+)
+"""Statuses where an act (arrêté or convention) was taken and nothing was paid yet: an aid found
+not due there withdraws the act."""
+STATUTS_AVANT_PAIEMENT = STATUTS_ACTE | {
+    Statut.ATTENTE_DEMANDE,
+    Statut.INSTRUCTION,
+    Statut.ATTENTE_PIECES,
+}
+"""Statuses where a first-month break ends the dossier `non_due` (after an order left, the
+money is a matter of recovery)."""
 
 
 class ContratProPaiement(DossierWorkflow[EtatContratPro]):
@@ -103,11 +126,49 @@ class ContratProPaiement(DossierWorkflow[EtatContratPro]):
         )
         await self._changer(Statut.RECOUVREMENT, decision.motif)
 
+    async def _non_due(self, motif: str, message: str) -> None:
+        """Seed 003 section 3: « l'aide n'est pas due ». Terminal `non_due`, the employer told,
+        0 granted; an act already taken is withdrawn (audit line `retrait_acte`); no order."""
+        etat = self._etat
+        if etat.statut in STATUTS_ACTE:
+            acte = etat.evaluation.acte if etat.evaluation else "arrete"
+            self._suivi.noter(
+                self._suivi.entree(
+                    Nature.DECISION,
+                    "retrait_acte",
+                    f"retrait-acte/{self._suivi.workflow_id}",
+                    acte=acte,
+                    motif=motif,
+                    statut_avant=str(etat.statut),
+                )
+            )
+            message += f" L'acte d'attribution ({acte}) est retiré."
+        await self._notifier(EMPLOYEUR, "AIDE_NON_DUE", message)
+        await self._changer(Statut.NON_DUE, motif)
+
+    async def _aide_nulle(self, suite: str) -> bool:
+        """The rule of every scheme: an amount of zero never produces an act or a payment
+        order. True when the evaluated amount is zero and the dossier is now `non_due`."""
+        evaluation = self._evaluation()
+        if evaluation.montant > 0 or not workflow.patched(AIDE_NON_DUE):
+            return False
+        await self._non_due(
+            "MONTANT_NUL",
+            f"L'aide n'est pas due : montant {evaluation.montant} EUR "
+            f"({len(evaluation.mois_aides)} mois aidé(s), motifs : "
+            f"{', '.join(evaluation.motifs) or 'aucun'}) ; {suite} (règlement d'intervention, "
+            "section 3).",
+        )
+        return True
+
     # --- payment -----------------------------------------------------------------------------
 
     async def _payer(self, rib_reference: str) -> None:
-        """Section 3: a single payment of the final amount, by an idempotent order."""
+        """Section 3: a single payment of the final amount, by an idempotent order. An amount
+        of zero never produces an order: the aid is not due."""
         await self._evaluer()
+        if await self._aide_nulle("aucun ordre de paiement n'est émis"):
+            return
         etat, evaluation = self._etat, self._evaluation()
         ordre = OrdrePaiement(
             id=f"{self._suivi.workflow_id}/paiement/{len(etat.ordres) + 1}",

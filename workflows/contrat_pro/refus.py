@@ -21,6 +21,8 @@ def refus_decision(etat: EtatContratPro, decision: Decision, aujourdhui: date) -
         TypeDecision.DEMANDER_PIECES: _refus_demande_pieces,
         TypeDecision.SIGNALER_FRAUDE: _refus_fraude,
         TypeDecision.CLORE_SANS_SUITE: _refus_cloture,
+        TypeDecision.CONSTATER_PRESCRIPTION: _refus_constat_prescription,
+        TypeDecision.RELEVER_DELAI: _refus_relevement,
     }[decision.type]
     return refus(etat, decision, aujourdhui)
 
@@ -79,3 +81,30 @@ def _refus_cloture(etat: EtatContratPro, _decision: Decision, aujourdhui: date) 
         Statut.ATTENTE_SIGNATURE,
     )
     return None if statut in avant_acte else f"clore sans suite: impossible au statut {statut}"
+
+
+def _refus_constat_prescription(
+    etat: EtatContratPro, _decision: Decision, aujourdhui: date
+) -> str | None:
+    if etat.statut is not Statut.EXAMEN_DELAI:
+        return (
+            "constater la prescription: le dossier n'attend pas de décision sur un délai "
+            f"échu avant d'être connu (statut {etat.statut})"
+        )
+    return None
+
+
+def _refus_relevement(etat: EtatContratPro, decision: Decision, aujourdhui: date) -> str | None:
+    statut, limite = etat.statut, decision.date_limite_reponse
+    if statut is not Statut.EXAMEN_DELAI:
+        return (
+            "relever le délai: le dossier n'attend pas de décision sur un délai échu avant "
+            f"d'être connu (statut {statut})"
+        )
+    if not decision.motif:
+        return "relever le délai: le motif est obligatoire"
+    if limite is None:
+        return "relever le délai: date_limite_reponse (la nouvelle date limite) est obligatoire"
+    if limite <= aujourdhui:
+        return f"relever le délai: date_limite_reponse {limite} n'est pas dans le futur"
+    return None

@@ -45,12 +45,14 @@ with workflow.unsafe.imports_passed_through():
         DossierOuvert,
         DossierPrescrit,
     )
-    from rules.calendrier import PARIS
-    from rules.contrat_pro import date_limite_demande
+    from rules.calendrier import PARIS, fin_du_jour
+    from rules.contrat_pro import date_limite_demande, rupture_premier_mois
     from workflows.contrat_pro.echeances import LIBELLES_ECHEANCE, echeances
     from workflows.contrat_pro.paiement import (
+        AIDE_NON_DUE,
         EMPLOYEUR,
         INSTRUCTEUR,
+        STATUTS_AVANT_PAIEMENT,
         ContratProPaiement,
     )
     from workflows.contrat_pro.refus import refus_decision
@@ -67,6 +69,7 @@ STATUTS_ACCORDES = frozenset(
         Statut.PAIEMENT_REJETE,
         Statut.PAYE,
         Statut.RECOUVREMENT,
+        Statut.EXAMEN_DELAI,
     }
 )
 """Statuses after an acceptance: the read model shows the amount as granted only then."""
@@ -76,6 +79,20 @@ RECTIFIABLES: dict[str, tuple[str, ...]] = {
 }
 """GDPR art. 16: the personal fields a `guichet.rgpd.rectification.v1` may correct, and where
 they live in the state."""
+DELAIS_CONNUS = "contrat-pro-delais-connus"
+"""`workflow.patched` id: a payment request received before payment is due is kept and examined
+once it is due; a payment-request deadline already passed when it becomes known sends the
+dossier to an instructor (`examen_delai`) instead of time-barring it in the same instant.
+Histories recorded before it replay as they were (docs/contrat_pro.md, "Deadlines that can be
+met")."""
+DELAI_ECHU_AVANT_CONNU = "délai échu avant d'être connu"
+STATUTS_DEMANDE_PAIEMENT_ANTICIPEE = (
+    Statut.ATTENTE_SIGNATURE,
+    Statut.EN_COURS,
+    Statut.EXAMEN_DELAI,
+)
+"""Statuses where a payment request is kept for later (payment not due yet, or an instructor
+examining the deadline)."""
 
 
 @workflow.defn(name=WORKFLOW)
@@ -182,6 +199,11 @@ class ContratProWorkflow(ContratProPaiement):
             await self._changer(Statut.INSTRUCTION, "PIECES_NON_RECUES")
         elif echeance.code == "versement":
             await self._evaluer()
+            if await self._aide_nulle("aucun ordre de paiement ne sera émis") or (
+                await self._examiner_delai_paiement()
+            ):
+                await self._enregistrer()
+                return
             await self._notifier(
                 EMPLOYEUR,
                 "INVITATION_DEMANDE_PAIEMENT",
@@ -189,13 +211,8 @@ class ContratProWorkflow(ContratProPaiement):
                 self._evaluation().date_limite_demande_paiement,
             )
             await self._changer(Statut.ATTENTE_DEMANDE_PAIEMENT)
-        elif echeance.code == "demande-paiement":
-            await self._suivi.publier(
-                topics.DOSSIERS,
-                "guichet.dossier.prescrit.v1",
-                DossierPrescrit(motif="DEMANDE_PAIEMENT_HORS_DELAI"),
-            )
-            await self._changer(Statut.PAIEMENT_PRESCRIT, "DEMANDE_PAIEMENT_HORS_DELAI")
+        elif echeance.code.startswith("demande-paiement"):
+            await self._prescrire_paiement()
         elif echeance.code == "archive":
             await self._archiver()
         await self._enregistrer()
@@ -273,11 +290,81 @@ class ContratProWorkflow(ContratProPaiement):
         return None
 
     async def _sur_demande_paiement(self, event: CloudEvent) -> str | None:
+        if self._etat.statut in STATUTS_DEMANDE_PAIEMENT_ANTICIPEE and workflow.patched(
+            DELAIS_CONNUS
+        ):
+            await self._conserver_demande_paiement(
+                DemandePaiementDeposee.model_validate(event.data)
+            )
+            return None
         if motif := self._inattendu(event, Statut.ATTENTE_DEMANDE_PAIEMENT):
             return motif
         self._etat.demande_paiement = DemandePaiementDeposee.model_validate(event.data)
         await self._payer(self._etat.demande_paiement.rib_reference)
         return None
+
+    async def _conserver_demande_paiement(self, demande: DemandePaiementDeposee) -> None:
+        """Seed 003 section 3: payment after month 12 or the contract's end, requested « dans un
+        délai de 3 mois maximum après la fin du contrat ». A request received before it is due
+        is kept (a later one gives the bank details, the first keeps its date) and examined
+        when payment becomes due, as filed on its own date."""
+        etat = self._etat
+        if etat.demande_paiement is not None:
+            premiere = min(
+                etat.demande_paiement.date_demande_paiement, demande.date_demande_paiement
+            )
+            demande = demande.model_copy(update={"date_demande_paiement": premiere})
+        etat.demande_paiement = demande
+        etat.demande_paiement_anticipee = True
+        if etat.statut is Statut.EXAMEN_DELAI:
+            return  # the instructor deciding on the deadline sees it in the state
+        versement = self._evaluation().date_versement
+        await self._notifier(
+            EMPLOYEUR,
+            "DEMANDE_PAIEMENT_CONSERVEE",
+            f"Demande de paiement du {demande.date_demande_paiement:%d/%m/%Y} conservée : le "
+            f"paiement n'est dû qu'à partir du {versement:%d/%m/%Y} (règlement d'intervention, "
+            "section 3) ; elle sera alors examinée comme déposée à sa date.",
+            versement,
+        )
+
+    def _limite_demande_paiement(self) -> date:
+        """The payment-request deadline in force: the instructor's, or 3 months after the
+        contract's last day (section 3)."""
+        relevee = self._etat.date_limite_demande_paiement_relevee
+        return relevee or self._evaluation().date_limite_demande_paiement
+
+    async def _examiner_delai_paiement(self) -> bool:
+        """Payment is due now: pay a kept request filed by the deadline; send the dossier to an
+        instructor if the deadline had passed before it was known. False: neither applies
+        (the employer is invited to file, as before)."""
+        etat = self._etat
+        limite = self._limite_demande_paiement()
+        echu = fin_du_jour(limite) <= workflow.now()
+        if etat.demande_paiement is None and not echu:
+            return False
+        if not workflow.patched(DELAIS_CONNUS):
+            return False
+        demande = etat.demande_paiement
+        if demande is not None and demande.date_demande_paiement <= limite:
+            await self._payer(demande.rib_reference)
+        else:
+            await self._examen_delai(limite)
+        return True
+
+    async def _examen_delai(self, limite: date) -> None:
+        """The deadline had passed before the fact fixing it (the contract's real end) was
+        known: no time-bar in that same instant, an instructor decides."""
+        fin = self._etat.date_fin_effective or self._contrat().date_fin
+        await self._notifier(
+            INSTRUCTEUR,
+            "DELAI_ECHU_AVANT_CONNU",
+            f"Délai échu avant d'être connu : date_limite_demande_paiement {limite:%d/%m/%Y} "
+            f"(3 mois après la fin du contrat le {fin:%d/%m/%Y}, règlement d'intervention, "
+            "section 3) était passée quand elle a été connue. Décision attendue : "
+            "constater_prescription ou relever_delai.",
+        )
+        await self._changer(Statut.EXAMEN_DELAI, DELAI_ECHU_AVANT_CONNU)
 
     async def _sur_rib_corrige(self, event: CloudEvent) -> str | None:
         if motif := self._inattendu(event, Statut.PAIEMENT_REJETE):
@@ -315,8 +402,27 @@ class ContratProWorkflow(ContratProPaiement):
                 f"rupture au {rupture.date_fin_effective} hors de la période du contrat "
                 f"({contrat.date_debut} au {contrat.date_fin})"
             )
-        self._etat.date_fin_effective = rupture.date_fin_effective
+        etat = self._etat
+        etat.date_fin_effective = rupture.date_fin_effective
         await self._reevaluer()
+        if (
+            rupture_premier_mois(contrat.date_debut, rupture.date_fin_effective)
+            and etat.statut in STATUTS_AVANT_PAIEMENT
+            and workflow.patched(AIDE_NON_DUE)
+        ):
+            await self._non_due(
+                "RUPTURE_PREMIER_MOIS",
+                f"L'aide n'est pas due : date_fin_effective {rupture.date_fin_effective:%d/%m/%Y} "
+                f"tombe dans le premier mois du contrat débuté le {contrat.date_debut:%d/%m/%Y} "
+                "(règlement d'intervention, section 3 : rupture anticipée durant le premier mois).",
+            )
+        elif (
+            etat.statut is Statut.ATTENTE_DEMANDE_PAIEMENT
+            and etat.date_limite_demande_paiement_relevee is None
+            and fin_du_jour(self._limite_demande_paiement()) <= workflow.now()
+            and workflow.patched(DELAIS_CONNUS)
+        ):
+            await self._examen_delai(self._limite_demande_paiement())
         return None
 
     async def _sur_suspension(self, event: CloudEvent) -> str | None:
@@ -369,11 +475,51 @@ class ContratProWorkflow(ContratProPaiement):
             await self._fraude(decision)
         elif decision.type is TypeDecision.CLORE_SANS_SUITE:
             await self._changer(Statut.CLOS_SANS_SUITE, decision.motif)
+        elif decision.type is TypeDecision.CONSTATER_PRESCRIPTION:
+            await self._prescrire_paiement()
+        elif decision.type is TypeDecision.RELEVER_DELAI:
+            await self._relever_delai(decision)
         await self._enregistrer()
         return None
 
+    async def _relever_delai(self, decision: Decision) -> None:
+        """`examen_delai`: the instructor gives a new deadline; a kept request is paid now."""
+        etat = self._etat
+        assert decision.date_limite_reponse is not None
+        etat.date_limite_demande_paiement_relevee = decision.date_limite_reponse
+        if etat.demande_paiement is not None:
+            await self._payer(etat.demande_paiement.rib_reference)
+            return
+        await self._changer(Statut.ATTENTE_DEMANDE_PAIEMENT, "DELAI_RELEVE")
+        # The invitation below says the date: no reminder already due on top of it.
+        maintenant = workflow.now()
+        etat.rappels_envoyes.extend(
+            e.code
+            for e in self._echeances()
+            if e.code.startswith("rappel") and e.quand <= maintenant
+        )
+        await self._notifier(
+            EMPLOYEUR,
+            "INVITATION_DEMANDE_PAIEMENT",
+            "L'aide peut être demandée en paiement sur le portail des aides régionales, "
+            f"jusqu'au {decision.date_limite_reponse:%d/%m/%Y} (délai relevé : {decision.motif}).",
+            decision.date_limite_reponse,
+        )
+
+    async def _prescrire_paiement(self) -> None:
+        """`examen_delai`, or the payment-request deadline: time-barred (section 3)."""
+        await self._suivi.publier(
+            topics.DOSSIERS,
+            "guichet.dossier.prescrit.v1",
+            DossierPrescrit(motif="DEMANDE_PAIEMENT_HORS_DELAI"),
+        )
+        await self._changer(Statut.PAIEMENT_PRESCRIT, "DEMANDE_PAIEMENT_HORS_DELAI")
+
     async def _accepter(self) -> None:
-        """Sections 3 and 4: the act is an arrêté, or a convention to sign above 23 000 EUR."""
+        """Sections 3 and 4: the act is an arrêté, or a convention to sign above 23 000 EUR. No
+        act for an amount of zero: the aid is not due."""
+        if await self._aide_nulle("aucun acte n'est pris"):
+            return
         evaluation = self._evaluation()
         convention = evaluation.acte == "convention"
         await self._notifier(
