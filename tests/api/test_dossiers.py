@@ -89,8 +89,8 @@ async def test_bad_decision_bodies_get_422_naming_the_field(pile: Pile) -> None:
     assert inconnu.json()["erreurs"][0] == {
         "champ": "type",
         "valeur": "approuver",
-        "regle": "l'un de accepter, rejeter, demander_pieces, signaler_fraude, clore_sans_suite "
-        "(dispositif contrat-pro)",
+        "regle": "l'un de accepter, rejeter, demander_pieces, signaler_fraude, clore_sans_suite, "
+        "constater_prescription, relever_delai (dispositif contrat-pro)",
     }
     assert date_.status_code == 422
     assert date_.json()["erreurs"][0]["champ"] == "date_limite_reponse"
