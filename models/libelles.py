@@ -129,6 +129,7 @@ DECISIONS: Mapping[str, str] = {
     "mettre_fin": "Mettre fin à la convention",
     "clore": "Clore le dossier",
     "decision_refusee": "Décision refusée",
+    "import_exapro": "Issue de l'import",
 }
 """Decision types of every scheme (the `decider` update's `type`); a code shared by several
 schemes (`rejeter`, `clore_sans_suite`) means the same there."""
@@ -307,6 +308,8 @@ CHAMPS: Mapping[str, str] = {
     "rib_reference": "Coordonnées bancaires (référence)",
     "motif_rupture": "Motif de la rupture",
     # EXAPRO
+    "publies": "Candidats publiés",
+    "deja_publie_par": "Contenu déjà publié par",
     exapro.SiErreurs.REJETER_LE_FICHIER: "rejeter le fichier",
     exapro.SiErreurs.ECARTER_LES_LIGNES: "écarter les lignes en erreur",
 }

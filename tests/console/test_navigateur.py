@@ -260,6 +260,7 @@ async def test_the_exapro_import_page_lists_rejected_lines_by_field_and_gives_th
     toutes = await rejets.count()
     assert toutes >= 2  # civilité and date of birth of line 4
     await expect(page.locator("#rejets")).to_contain_text("Civilité")
+    await expect(page.locator("main")).not_to_contain_text("LIGNES_EN_ERREUR_ECARTEES")
     await photo(page, "import-exapro")
 
     await page.get_by_label("Champ").select_option("civilite")

@@ -267,8 +267,11 @@ def _scalaires(etat: Mapping[str, Any]) -> list[tuple[str, str]]:
     for nom, valeur in etat.items():
         if nom in ("cle", "registre", "anomalies", "documents", "evaluation", "rappels_envoyes"):
             continue
-        if nom == "statut":
-            continue  # in the page's header, with its label
+        if nom in ("statut", "rapport"):
+            continue  # the status in the page's header; a storage path says nothing to staff
+        if nom == "motif" and isinstance(valeur, str):
+            faits.append((libelles.libelle_champ(nom), libelles.libelle_motif(valeur)))
+            continue
         if isinstance(valeur, bool):
             faits.append((libelles.libelle_champ(nom), _oui_non(valeur)))
         elif isinstance(valeur, str | int | float) and valeur != "":
@@ -375,6 +378,8 @@ def _valeur_detail(cle: str, detail: Mapping[str, Any]) -> str:
         return libelles.libelle_statut(str(detail.get("dispositif") or "") or None, valeur)
     if cle == "objet":
         return libelles.libelle_notification(valeur)
+    if cle == "motif":
+        return libelles.libelle_motif(valeur)  # a reason code, else the instructor's text
     return valeur
 
 

@@ -350,7 +350,7 @@ def _heures(salarie: int, collective: int) -> str:
 
 
 def _quotite(salarie: int, collective: int) -> str:
-    return f"{float(regles.quotite(salarie, collective)):.4f}"
+    return f"{float(regles.quotite(salarie, collective)):.4f}".replace(".", ",")
 
 
 def fiche(etat: EtatCaeDom) -> FicheCaeDom:
@@ -382,7 +382,7 @@ def fiche(etat: EtatCaeDom) -> FicheCaeDom:
             reevaluee_par=getattr(evaluation, "duree_reevaluee_par", None),
         )
         p = evaluation.periode
-        quotite = regles.quotite(p.duree_hebdomadaire_minutes, p.duree_collective_minutes)
+        quotite = _quotite(p.duree_hebdomadaire_minutes, p.duree_collective_minutes)
         resultat.calcul = [
             (
                 "Règles appliquées",
@@ -393,7 +393,7 @@ def fiche(etat: EtatCaeDom) -> FicheCaeDom:
                 "Aide mensuelle (annexe III, « La prise en charge »)",
                 f"{_euros(p.niveau_prime_mensuel)} × min(1 ; "
                 f"{p.duree_hebdomadaire_minutes / 60:g} h / {p.duree_collective_minutes / 60:g} h)"
-                f" = {_euros(p.niveau_prime_mensuel)} × {float(quotite):.4f} = "
+                f" = {_euros(p.niveau_prime_mensuel)} × {quotite} = "
                 f"{_euros(regles.arrondi_centime(p.montant_mensuel))}",
             ),
             (
