@@ -61,9 +61,7 @@ def test_a_log_line_that_fails_to_write_does_not_print_its_message() -> None:
     stderr = io.StringIO()
     try:
         configure_logging(Settings(_env_file=None, log_format=LogFormat.JSON))
-        ferme = io.StringIO()
-        ferme.close()
-        root.handlers[0].setStream(ferme)  # type: ignore[attr-defined]
+        root.handlers[0].setStream(_Casse())  # type: ignore[attr-defined]
         real_stderr, sys.stderr = sys.stderr, stderr
         try:
             logging.getLogger("essai").warning("refus pour %s", "Kerbrat-Quéméner")
@@ -74,4 +72,33 @@ def test_a_log_line_that_fails_to_write_does_not_print_its_message() -> None:
         root.setLevel(level)
         structlog.reset_defaults()
     assert "Kerbrat" not in stderr.getvalue()
-    assert "journalisation en échec (ValueError) pour essai" in stderr.getvalue()
+    assert "journalisation en échec (OSError) pour essai" in stderr.getvalue()
+
+
+class _Casse(io.StringIO):
+    """A stream whose every write fails (a full disk, a broken pipe)."""
+
+    def write(self, _texte: str) -> int:
+        raise OSError("disque plein")
+
+
+def test_a_stream_closed_since_logging_was_configured_is_replaced_by_the_current_stderr() -> None:
+    root = logging.getLogger()
+    avant = (root.handlers[:], root.level)
+    stderr = io.StringIO()
+    try:
+        configure_logging(Settings(_env_file=None, log_format=LogFormat.JSON))
+        ferme = io.StringIO()
+        ferme.close()
+        root.handlers[0].setStream(ferme)  # type: ignore[attr-defined]
+        real_stderr, sys.stderr = sys.stderr, stderr
+        try:
+            logging.getLogger("essai").warning("dossier %s ouvert", "OPCO-1")
+        finally:
+            sys.stderr = real_stderr
+    finally:
+        root.handlers[:], level = avant
+        root.setLevel(level)
+        structlog.reset_defaults()
+    assert "dossier OPCO-1 ouvert" in stderr.getvalue()
+    assert "journalisation en échec" not in stderr.getvalue()

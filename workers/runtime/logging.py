@@ -18,6 +18,13 @@ class _Sortie(logging.StreamHandler):  # type: ignore[type-arg]
     """A stream handler whose errors never print the record: the standard `handleError` writes
     the raw message and its arguments to stderr, before any redaction."""
 
+    def emit(self, record: logging.LogRecord) -> None:
+        # a stream closed since logging was configured (the stderr a test captured, then
+        # closed): write to the stderr of now instead
+        if getattr(self.stream, "closed", False) and sys.stderr is not self.stream:
+            self.setStream(sys.stderr)
+        super().emit(record)
+
     def handleError(self, record: logging.LogRecord) -> None:
         if logging.raiseExceptions and sys.stderr:
             kind = type(sys.exc_info()[1]).__name__
