@@ -15,6 +15,9 @@ from models.dossier import Anomalie, Registre
 from models.personnel import PERSONNEL
 
 WORKFLOW = "contrat-pro"
+WORKFLOW_CUMUL = "contrat-pro-cumul"
+"""The ledger of one beneficiary's (SIREN) contrat-pro aids in one calendar year: one workflow
+per `<SIREN>:<année>` (docs/contrat_pro.md, « Cumul annuel par bénéficiaire »)."""
 
 
 class Certification(BaseModel):
@@ -149,7 +152,10 @@ class DemandeDeposee(_Evenement):
         description="licenciement économique dans les 6 mois avant la demande"
     )
     cumul_aides_annee: Decimal = Field(
-        default=Decimal("0"), ge=0, description="aides déjà accordées dans l'année civile, EUR"
+        default=Decimal("0"),
+        ge=0,
+        description="autres aides régionales déclarées par l'employeur pour l'année civile, "
+        "EUR (les aides contrat de professionnalisation du service sont comptées par guichet)",
     )
     documents: list[Document] = Field(default_factory=list, description="pièces jointes")
 
@@ -292,6 +298,45 @@ class Evaluation(BaseModel):
     entree: EntreeEvaluation
 
 
+class ReservationCumul(BaseModel):
+    """A dossier's amount reserved on its beneficiary's yearly ledger (update `reserver`)."""
+
+    dossier: str = Field(min_length=1, description="workflow id of the contrat-pro dossier")
+    montant: Decimal = Field(ge=0)
+
+
+class EntreeCumul(BaseModel):
+    """What a dossier asks its beneficiary's ledger: reserve `montant` (0: release)."""
+
+    siren: str = Field(pattern=r"^\d{9}$")
+    annee: int
+    reservation: ReservationCumul
+
+
+class EtatCumul(BaseModel):
+    """A ledger's state (query `etat`; carried over continue-as-new): the amount each dossier
+    holds, by workflow id."""
+
+    cle: str
+    reservations: dict[str, Decimal] = Field(default_factory=dict)
+
+
+class CumulAnnuel(BaseModel):
+    """The threshold test of one act (seed 003 section 4: a convention « lorsque le montant
+    annuel cumulatif des aides dépasserait 23 000 € »), with where each figure came from."""
+
+    siren: str
+    annee: int
+    aides_service: Decimal = Field(
+        description="contrat-pro aids granted by guichet to the SIREN that year, this one excluded"
+    )
+    autres_aides_declarees: Decimal = Field(description="declared by the employer (the request)")
+    montant: Decimal = Field(description="this dossier's amount")
+    total: Decimal
+    seuil: Decimal
+    acte: Literal["arrete", "convention"]
+
+
 class OrdrePaiement(BaseModel):
     id: str
     nature: Literal["paiement", "titre_executoire"]
@@ -314,6 +359,8 @@ class EtatContratPro(BaseModel):
     suspensions: list[SuspensionNonRemuneree] = Field(default_factory=list)
     avenants: list[AvenantDuree] = Field(default_factory=list)
     evaluation: Evaluation | None = None
+    cumul: CumulAnnuel | None = None
+    """The act's threshold test, computed on the beneficiary's ledger at acceptance."""
     decisions: list[Decision] = Field(default_factory=list)
     date_signature_convention: date | None = None
     demande_paiement: DemandePaiementDeposee | None = None
@@ -329,6 +376,13 @@ class EtatContratPro(BaseModel):
     rappels_envoyes: list[str] = Field(default_factory=list)
     anomalies: list[Anomalie] = Field(default_factory=list)
     registre: Registre = Field(default_factory=Registre)
+
+    def acte(self) -> str | None:
+        """The act taken or to take: the ledger's at acceptance, else the evaluation's
+        estimate on the declared figures."""
+        if self.cumul is not None:
+            return self.cumul.acte
+        return self.evaluation.acte if self.evaluation else None
 
     def documents_manquants(self) -> list[TypeDocument]:
         presents = {document.type for document in self.documents}

@@ -387,6 +387,12 @@ def acte_attribution(cumul_aides_annee: Decimal, montant: Decimal) -> Acte:
     return Acte.CONVENTION if cumul_aides_annee + montant > SEUIL_CONVENTION else Acte.ARRETE
 
 
+def siren(siret: str) -> str:
+    """The beneficiary of the cumul is the legal person: its SIREN, the first 9 digits of the
+    establishment's SIRET (docs/contrat_pro.md, « Cumul annuel par bénéficiaire »)."""
+    return siret[:9]
+
+
 # --- the whole evaluation ------------------------------------------------------------------
 
 

@@ -1,6 +1,7 @@
 """Test data builders: realistic partner events, every field overridable; the EXAPRO sample
 files and a candidate line."""
 
+import hashlib
 import itertools
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -86,12 +87,20 @@ def evenement(
     )
 
 
+def siret_pour(numero: str) -> str:
+    """A SIRET of 14 digits, the same for the same contract number."""
+    return f"{int(hashlib.sha256(numero.encode()).hexdigest(), 16) % 10**14:014d}"
+
+
 def contrat_enregistre_data(
     numero: str = "OPCO-2024-000123", debut: date = date(2024, 9, 2), **overrides: Any
 ) -> dict[str, Any]:
-    """The catalogue's example contract, renumbered, for 12 months from `debut`."""
+    """The catalogue's example contract, renumbered, for 12 months from `debut`, for an
+    employer of its own (a SIRET derived from the number): the tests of one module share a
+    server, and the aids of one SIREN in one year add up to the act's 23 000 EUR test."""
     data = dict(CATALOGUE["opco.contrat-pro.enregistre.v1"].exemple)
     data["numero_contrat"] = numero
+    data["siret_etablissement"] = siret_pour(numero)
     data["date_debut"] = debut.isoformat()
     data["date_fin"] = (add_months(debut, 12) - timedelta(days=1)).isoformat()
     data.update(overrides)

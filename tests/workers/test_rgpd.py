@@ -19,6 +19,7 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from activities.cumul_contrat_pro import reserver_cumul_contrat_pro
 from activities.regles import evaluer_contrat_pro
 from activities.regles_cae_dom import (
     calculer_echeancier_cae_dom,
@@ -83,6 +84,7 @@ async def running(
         activities=[
             *captured.all(),
             evaluer_contrat_pro,
+            reserver_cumul_contrat_pro,
             evaluer_convention_cae_dom,
             calculer_echeancier_cae_dom,
             liquider_trimestres_cae_dom,
@@ -104,7 +106,7 @@ async def _dossier(env: WorkflowEnvironment, task_queue: str, engine: Engine) ->
     projection activity would write it)."""
     numero = f"RG-{uuid.uuid4().hex[:8]}"
     debut = (await env.get_current_time()).astimezone(PARIS).date()
-    await _send(env, task_queue, contrat_enregistre(numero, debut=debut))
+    await _send(env, task_queue, contrat_enregistre(numero, debut=debut, siret_etablissement=SIRET))
     handle: Handle = env.client.get_workflow_handle(f"contrat-pro:{numero}")
     await _statut(handle, Statut.ATTENTE_DEMANDE)
     with Session(engine) as session:

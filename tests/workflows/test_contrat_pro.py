@@ -12,6 +12,7 @@ from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowU
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from activities.cumul_contrat_pro import reserver_cumul_contrat_pro
 from activities.regles import evaluer_contrat_pro
 from events import topics
 from events.catalogue import CATALOGUE
@@ -21,7 +22,7 @@ from models.evenements import CloudEvent
 from rules.calendrier import PARIS
 from rules.contrat_pro import add_months
 from tests.execution import execution
-from tests.factories import contrat_enregistre, demande_deposee, evenement
+from tests.factories import contrat_enregistre, demande_deposee, evenement, siret_pour
 from tests.fakes import FakeActivities
 from workers.runtime.temporal import WORKFLOWS
 
@@ -40,7 +41,7 @@ async def running(
         time_skipping_env.client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
-        activities=[*captured.all(), evaluer_contrat_pro],
+        activities=[*captured.all(), evaluer_contrat_pro, reserver_cumul_contrat_pro],
     ):
         yield task_queue, captured
 
@@ -134,7 +135,7 @@ async def test_registration_opens_the_dossier_with_the_three_month_request_deadl
     projection = dossier.captured.last_projection(dossier.numero)
     assert (projection.prochaine_echeance, projection.beneficiaire) == (
         add_months(debut, 3),
-        "73282932000074",
+        siret_pour(dossier.numero),
     )
 
 

@@ -39,6 +39,7 @@ def test_the_fixtures_cover_every_workflow_type() -> None:
     }
     assert types == {
         "contrat-pro",
+        "contrat-pro-cumul",
         "cae-dom",
         "are-campagne",
         "are-complement",

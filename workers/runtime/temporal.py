@@ -20,6 +20,7 @@ from activities.are import (
     verifier_bilan_are,
     verifier_conditions_complement_are,
 )
+from activities.cumul_contrat_pro import reserver_cumul_contrat_pro
 from activities.exapro import ExaproActivities
 from activities.projection import ProjectionActivities
 from activities.publication import PublicationActivities
@@ -41,11 +42,12 @@ from workers.runtime.settings import Settings
 from workers.services.documents import StockageDisque
 from workflows.are import WORKFLOWS_ARE
 from workflows.cae_dom import CaeDomWorkflow
-from workflows.contrat_pro import ContratProWorkflow
+from workflows.contrat_pro import ContratProWorkflow, CumulContratProWorkflow
 from workflows.exapro_import import ExaproImportWorkflow
 
 WORKFLOWS = [
     ContratProWorkflow,
+    CumulContratProWorkflow,
     CaeDomWorkflow,
     ExaproImportWorkflow,
     *WORKFLOWS_ARE,
@@ -133,6 +135,7 @@ def build_worker(
             publication.publier_evenement,
             projection.enregistrer_dossier,
             evaluer_contrat_pro,
+            reserver_cumul_contrat_pro,
             evaluer_convention_cae_dom,
             calculer_echeancier_cae_dom,
             liquider_trimestres_cae_dom,

@@ -262,6 +262,16 @@ class Execution:
             self.noter(ou, quoi, "livré", obtenu, ok=False)
 
     async def decision(self, etape: Etape, ou: Ou) -> None:
+        """The step's decision; with `ensemble`, sent at the same instant to each dossier
+        named there too (concurrent updates), each refusal a FAIL line."""
+        if etape.ensemble:
+            await asyncio.gather(
+                *(
+                    self.decision(etape.model_copy(update={"ensemble": []}), Ou(ou.le, nom))
+                    for nom in (ou.dossier, *etape.ensemble)
+                )
+            )
+            return
         assert etape.decision is not None
         dossier = self.scenario.dossiers[ou.dossier]
         decision = {"auteur": "scenario", **_json(etape.decision)}

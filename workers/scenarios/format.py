@@ -79,6 +79,11 @@ class Etape(_Modele):
     source: str | None = None
     sujet: str | None = None
     decision: dict[str, Any] | None = None
+    ensemble: list[str] = Field(
+        default_factory=list,
+        description="autres dossiers qui reçoivent la même décision au même instant "
+        "(envois simultanés : une concurrence)",
+    )
     document: dict[str, Any] | None = None
     avancer: bool = False
     refus: str | None = None
@@ -135,6 +140,16 @@ class Scenario(_Modele):
             if etape.dossier is not None and etape.dossier not in self.dossiers:
                 raise ValueError(
                     f"étape {rang}: dossier {etape.dossier!r} inconnu "
+                    f"(déclarés: {', '.join(self.dossiers)})"
+                )
+            if etape.ensemble and (etape.decision is None or etape.refus is not None):
+                raise ValueError(
+                    f"étape {rang}: `ensemble` accompagne une décision attendue appliquée "
+                    "(sans `refus`)"
+                )
+            if inconnus := [nom for nom in etape.ensemble if nom not in self.dossiers]:
+                raise ValueError(
+                    f"étape {rang}: ensemble: dossier(s) {', '.join(inconnus)} inconnu(s) "
                     f"(déclarés: {', '.join(self.dossiers)})"
                 )
             if etape.evenement is not None and etape.evenement not in CATALOGUE:

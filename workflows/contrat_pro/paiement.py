@@ -4,21 +4,27 @@ ASP's execution or rejection, recovery by titre exécutoire, archive after 10 ye
 instruction (events, decisions, deadlines) is in `workflows/contrat_pro/workflow.py`, which
 subclasses this class."""
 
+from decimal import Decimal
+
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from activities.cumul_contrat_pro import reserver_cumul_contrat_pro
     from activities.regles import evaluer_contrat_pro
     from events import topics
     from models.contrat_pro import (
         WORKFLOW,
         ContratEnregistre,
+        CumulAnnuel,
         Decision,
+        EntreeCumul,
         EntreeEvaluation,
         EtatContratPro,
         Evaluation,
         OrdrePaiement,
         PaiementExecute,
         PaiementRejete,
+        ReservationCumul,
         Statut,
         TitreRecouvre,
     )
@@ -29,7 +35,14 @@ with workflow.unsafe.imports_passed_through():
         OrdrePaiementEmis,
         TitreExecutoire,
     )
-    from rules.contrat_pro import add_months, dernier_jour_contrat
+    from rules.calendrier import PARIS
+    from rules.contrat_pro import (
+        SEUIL_CONVENTION,
+        acte_attribution,
+        add_months,
+        dernier_jour_contrat,
+        siren,
+    )
     from workflows.dossier import DossierWorkflow
     from workflows.suivi import ACTIVITE_TIMEOUT
 
@@ -98,10 +111,58 @@ class ContratProPaiement(DossierWorkflow[EtatContratPro]):
         if self._etat.demande is not None:
             await self._evaluer()
 
+    async def _reserver_cumul(self, montant: Decimal) -> CumulAnnuel:
+        """Seed 003 section 4: reserve this aid on the ledger of the beneficiary (SIREN) and
+        calendar year of the act, and test « le montant annuel cumulatif des aides » (the
+        service's other contrat-pro aids that year, the other aids the employer declared, this
+        one) against 23 000 EUR."""
+        etat = self._etat
+        assert etat.demande is not None
+        beneficiaire = siren(self._contrat().siret_etablissement)
+        annee = workflow.now().astimezone(PARIS).year
+        aides_service = await workflow.execute_activity(
+            reserver_cumul_contrat_pro,
+            EntreeCumul(
+                siren=beneficiaire,
+                annee=annee,
+                reservation=ReservationCumul(dossier=self._suivi.workflow_id, montant=montant),
+            ),
+            start_to_close_timeout=ACTIVITE_TIMEOUT,
+        )
+        autres = etat.demande.cumul_aides_annee
+        return CumulAnnuel(
+            siren=beneficiaire,
+            annee=annee,
+            aides_service=aides_service,
+            autres_aides_declarees=autres,
+            montant=montant,
+            total=aides_service + autres + montant,
+            seuil=SEUIL_CONVENTION,
+            acte=acte_attribution(aides_service + autres, montant),
+        )
+
+    async def _liberer_cumul(self) -> None:
+        """The act withdrawn or the aid refused after it: the ledger no longer counts it."""
+        cumul = self._etat.cumul
+        if cumul is None:
+            return
+        await workflow.execute_activity(
+            reserver_cumul_contrat_pro,
+            EntreeCumul(
+                siren=cumul.siren,
+                annee=cumul.annee,
+                reservation=ReservationCumul(
+                    dossier=self._suivi.workflow_id, montant=Decimal("0.00")
+                ),
+            ),
+            start_to_close_timeout=ACTIVITE_TIMEOUT,
+        )
+
     async def _fraude(self, decision: Decision) -> None:
         """Seed 003 section 4: sums unduly paid are recovered (titre exécutoire)."""
         etat = self._etat
         if etat.montant_verse == 0:
+            await self._liberer_cumul()
             await self._changer(Statut.REJETE, f"fraude: {decision.motif}")
             return
         montant = decision.montant_a_recuperer or etat.montant_verse
@@ -131,7 +192,7 @@ class ContratProPaiement(DossierWorkflow[EtatContratPro]):
         0 granted; an act already taken is withdrawn (audit line `retrait_acte`); no order."""
         etat = self._etat
         if etat.statut in STATUTS_ACTE:
-            acte = etat.evaluation.acte if etat.evaluation else "arrete"
+            acte = etat.acte() or "arrete"
             self._suivi.noter(
                 self._suivi.entree(
                     Nature.DECISION,
@@ -143,6 +204,7 @@ class ContratProPaiement(DossierWorkflow[EtatContratPro]):
                 )
             )
             message += f" L'acte d'attribution ({acte}) est retiré."
+        await self._liberer_cumul()
         await self._notifier(EMPLOYEUR, "AIDE_NON_DUE", message)
         await self._changer(Statut.NON_DUE, motif)
 

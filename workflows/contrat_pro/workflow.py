@@ -86,6 +86,10 @@ dossier to an instructor (`examen_delai`) instead of time-barring it in the same
 Histories recorded before it replay as they were (docs/contrat_pro.md, "Deadlines that can be
 met")."""
 DELAI_ECHU_AVANT_CONNU = "délai échu avant d'être connu"
+CUMUL_CALCULE = "contrat-pro-cumul-calcule"
+"""`workflow.patched` id: the act's 23 000 EUR test counts the aids guichet granted to the SIREN
+that year, reserved on its ledger (`contrat-pro-cumul`); before it, only the employer's
+declared figure counted (docs/contrat_pro.md, « Cumul annuel par bénéficiaire »)."""
 STATUTS_DEMANDE_PAIEMENT_ANTICIPEE = (
     Statut.ATTENTE_SIGNATURE,
     Statut.EN_COURS,
@@ -516,12 +520,15 @@ class ContratProWorkflow(ContratProPaiement):
         await self._changer(Statut.PAIEMENT_PRESCRIT, "DEMANDE_PAIEMENT_HORS_DELAI")
 
     async def _accepter(self) -> None:
-        """Sections 3 and 4: the act is an arrêté, or a convention to sign above 23 000 EUR. No
-        act for an amount of zero: the aid is not due."""
+        """Sections 3 and 4: the act is an arrêté, or a convention to sign when the year's
+        cumul of the beneficiary's aids would exceed 23 000 EUR, computed on its ledger. No act
+        for an amount of zero: the aid is not due."""
         if await self._aide_nulle("aucun acte n'est pris"):
             return
         evaluation = self._evaluation()
-        convention = evaluation.acte == "convention"
+        if workflow.patched(CUMUL_CALCULE):
+            self._etat.cumul = await self._reserver_cumul(evaluation.montant)
+        convention = self._etat.acte() == "convention"
         await self._notifier(
             EMPLOYEUR,
             "DECISION_ACCEPTATION",
