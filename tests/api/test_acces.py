@@ -56,6 +56,9 @@ async def _appel(pile: Pile, action: str, cle: str, role: str) -> httpx.Response
             headers=entetes,
         ),
         "exporter": lambda: http.get("/dossiers/export?format=csv", headers=entetes),
+        "beneficiaires": lambda: http.get(
+            "/rapports/beneficiaires?annee=2024&format=csv", headers=entetes
+        ),
         "evenement": lambda: http.post("/evenements", json=_evenement_opco(cle), headers=entetes),
     }
     return await appels[action]()
@@ -68,6 +71,7 @@ ATTENDU = {
     "decider": {"admin": 409, "instructeur": 409},
     "deposer": {"admin": 201, "instructeur": 201},
     "exporter": {"admin": 200, "instructeur": 200, "superviseur": 200},
+    "beneficiaires": {"admin": 200, "instructeur": 200, "superviseur": 200},
     "evenement": {"admin": 202, "partenaire": 202},
 }
 """Status per action and role; a role not listed gets 403."""
@@ -91,7 +95,9 @@ HORS_PERIMETRE = {
     "exporter": {"admin": 200, "instructeur": 200, "superviseur": 200},
 }
 """Scoped to CAE-DOM, on the contrat-pro dossier: the lists answer without it; every other
-action a role may take is refused for the scheme (403 naming it); the rest for the role."""
+action a role may take is refused for the scheme (403 naming it), the yearly list of the
+contrat-pro beneficiaries included (one scheme's report: an empty file would read « nobody »);
+the rest for the role."""
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -137,7 +143,12 @@ async def test_a_reader_cannot_decide_and_the_dossier_does_not_change(
 async def test_a_missing_or_unknown_token_gets_401_in_french(
     pile: Pile, dossier: str, entetes: dict[str, str], motif: str
 ) -> None:
-    for url in ("/dossiers", f"/dossiers/{dossier}", "/dossiers/export"):
+    for url in (
+        "/dossiers",
+        f"/dossiers/{dossier}",
+        "/dossiers/export",
+        "/rapports/beneficiaires?annee=2024",
+    ):
         response = await pile.http.get(url, headers=entetes)
 
         assert response.status_code == 401

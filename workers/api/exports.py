@@ -1,4 +1,6 @@
-"""`GET /dossiers/export?format=csv|xlsx`: the list's filters, every matching dossier.
+"""`GET /dossiers/export?format=csv|xlsx`: the list's filters, every matching dossier; and
+`GET /rapports/beneficiaires?annee=A&format=csv|xlsx`: the yearly list of the contrat-pro
+beneficiaries (`workers.services.beneficiaires`, seed 003 section 4).
 
 Bounded memory whatever the number of rows: the query is read in batches (`yield_per`), the
 CSV is streamed row by row, the workbook is written by openpyxl in write-only mode to a
@@ -16,7 +18,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import FileResponse, StreamingResponse
 from openpyxl import Workbook  # type: ignore[import-untyped]
 from sqlalchemy import Engine
@@ -26,13 +28,14 @@ from starlette.background import BackgroundTask
 from models import depot, libelles
 from models.depot import FiltresDossiers
 from models.tables import Dossier
-from workers.api.deps import ContexteDep, UtilisateurDep
+from workers.api.deps import ContexteDep, SessionDep, UtilisateurDep
 from workers.api.dossiers import FiltresDep
+from workers.services import beneficiaires
 from workers.services.instruction import EXPORT, filtres_pour, verifier
 from workers.services.tableur import csv_sur, xlsx_sur
 from workers.services.validation import en_utc
 
-routeur = APIRouter(prefix="/dossiers", tags=["exports"])
+routeur = APIRouter(tags=["exports"])
 
 COLONNES = (
     "cle",
@@ -109,7 +112,7 @@ def ecrire_xlsx(engine: Engine, filtres: FiltresDossiers, chemin: str) -> int:
 
 
 @routeur.get(
-    "/export",
+    "/dossiers/export",
     summary="Exporter les dossiers filtrés (CSV ou Excel), en flux",
     responses={
         200: {"content": {"text/csv": {}, XLSX: {}}, "description": "le fichier"},
@@ -147,3 +150,48 @@ async def exporter(
         filename=f"dossiers-{horodatage}.xlsx",
         background=BackgroundTask(os.unlink, chemin),
     )
+
+
+@routeur.get(
+    "/rapports/beneficiaires",
+    response_class=Response,
+    summary="Liste annuelle des bénéficiaires du contrat de professionnalisation (CSV ou Excel)",
+    description="Une ligne par bénéficiaire (SIREN) dont une aide a été attribuée (acte pris) "
+    "dans l'année civile `annee` : nombre d'aides, montants accordés et versés, type d'acte "
+    "(`arrete`, `convention`, `arrete+convention`), puis une ligne TOTAL. Règlement "
+    "d'intervention, section 4 ; docs/contrat_pro.md, « Liste annuelle des bénéficiaires ».",
+    responses={
+        200: {"content": {"text/csv": {}, XLSX: {}}, "description": "le fichier"},
+        401: {"description": "jeton absent, inconnu, révoqué ou expiré"},
+        403: {
+            "description": "rôle sans export (lecteur, partenaire), ou contrat-pro hors du "
+            "périmètre de l'utilisateur"
+        },
+        422: {"description": "année ou format invalide"},
+    },
+    response_model=None,
+)
+def rapport_beneficiaires(
+    session: SessionDep,
+    utilisateur: UtilisateurDep,
+    annee: Annotated[
+        int,
+        Query(
+            ge=beneficiaires.ANNEE_MIN,
+            le=beneficiaires.ANNEE_MAX,
+            description="année civile de l'attribution (AAAA)",
+        ),
+    ],
+    format: Annotated[Format, Query(description="csv ou xlsx")] = Format.CSV,
+) -> Response:
+    liste = beneficiaires.liste_beneficiaires(session, utilisateur, annee)
+    entetes = {
+        "Content-Disposition": f'attachment; filename="{beneficiaires.nom_fichier(annee, format)}"'
+    }
+    if format is Format.CSV:
+        return Response(
+            beneficiaires.texte_csv(liste).encode(),
+            media_type="text/csv; charset=utf-8",
+            headers=entetes,
+        )
+    return Response(beneficiaires.octets_xlsx(liste), media_type=XLSX, headers=entetes)

@@ -23,6 +23,7 @@ from workers.cli import (
     dossiers,
     events,
     exapro,
+    rapports,
     rebuts,
     rgpd,
     scenario,
@@ -50,6 +51,7 @@ COMMAND_MODULES = [
     rgpd,
     rebuts,
     audit,
+    rapports,
     scenario,
 ]
 

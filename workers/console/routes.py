@@ -21,6 +21,7 @@ from workers.console.pages.connexion import PageConnexion
 from workers.console.pages.document import PageDocument
 from workers.console.pages.exapro import PageRapportExapro
 from workers.console.pages.file import PageFile
+from workers.console.pages.rapports import PageRapports
 from workers.console.pages.rebuts import PageRebuts
 from workers.console.pages.tableau_de_bord import PageTableauDeBord
 from workers.console.socle import ICI
@@ -37,6 +38,7 @@ class Console(
     PagesAre,
     PageRebuts,
     PageRapportExapro,
+    PageRapports,
 ):
     """Every page; one instance per app."""
 
@@ -96,6 +98,7 @@ def routeur_console(
     post("/decisions/{cle:path}", console.decider)
     post("/documents/{cle:path}", console.deposer)
     get("/tableau-de-bord", console.tableau_de_bord)
+    get("/rapports/beneficiaires", console.rapport_beneficiaires)
     get("/rebuts", rebuts_get)
     get("/rebuts/{id_rebut}", rebut_get)
     post("/rebuts/{id_rebut}/clair", console.rebut_en_clair)

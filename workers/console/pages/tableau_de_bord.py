@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from fastapi import Request, Response
 
+from models.contrat_pro import WORKFLOW as CONTRAT_PRO
 from workers.console.graphiques import Serie, courbe, histogramme
 from workers.console.socle import SUPERVISION, Socle, aujourd_hui
 from workers.console.tableau_de_bord import (
@@ -79,4 +80,6 @@ class PageTableauDeBord(Socle):
             proches=proches,
             retards=retards,
             rebuts=rebuts,
+            liste_beneficiaires=identite.voit(CONTRAT_PRO),
+            annee=jour.year,
         )
