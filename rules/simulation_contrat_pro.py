@@ -6,7 +6,10 @@ employers: JSON in (`EntreeSimulation`), JSON out (`SortieSimulation`). The rule
 are in `rules.contrat_pro`; this module only validates the input and formats the output.
 
 `cumul_aides_annee` is the aid already granted to the beneficiary earlier in the calendar
-year, *without* this one: this dossier's amount is added to it for the 23 000 EUR test.
+year, *without* this one: this dossier's amount is added to it for the 23 000 EUR test. The
+service counts its own contrat-pro aids itself (docs/contrat_pro.md, « Cumul annuel par
+bénéficiaire »): the simulator takes them as `aides_service_annee` (default 0) and the employer's
+other declared aids as `cumul_aides_annee`, adds both, and shows the sum in `cumul`.
 """
 
 import re
@@ -24,6 +27,7 @@ from pydantic import (
 )
 
 from rules.contrat_pro import (
+    SEUIL_CONVENTION,
     Acte,
     DureeHebdomadaire,
     FaitsContrat,
@@ -149,6 +153,7 @@ class EntreeSimulation(BaseModel):
     date_fin_effective: date | None = None
     suspensions_non_remunerees: list[SuspensionSimulation] = Field(default_factory=list)
     cumul_aides_annee: Decimal = Decimal("0.00")
+    aides_service_annee: Decimal = Decimal("0.00")
 
     @field_validator(
         "date_debut_contrat",
@@ -205,16 +210,15 @@ class EntreeSimulation(BaseModel):
             raise ValueError(f"duree_hebdomadaire_heures : « {valeur} » a plus de deux décimales")
         return heures
 
-    @field_validator("cumul_aides_annee", mode="before")
+    @field_validator("cumul_aides_annee", "aides_service_annee", mode="before")
     @classmethod
-    def _cumul(cls, valeur: Any) -> Decimal:
-        cumul = _decimal(valeur, "cumul_aides_annee", nombre_accepte=False)
+    def _cumul(cls, valeur: Any, info: ValidationInfo) -> Decimal:
+        champ = str(info.field_name)
+        cumul = _decimal(valeur, champ, nombre_accepte=False)
         if cumul < 0:
-            raise ValueError(f"cumul_aides_annee : « {valeur} » ne peut pas être négatif")
+            raise ValueError(f"{champ} : « {valeur} » ne peut pas être négatif")
         if cumul != cumul.quantize(Decimal("0.01")):
-            raise ValueError(
-                f"cumul_aides_annee : « {valeur} » a plus de deux décimales (centimes)"
-            )
+            raise ValueError(f"{champ} : « {valeur} » a plus de deux décimales (centimes)")
         return cumul
 
     @model_validator(mode="after")
@@ -240,6 +244,17 @@ class EntreeSimulation(BaseModel):
         return self
 
 
+class CumulSimulation(BaseModel):
+    """The act's test (section 4): the year's aids of the service and declared, this aid, the
+    total against the threshold."""
+
+    aides_service: str
+    autres_aides_declarees: str
+    montant: str
+    total: str
+    seuil: str
+
+
 class SortieSimulation(BaseModel):
     """The answer: eligibility with every reason, aided months, amounts and dates."""
 
@@ -253,6 +268,7 @@ class SortieSimulation(BaseModel):
     date_limite_demande_paiement: date
     acte: Acte
     version_regles: str
+    cumul: CumulSimulation
 
 
 def _montant(valeur: Decimal) -> str:
@@ -282,7 +298,8 @@ def simuler(entree: EntreeSimulation) -> SortieSimulation:
             Periode(s.du, s.au) for s in entree.suspensions_non_remunerees
         ),
     )
-    resultat = evaluer(faits, entree.cumul_aides_annee)
+    deja = entree.aides_service_annee + entree.cumul_aides_annee
+    resultat = evaluer(faits, deja)
     return SortieSimulation(
         eligible=resultat.eligible,
         motifs=resultat.motifs,
@@ -294,4 +311,13 @@ def simuler(entree: EntreeSimulation) -> SortieSimulation:
         date_limite_demande_paiement=resultat.date_limite_demande_paiement,
         acte=resultat.acte,
         version_regles=resultat.version_regles,
+        cumul=CumulSimulation(
+            aides_service=_montant(entree.aides_service_annee),
+            autres_aides_declarees=_montant(entree.cumul_aides_annee),
+            montant=_montant(resultat.montant),
+            total=_montant(
+                entree.aides_service_annee + entree.cumul_aides_annee + resultat.montant
+            ),
+            seuil=_montant(SEUIL_CONVENTION),
+        ),
     )

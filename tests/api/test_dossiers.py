@@ -38,6 +38,13 @@ async def test_a_decision_shows_in_the_timeline_with_its_author_and_changes_the_
     assert vue["source_etat"] == "workflow"
     assert vue["etat"]["statut"] == response.json()["statut"]
     assert vue["evaluation"]["version_regles"]
+    # the act's 23 000 EUR test, with where each figure came from (issue 17, item 1)
+    cumul = vue["etat"]["cumul"]
+    assert cumul["siren"] == vue["etat"]["contrat"]["siret_etablissement"][:9]
+    assert Decimal(cumul["seuil"]) == Decimal("23000.00")
+    assert Decimal(cumul["total"]) == sum(
+        Decimal(cumul[champ]) for champ in ("aides_service", "autres_aides_declarees", "montant")
+    )
     lignes = (
         await pile.http.get(f"/dossiers/{cle}/timeline", headers=pile.entetes("lecteur"))
     ).json()

@@ -55,7 +55,40 @@ def test_a_full_time_contract_of_two_years_gets_6000_by_arrete() -> None:
         "date_limite_demande_paiement": "2026-11-30",
         "acte": "arrete",
         "version_regles": "contrat-pro/2024-04-01",
+        "cumul": {
+            "aides_service": "0.00",
+            "autres_aides_declarees": "0.00",
+            "montant": "6000.00",
+            "total": "6000.00",
+            "seuil": "23000.00",
+        },
     }
+
+
+def test_the_services_aids_and_the_declared_ones_add_up_to_the_act_they_imply() -> None:
+    """Issue 17, item 1: three 6 000 EUR aids of the service that year, none declared: the
+    fourth makes 24 000 EUR, over 23 000 EUR (section 4): a convention."""
+    sortie = simuler_json(entree(aides_service_annee="18000.00"))
+    assert (sortie["acte"], sortie["cumul"]) == (
+        "convention",
+        {
+            "aides_service": "18000.00",
+            "autres_aides_declarees": "0.00",
+            "montant": "6000.00",
+            "total": "24000.00",
+            "seuil": "23000.00",
+        },
+    )
+    assert (
+        simuler_json(entree(aides_service_annee="11000.00", cumul_aides_annee="6000.00"))["acte"]
+        == "arrete"
+    )
+    assert erreurs(entree(aides_service_annee="-1.00")) == [
+        (
+            ("aides_service_annee",),
+            "Value error, aides_service_annee : « -1.00 » ne peut pas être négatif",
+        )
+    ]
 
 
 @pytest.mark.parametrize(

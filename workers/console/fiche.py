@@ -186,7 +186,7 @@ def _faits_contrat_pro(etat: EtatContratPro) -> list[tuple[str, str]]:
             ("Dans l'effectif dans les 6 mois", _oui_non(d.dans_effectif_6_mois)),
             ("Employeur à jour", _oui_non(d.employeur_a_jour)),
             ("Licenciement économique dans les 6 mois", _oui_non(d.licenciement_economique_6_mois)),
-            ("Aides déjà accordées dans l'année", _euros(d.cumul_aides_annee)),
+            ("Autres aides déclarées dans l'année", _euros(d.cumul_aides_annee)),
         ]
     if etat.date_limite_pieces:
         faits.append(("Pièces attendues avant le", f"{etat.date_limite_pieces:%d/%m/%Y}"))
@@ -200,6 +200,23 @@ def _faits_contrat_pro(etat: EtatContratPro) -> list[tuple[str, str]]:
             ("Avenant", f"{a.duree_hebdomadaire_heures} h/semaine au {a.date_effet:%d/%m/%Y}")
         )
     return faits
+
+
+def _acte(etat: EtatContratPro) -> str:
+    """Section 4: a convention when the year's cumul of the beneficiary's aids would exceed
+    23 000 €; the figures of the ledger at acceptance, else the estimate on declared figures."""
+    cumul = etat.cumul
+    if cumul is None:
+        acte = "convention à signer" if etat.acte() == "convention" else "arrêté"
+        return f"{acte} (estimation sur les aides déclarées ; le cumul est calculé à l'acceptation)"
+    acte = "convention à signer" if cumul.acte == "convention" else "arrêté"
+    comparaison = "dépasse" if cumul.acte == "convention" else "ne dépasse pas"
+    return (
+        f"{acte} : cumul {cumul.annee} du SIREN {cumul.siren} = aides du service "
+        f"{_euros(cumul.aides_service)} + autres aides déclarées "
+        f"{_euros(cumul.autres_aides_declarees)} + ce dossier {_euros(cumul.montant)} = "
+        f"{_euros(cumul.total)}, qui {comparaison} le seuil de {_euros(cumul.seuil)}"
+    )
 
 
 def _contrat_pro(etat: EtatContratPro) -> dict[str, Any]:
@@ -244,12 +261,7 @@ def _contrat_pro(etat: EtatContratPro) -> dict[str, Any]:
             "Montant de l'aide",
             _euros(evaluation.montant) + ("" if evaluation.eligible else " (non éligible : 0)"),
         ),
-        (
-            "Acte (section 4)",
-            "convention à signer (cumul de l'année au-delà de 23 000 €)"
-            if evaluation.acte == "convention"
-            else "arrêté",
-        ),
+        ("Acte (section 4)", _acte(etat)),
         ("Versement possible à partir du", f"{evaluation.date_versement:%d/%m/%Y}"),
         (
             "Demande de paiement au plus tard le",
