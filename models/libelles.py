@@ -262,6 +262,8 @@ MOTIFS: Mapping[str, str] = {
     regles_are.MotifLigne.SPECIALITE_100_HORS_PREPA_METIERS: (
         "Spécialité 100 hors 3e prépa-métiers"
     ),
+    "BILAN_N1_MANQUANT": "Bilan N-1 manquant",
+    "BILAN_N1_DEPOSE_EN_RETARD": "Bilan N-1 déposé en retard",
 }
 """Reason codes of outcomes (EXAPRO import), refusals (CAE-DOM eligibility) and the facts an
 ARE allocation flags."""
@@ -300,6 +302,7 @@ CHAMPS: Mapping[str, str] = {
     "reliquats_post_bac": "Reliquats post-bac déduits (€)",
     "total": "Total (€)",
     "motifs": "Observations",
+    "bilan_n1": "Bilan N-1",
     # CAE-DOM
     "date_fin": "Fin de prise en charge",
     "date_fin_effective": "Fin effective",

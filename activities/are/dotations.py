@@ -8,15 +8,17 @@ from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from activities.are.fichiers import Import
 from models.are import (
+    BilanN1,
     DotationEtablissement,
     EntreeCalcul,
     LotCampagne,
     Montants,
     ResultatCalcul,
+    SituationBilanN1,
     texte_montant,
 )
 from rules import are
@@ -53,6 +55,8 @@ class EtablissementCalcule(BaseModel):
     dotation: Montants
     motifs: list[str]
     lignes: list[LigneCalculee]
+    bilan_n1: BilanN1 | None = None
+    """N-1 report missing at its due date or deposited late: shown, not computed with."""
 
 
 class Calcul(BaseModel):
@@ -69,12 +73,15 @@ class Calcul(BaseModel):
     fichier_etablissements: str
     etablissements: list[EtablissementCalcule]
     reliquats_hors_fichier: dict[str, Montants]
+    bilans_n1_hors_fichier: dict[str, BilanN1] = Field(default_factory=dict)
 
 
 def calculer(entree: EntreeCalcul, donnees: Import) -> Calcul:
     """Each school's allocation through `rules.are.calculer_dotation` (both seeds, « Modalités
     de calcul et d'attribution de la dotation »): its lines, scholarship rate, survey answer
-    and the leftovers its last spending report left (0 when none was received)."""
+    and the leftovers its last spending report left (0 when none was received). A missing or
+    late N-1 report is carried to the school's line, never into the computation (docs/are.md,
+    « Choices where the texts are silent »)."""
     forfaits = are.forfaits(entree.annee_scolaire)
     resultats: list[EtablissementCalcule] = []
     for e in donnees.etablissements:
@@ -118,6 +125,7 @@ def calculer(entree: EntreeCalcul, donnees: Import) -> Calcul:
                     )
                     for lig, source in zip(d.lignes, e.lignes, strict=True)
                 ],
+                bilan_n1=entree.bilans_n1.get(e.uai),
             )
         )
     presents = {e.uai for e in donnees.etablissements}
@@ -133,6 +141,7 @@ def calculer(entree: EntreeCalcul, donnees: Import) -> Calcul:
         fichier_etablissements=donnees.fichier_etablissements,
         etablissements=resultats,
         reliquats_hors_fichier={u: m for u, m in entree.reliquats.items() if u not in presents},
+        bilans_n1_hors_fichier={u: b for u, b in entree.bilans_n1.items() if u not in presents},
     )
 
 
@@ -158,7 +167,11 @@ def resume(calcul: Calcul, fichier: str, empreinte: str) -> ResultatCalcul:
         nombre_dotes=sum(1 for e in etablissements if e.dotation.total > 0),
         dotations=[
             DotationEtablissement(
-                uai=e.uai, dotation=e.dotation, reliquats=e.reliquats, motifs=e.motifs
+                uai=e.uai,
+                dotation=e.dotation,
+                reliquats=e.reliquats,
+                motifs=e.motifs,
+                bilan_n1=e.bilan_n1,
             )
             for e in etablissements
         ],
@@ -187,7 +200,10 @@ COLONNES_TABLE = (
     "dotation_post_bac",
     "dotation_totale",
     "motifs",
+    "bilan_n1",
 )
+"""The last column, `bilan_n1` (empty, `manquant`, `depose_en_retard`), came after the others:
+their positions did not move."""
 
 
 def _ordre_table(e: EtablissementCalcule) -> tuple[str, str]:
@@ -219,9 +235,50 @@ def table_csv(calcul: Calcul) -> str:
                 f"{e.dotation.post_bac:.2f}",
                 f"{e.dotation.total:.2f}",
                 " ".join(e.motifs),
+                e.bilan_n1.situation.value if e.bilan_n1 else "",
             ]
         )
     return sortie.getvalue()
+
+
+SITUATIONS_BILAN_N1 = {
+    SituationBilanN1.MANQUANT: "manquant",
+    SituationBilanN1.DEPOSE_EN_RETARD: "déposé en retard",
+}
+
+
+def echeance_bilan_n1(bilan: BilanN1) -> str:
+    """« (échéance le 01/10/2023) », or nothing when the due date is unknown."""
+    return f" (échéance le {bilan.date_limite:%d/%m/%Y})" if bilan.date_limite else ""
+
+
+def _points_bilans_n1(calcul: Calcul) -> list[str]:
+    """The schools whose N-1 report guichet asked is missing at its due date or came late (the
+    table's column `bilan_n1`), with the due date; the allocation does not depend on it."""
+    signales = {e.uai: e.bilan_n1 for e in calcul.etablissements if e.bilan_n1}
+    lignes = []
+    for situation, texte in SITUATIONS_BILAN_N1.items():
+        concernes = sorted(u for u, b in signales.items() if b.situation is situation)
+        if concernes:
+            lignes.append(
+                f"- bilan N-1 {texte} ({len(concernes)}) : "
+                + ", ".join(f"{u}{echeance_bilan_n1(signales[u])}" for u in concernes)
+            )
+    if calcul.bilans_n1_hors_fichier:
+        lignes.append(
+            "- bilan N-1 d'établissements absents du fichier : "
+            + ", ".join(
+                f"{u} {SITUATIONS_BILAN_N1[b.situation]}{echeance_bilan_n1(b)}"
+                for u, b in sorted(calcul.bilans_n1_hors_fichier.items())
+            )
+        )
+    if lignes:
+        lignes.append(
+            "- bilans N-1 manquants ou déposés en retard : dotations calculées sans en tenir "
+            "compte (les textes déduisent les reliquats que déclare le bilan et ne prévoient "
+            "rien pour un bilan manquant ou tardif) ; à la commission d'en décider"
+        )
+    return lignes
 
 
 LIBELLES_MOTIFS = {
@@ -305,6 +362,9 @@ def rapport(calcul: Calcul, chemin_csv: str) -> str:
             "- reliquats reçus pour des établissements absents du fichier : "
             + ", ".join(sorted(calcul.reliquats_hors_fichier))
         )
+    bilans_n1 = _points_bilans_n1(calcul)
+    points += len(bilans_n1)
+    lignes += bilans_n1
     if not points:
         lignes.append("Aucun.")
     lignes += ["", "## Dotations par académie", ""]

@@ -15,6 +15,8 @@ Importers use this package's names.
 
 from models.are.activites import (
     AnomalieBilan,
+    BilanN1,
+    BilanN1Recu,
     ConditionsComplement,
     DotationEtablissement,
     EntreeCalcul,
@@ -35,6 +37,7 @@ from models.are.activites import (
     ResultatLot,
     ResultatSession,
     SessionCommission,
+    SituationBilanN1,
     TableCommission,
     VerificationBilan,
 )
@@ -79,11 +82,13 @@ from models.are.etats import (
 )
 from models.are.evenements import (
     BILAN_DEMANDE,
+    BILAN_EN_RETARD,
     COMPLEMENT_ACCORDE,
     INTERNES,
     RELIQUATS_CONSTATES,
     BilanDemande,
     BilanDepose,
+    BilanEnRetard,
     CampagneOuverte,
     ComplementAccorde,
     DemandeComplementaire,
@@ -100,6 +105,7 @@ from models.are.evenements import (
 __all__ = [
     "ACADEMIES",
     "BILAN_DEMANDE",
+    "BILAN_EN_RETARD",
     "COMPLEMENT_ACCORDE",
     "INTERNES",
     "RELIQUATS_CONSTATES",
@@ -112,6 +118,9 @@ __all__ = [
     "AnomalieBilan",
     "BilanDemande",
     "BilanDepose",
+    "BilanEnRetard",
+    "BilanN1",
+    "BilanN1Recu",
     "CampagneOuverte",
     "ComplementAccorde",
     "ComplementRecu",
@@ -153,6 +162,7 @@ __all__ = [
     "SessionCommission",
     "SignalDossier",
     "SignauxDossiers",
+    "SituationBilanN1",
     "StatutBilan",
     "StatutCampagne",
     "StatutComplement",

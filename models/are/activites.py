@@ -3,6 +3,7 @@ commission table, batches), complementary request, spending report."""
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import Field
@@ -55,6 +56,40 @@ class ReliquatRecu(_Modele):
     apres_vote: bool = False
 
 
+class SituationBilanN1(StrEnum):
+    """A school's N-1 spending report, when it is not one deposited in time (the CSV column
+    `bilan_n1` of the commission table)."""
+
+    MANQUANT = "manquant"
+    """Asked by guichet, not deposited (or not valid) at its due date."""
+    DEPOSE_EN_RETARD = "depose_en_retard"
+    """Valid, but deposited after its due date."""
+
+
+class BilanN1(_Modele):
+    """What the commission table says of a school's N-1 spending report: missing at its due
+    date, or deposited late. Information for the commission: the allocation does not depend on
+    it (docs/are.md, « Choices where the texts are silent »)."""
+
+    situation: SituationBilanN1
+    date_limite: date | None = Field(
+        default=None,
+        description="échéance du bilan (inconnue d'un bilan en retard d'avant le signal)",
+    )
+    bilan: str | None = Field(default=None, description="le dossier du bilan (are-bilan:...)")
+
+
+class BilanN1Recu(BilanN1):
+    """The campaign's record of it: the internal event that set it, and whether it came after
+    the vote (then shown, the voted table unchanged)."""
+
+    evenement_id: str
+    apres_vote: bool = False
+
+    def pour_la_table(self) -> BilanN1:
+        return BilanN1(situation=self.situation, date_limite=self.date_limite, bilan=self.bilan)
+
+
 class EntreeCalcul(_Modele):
     campagne: str
     annee_scolaire: str
@@ -62,6 +97,10 @@ class EntreeCalcul(_Modele):
     donnees: str
     empreinte: str
     reliquats: dict[str, Montants] = Field(default_factory=dict)
+    bilans_n1: dict[str, BilanN1] = Field(
+        default_factory=dict,
+        description="les établissements dont le bilan n-1 est manquant ou déposé en retard",
+    )
 
 
 class DotationEtablissement(_Modele):
@@ -72,6 +111,10 @@ class DotationEtablissement(_Modele):
     dotation: Montants
     reliquats: Montants
     motifs: list[str] = Field(default_factory=list)
+    bilan_n1: BilanN1 | None = Field(
+        default=None,
+        description="bilan n-1 manquant ou déposé en retard (sans effet sur la dotation)",
+    )
 
     @property
     def total(self) -> Decimal:

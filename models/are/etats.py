@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from models.are.activites import (
+    BilanN1Recu,
     ConditionsComplement,
     EvaluationComplement,
     ReliquatRecu,
@@ -117,6 +118,11 @@ class EtatCampagne(_Modele):
     calcul: ResultatCalcul | None = None
     table: TableCommission | None = None
     reliquats: dict[str, ReliquatRecu] = Field(default_factory=dict)
+    bilans_n1: dict[str, BilanN1Recu] = Field(
+        default_factory=dict,
+        description="par UAI, le bilan n-1 manquant à son échéance ou déposé en retard (un "
+        "bilan déposé à temps n'y figure pas)",
+    )
     vote: VoteCommission | None = None
     lots_publies: int = 0
     ordres_emis: int = 0

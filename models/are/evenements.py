@@ -203,7 +203,8 @@ class BilanDepose(_Modele):
 BILAN_DEMANDE = "guichet.are.bilan-demande.v1"
 COMPLEMENT_ACCORDE = "guichet.are.complement-accorde.v1"
 RELIQUATS_CONSTATES = "guichet.are.reliquats-constates.v1"
-INTERNES = (BILAN_DEMANDE, COMPLEMENT_ACCORDE, RELIQUATS_CONSTATES)
+BILAN_EN_RETARD = "guichet.are.bilan-en-retard.v1"
+INTERNES = (BILAN_DEMANDE, COMPLEMENT_ACCORDE, RELIQUATS_CONSTATES, BILAN_EN_RETARD)
 """Sent by a guichet workflow (through the `signaler_dossiers_are` activity) to another one;
 never read from Kafka."""
 
@@ -239,6 +240,20 @@ class ReliquatsConstates(_Modele):
     uai: str
     annee_scolaire: str = Field(description="année du bilan (la campagne est l'année suivante)")
     reliquats: Montants
+    bilan: str
+    depose_en_retard: bool = Field(
+        default=False, description="bilan déposé après sa date limite (signalé à la commission)"
+    )
+
+
+class BilanEnRetard(_Modele):
+    """A spending report guichet asked is not deposited (or not valid) at its due date: next
+    year's campaign flags the school on its commission table (`guichet.are.bilan-en-retard.v1`).
+    The allocation does not depend on it (docs/are.md)."""
+
+    uai: str
+    annee_scolaire: str = Field(description="année du bilan (la campagne est l'année suivante)")
+    date_limite: date
     bilan: str
 
 

@@ -22,6 +22,7 @@ from activities.are import (
 )
 from models.are import (
     BilanDepose,
+    BilanN1,
     DotationEtablissement,
     EntreeCalcul,
     EntreeEvaluationComplement,
@@ -32,7 +33,9 @@ from models.are import (
     LigneComplement,
     LotCampagne,
     Montants,
+    ReliquatsConstates,
     ResultatImport,
+    SituationBilanN1,
 )
 from rules import are
 from rules.are import Enveloppe, LigneEffectif
@@ -321,6 +324,105 @@ async def test_the_commission_table_has_one_line_per_school_and_a_readable_repor
     assert "| **total** | 23 913,00 € | 0,00 € | 17 873,00 € |" in rapport
     assert "n'a pas répondu aux enquêtes régionales : aucune dotation (1) : 0780003C" in rapport
     assert "lignes non éligibles SPECIALITE_NON_ELIGIBLE : 1" in rapport
+
+
+async def test_the_commission_table_flags_a_missing_or_late_n1_report_in_its_last_column(
+    tmp_path: Path,
+) -> None:
+    """docs/are.md, « Choices where the texts are silent »: the seeds deduct the leftovers a
+    report declares and set nothing for a missing one (000 and 001, « Compte rendu d'utilisation
+    des dotations »): the school is flagged for the commission, its allocation unchanged."""
+    act, imp = await importe(tmp_path)
+    assert imp.donnees is not None
+    assert imp.empreinte is not None
+    sans_signal = await act.calculer_dotations(
+        EntreeCalcul(
+            campagne=CAMPAGNE,
+            annee_scolaire="2023-2024",
+            version=1,
+            donnees=imp.donnees,
+            empreinte=imp.empreinte,
+        )
+    )
+    manquant = BilanN1(
+        situation=SituationBilanN1.MANQUANT,
+        date_limite=date(2023, 10, 1),
+        bilan="are-bilan:0930002B:2022-2023",
+    )
+    calcul = await act.calculer_dotations(
+        EntreeCalcul(
+            campagne=CAMPAGNE,
+            annee_scolaire="2023-2024",
+            version=2,
+            donnees=imp.donnees,
+            empreinte=imp.empreinte,
+            bilans_n1={
+                "0930002B": manquant,
+                "0750001A": BilanN1(situation=SituationBilanN1.DEPOSE_EN_RETARD),
+                "0910005E": manquant,
+            },
+        )
+    )
+
+    assert {d.uai: d.dotation for d in calcul.dotations} == {
+        d.uai: d.dotation for d in sans_signal.dotations
+    }
+    assert {d.uai: d.bilan_n1 for d in calcul.dotations} == {
+        "0750001A": BilanN1(situation=SituationBilanN1.DEPOSE_EN_RETARD),
+        "0930002B": manquant,
+        "0780003C": None,
+    }
+    table = await act.produire_table_commission(
+        EntreeTable(
+            campagne=CAMPAGNE,
+            annee_scolaire="2023-2024",
+            version=2,
+            calcul=calcul.calcul,
+            empreinte=calcul.empreinte,
+        )
+    )
+    entete = lire(table.csv).splitlines()[0].split(";")
+    assert entete[-2:] == ["motifs", "bilan_n1"]
+    assert entete.index("dotation_totale") == 15
+    assert [(r["uai"], r["dotation_totale"], r["bilan_n1"]) for r in lire_csv(table.csv)] == [
+        ("0930002B", "8305.00", "manquant"),
+        ("0750001A", "9568.00", "depose_en_retard"),
+        ("0780003C", "0.00", ""),
+    ]
+    rapport = lire(table.rapport)
+    assert "- bilan N-1 manquant (1) : 0930002B (échéance le 01/10/2023)" in rapport
+    assert "- bilan N-1 déposé en retard (1) : 0750001A\n" in rapport
+    assert (
+        "- bilan N-1 d'établissements absents du fichier : 0910005E manquant "
+        "(échéance le 01/10/2023)"
+    ) in rapport
+    assert "dotations calculées sans en tenir compte" in rapport
+    assert "| **total** | 23 913,00 € | 0,00 € | 17 873,00 € |" in rapport
+
+
+def test_payloads_from_before_the_n1_flag_stay_valid() -> None:
+    """Inputs and events recorded before the flag existed (histories, replay fixtures)."""
+    ancien = {
+        "uai": "0750001A",
+        "annee_scolaire": "2022-2023",
+        "reliquats": {"pre_bac": "502.00", "post_bac": "0.00"},
+        "bilan": "are-bilan:0750001A:2022-2023",
+    }
+    assert ReliquatsConstates.model_validate(ancien).depose_en_retard is False
+    entree = EntreeCalcul.model_validate(
+        {
+            "campagne": CAMPAGNE,
+            "annee_scolaire": "2023-2024",
+            "version": 1,
+            "donnees": "import-v1.json",
+            "empreinte": "0" * 64,
+        }
+    )
+    assert entree.bilans_n1 == {}
+    ligne = DotationEtablissement.model_validate(
+        {"uai": "0750001A", "dotation": {}, "reliquats": {}, "motifs": []}
+    )
+    assert ligne.bilan_n1 is None
 
 
 async def test_a_stage_refuses_a_file_changed_since_the_previous_stage(tmp_path: Path) -> None:

@@ -18,6 +18,8 @@ class LigneTable:
     reliquats_post_bac: Decimal
     total: Decimal
     motifs: str
+    bilan_n1: str = ""
+    """`manquant`, `depose_en_retard` or empty: the N-1 report as the table computed it."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ def table_commission(etat: EtatCampagne) -> TableCommissionVue | None:
             reliquats_post_bac=d.reliquats.post_bac,
             total=d.dotation.total,
             motifs="; ".join(d.motifs),
+            bilan_n1=d.bilan_n1.situation.value if d.bilan_n1 else "",
         )
         for d in sorted(calcul.dotations, key=lambda d: d.uai)
     ]
@@ -89,7 +92,8 @@ def restreindre(table: TableCommissionVue, uais: set[str]) -> TableCommissionVue
 
 def table_csv(table: TableCommissionVue) -> list[list[str]]:
     """The table as CSV rows (header: the catalogue's labels; amounts with a point, two
-    decimals), totals last."""
+    decimals), totals last; the N-1 report (`manquant`, `depose_en_retard`) in the last
+    column."""
     lignes = [
         [
             libelles.libelle_champ(c)
@@ -101,6 +105,7 @@ def table_csv(table: TableCommissionVue) -> list[list[str]]:
                 "reliquats_post_bac",
                 "total",
                 "motifs",
+                "bilan_n1",
             )
         ]
     ]
@@ -113,6 +118,7 @@ def table_csv(table: TableCommissionVue) -> list[list[str]]:
             f"{ligne.reliquats_post_bac:.2f}",
             f"{ligne.total:.2f}",
             ligne.motifs,
+            ligne.bilan_n1,
         ]
         for ligne in table.lignes
     ]
@@ -125,6 +131,7 @@ def table_csv(table: TableCommissionVue) -> list[list[str]]:
             f"{table.reliquats['post_bac']:.2f}",
             f"{table.total:.2f}",
             f"table v{table.version}, règles {table.version_regle}",
+            "",
         ]
     )
     return lignes

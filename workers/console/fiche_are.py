@@ -5,7 +5,9 @@ Sources (`models.textes`): the 2021-2022 règlement d'intervention (text 000) an
 modalités (text 001), « Modalités de calcul et d'attribution de la dotation », « Dotation
 complémentaire », « Compte rendu d'utilisation des dotations ».
 
-The campaign's state keeps one short line per school (allocation, leftovers, flags); names,
+The campaign's state keeps one short line per school (allocation, leftovers, flags) and, per
+school, its N-1 spending report when it is missing at its due date or came late (shown on the
+school's line and in a list of its own, the allocation unchanged: docs/are.md); names,
 académies and the headcounts retained are in the detailed computation the activity wrote
 (`ResultatCalcul.calcul`, checked against its SHA-256). When that file cannot be read (another
 machine, purged), the table shows what the state has and says what is missing.
@@ -21,7 +23,14 @@ from pydantic import ValidationError
 
 from activities.are.dotations import Calcul
 from models import libelles, textes
-from models.are import EtatBilan, EtatCampagne, EtatComplement, Montants
+from models.are import (
+    BilanN1Recu,
+    EtatBilan,
+    EtatCampagne,
+    EtatComplement,
+    Montants,
+    SituationBilanN1,
+)
 from rules import are as regles
 
 ENVELOPPES = (("pre_bac", "pré-bac"), ("post_bac", "post-bac"))
@@ -52,6 +61,22 @@ class Etablissement:
     """(code, label) of each flag."""
 
 
+@dataclass(frozen=True)
+class BilanN1:
+    """A school whose N-1 spending report is missing at its due date or came late."""
+
+    uai: str
+    code: str
+    libelle: str
+    """« Bilan N-1 manquant (échéance le 01/10/2023) », « Bilan N-1 déposé en retard »."""
+    bilan: str | None
+    """The report's dossier (are-bilan:<UAI>:<année>)."""
+    apres_vote: bool
+    dans_la_table: bool
+    """Whether the table shows it (a flag after the vote, or before the next computation, is
+    not in the table)."""
+
+
 @dataclass
 class Campagne:
     enveloppes: list[Enveloppe] = field(default_factory=list)
@@ -59,6 +84,8 @@ class Campagne:
     academies: list[str] = field(default_factory=list)
     detail_absent: str | None = None
     source: str = ""
+    bilans_n1: list[BilanN1] = field(default_factory=list)
+    source_bilans: str = ""
 
 
 def lire_calcul(chemin: str, empreinte: str) -> Calcul | str:
@@ -79,11 +106,53 @@ def _observations(motifs: list[str]) -> list[tuple[str, str]]:
     return [(m, libelles.libelle_motif(m)) for m in motifs]
 
 
+CODES_BILAN_N1 = {
+    SituationBilanN1.MANQUANT: "BILAN_N1_MANQUANT",
+    SituationBilanN1.DEPOSE_EN_RETARD: "BILAN_N1_DEPOSE_EN_RETARD",
+}
+
+
+def observation_bilan_n1(bilan: BilanN1Recu) -> tuple[str, str]:
+    """(code, label): « Bilan N-1 manquant (échéance le 01/10/2023) », « Bilan N-1 déposé en
+    retard », « (signalé après le vote) » when the voted table does not show it."""
+    code = CODES_BILAN_N1[bilan.situation]
+    libelle = libelles.libelle_motif(code)
+    if bilan.situation is SituationBilanN1.MANQUANT and bilan.date_limite:
+        libelle += f" (échéance le {bilan.date_limite:%d/%m/%Y})"
+    if bilan.apres_vote:
+        libelle += " (signalé après le vote)"
+    return code, libelle
+
+
+def _bilans_n1(etat: EtatCampagne) -> list[BilanN1]:
+    dans_la_table = {
+        d.uai: d.bilan_n1.situation
+        for d in (etat.calcul.dotations if etat.calcul else [])
+        if d.bilan_n1
+    }
+    resultat = []
+    for uai, b in sorted(etat.bilans_n1.items()):
+        code, libelle = observation_bilan_n1(b)
+        resultat.append(
+            BilanN1(
+                uai=uai,
+                code=code,
+                libelle=libelle,
+                bilan=b.bilan,
+                apres_vote=b.apres_vote,
+                dans_la_table=dans_la_table.get(uai) is b.situation,
+            )
+        )
+    return resultat
+
+
 def campagne(etat: EtatCampagne, calcul: Calcul | str | None) -> Campagne:
     resultat = Campagne(
         source=textes.reference("001", "« Modalités de calcul et d'attribution de la dotation »")
         if etat.annee_scolaire and etat.annee_scolaire >= "2023-2024"
-        else textes.reference("000", "« Modalités de calcul et d'attribution de la dotation »")
+        else textes.reference("000", "« Modalités de calcul et d'attribution de la dotation »"),
+        bilans_n1=_bilans_n1(etat),
+        source_bilans=textes.reference("001", "« Compte rendu d'utilisation des dotations »"),
     )
     c = etat.calcul
     if c is None:
@@ -112,6 +181,7 @@ def campagne(etat: EtatCampagne, calcul: Calcul | str | None) -> Campagne:
         resultat.detail_absent = calcul
     for d in sorted(c.dotations, key=lambda d: d.uai):
         e = details.get(d.uai)
+        signale = etat.bilans_n1.get(d.uai)
         resultat.etablissements.append(
             Etablissement(
                 uai=d.uai,
@@ -123,7 +193,8 @@ def campagne(etat: EtatCampagne, calcul: Calcul | str | None) -> Campagne:
                 boursiers_post_bac=e.boursiers_post_bac if e else None,
                 reliquats=d.reliquats,
                 dotation=d.dotation,
-                observations=_observations(d.motifs),
+                observations=_observations(d.motifs)
+                + ([observation_bilan_n1(signale)] if signale else []),
             )
         )
     resultat.academies = sorted({e.academie for e in resultat.etablissements if e.academie != "—"})

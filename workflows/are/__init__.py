@@ -9,14 +9,16 @@ choices made where the texts are silent are in docs/are.md, « Workflows ».
   every school and orders its payments in batches of `LOT` schools from one activity call per
   batch, so 700 schools cost a few dozen history events. On 1 July of the year's end it asks
   each school's spending report and completes. Before it is opened it collects the leftovers
-  that last year's spending reports send it.
+  that last year's spending reports send it, and the reports missing at their due date, which
+  it flags on the table (« bilan N-1 manquant », the allocation unchanged).
 - `are-complement` (one per request): a school's written request, checked against the year's
   eligibility, reviewed by an instructor, queued for the next commission permanente session
   (reference data), decided there (the amount granted may differ, with a reason), then
   notified and paid; the spending report of that school and year is told of the grant.
 - `are-bilan` (one per school and year, key `<UAI>:<année>`): asked on 1 July of the year's end
   with reminders and late notices, checked with `rules.are.verifier_bilan`; a valid report's
-  leftovers go to next year's campaign (signal-with-start) and are the workflow's result.
+  leftovers go to next year's campaign (signal-with-start) and are the workflow's result; a
+  report missing at its due date tells that campaign too.
 
 Each is a `workflows.dossier.DossierWorkflow` (one main loop, one refusal semantics: a decision
 refused when it is applied, because the state moved or no session is left, fails the update

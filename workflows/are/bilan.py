@@ -1,7 +1,7 @@
 """`are-bilan`: one workflow per school and year, the spending report (seeds 000 and 001;
 docs/are.md)."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from temporalio import workflow
@@ -13,17 +13,20 @@ with workflow.unsafe.imports_passed_through():
         verifier_bilan_are,
     )
     from models.are import (
+        BILAN_EN_RETARD,
         RELIQUATS_CONSTATES,
         STATUTS_BILAN_TERMINAUX,
         WORKFLOW_BILAN,
         WORKFLOW_CAMPAGNE,
         BilanDemande,
         BilanDepose,
+        BilanEnRetard,
         ComplementAccorde,
         ComplementRecu,
         DecisionBilan,
         EntreeVerificationBilan,
         EtatBilan,
+        RefusSignal,
         ReliquatsConstates,
         SignalDossier,
         StatutBilan,
@@ -53,6 +56,10 @@ with workflow.unsafe.imports_passed_through():
 
 
 ATTENTE_DU_BILAN = (StatutBilan.ATTENTE_BILAN, StatutBilan.A_CORRIGER)
+RETARD_SIGNALE = "are-bilan-retard-signale"
+"""Patch: a report missing at its due date is signalled to next year's campaign
+(`guichet.are.bilan-en-retard.v1`), which flags the school on its commission table; histories
+recorded before it go late without telling the campaign."""
 
 
 @workflow.defn(name=WORKFLOW_BILAN)
@@ -189,16 +196,13 @@ class BilanAreWorkflow(DossierAre[EtatBilan]):
                             annee_scolaire=etat.annee_scolaire,
                             reliquats=reliquats,
                             bilan=self._suivi.workflow_id,
+                            depose_en_retard=etat.depose_en_retard,
                         ),
                     ).model_dump(mode="json"),
                 )
             ]
         )
-        etat.refus_signaux.extend(refus)
-        for r in refus:
-            etat.anomalies.append(
-                Anomalie(evenement_id=r.workflow_id, type=RELIQUATS_CONSTATES, motif=r.motif)
-            )
+        self._noter_refus(refus, RELIQUATS_CONSTATES)
         if not refus:
             etat.transmis_a = f"{WORKFLOW_CAMPAGNE}:{suivante}"
         await self._notifier(
@@ -213,6 +217,44 @@ class BilanAreWorkflow(DossierAre[EtatBilan]):
             f"RELIQUATS pre_bac={reliquats.pre_bac} post_bac={reliquats.post_bac}"
             + (" (déposé en retard)" if etat.depose_en_retard else ""),
         )
+
+    async def _signaler_retard(self, limite: date) -> None:
+        """The report is missing at its due date: next year's campaign flags the school on its
+        commission table (« bilan N-1 manquant »). The allocation does not depend on it: the
+        seeds deduct the leftovers a report declares and set nothing for a missing one (000 and
+        001, « Compte rendu d'utilisation des dotations »); the commission decides. The id
+        names the due date: a new deadline (`proroger`) missed again is signalled again."""
+        etat = self._etat
+        assert etat.annee_scolaire is not None
+        assert etat.uai is not None
+        suivante = annee_suivante(etat.annee_scolaire)
+        refus = await self._signaler(
+            [
+                SignalDossier(
+                    workflow=WORKFLOW_CAMPAGNE,
+                    cle=suivante,
+                    evenement=self._interne(
+                        BILAN_EN_RETARD,
+                        suivante,
+                        f"retard/{limite.isoformat()}",
+                        BilanEnRetard(
+                            uai=etat.uai,
+                            annee_scolaire=etat.annee_scolaire,
+                            date_limite=limite,
+                            bilan=self._suivi.workflow_id,
+                        ),
+                    ).model_dump(mode="json"),
+                )
+            ]
+        )
+        self._noter_refus(refus, BILAN_EN_RETARD)
+
+    def _noter_refus(self, refus: list[RefusSignal], type_: str) -> None:
+        """An internal event the target refused (closed dossier): an anomaly of this one."""
+        etat = self._etat
+        etat.refus_signaux.extend(refus)
+        for r in refus:
+            etat.anomalies.append(Anomalie(evenement_id=r.workflow_id, type=type_, motif=r.motif))
 
     # --- request, reminders, deadline -------------------------------------------------------
 
@@ -280,6 +322,8 @@ class BilanAreWorkflow(DossierAre[EtatBilan]):
                 echeance.jour,
             )
             await self._changer(StatutBilan.EN_RETARD, "DATE_LIMITE_DEPASSEE")
+            if workflow.patched(RETARD_SIGNALE):
+                await self._signaler_retard(echeance.jour)
         else:
             dus = [
                 e

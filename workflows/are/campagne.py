@@ -14,6 +14,8 @@ with workflow.unsafe.imports_passed_through():
         WORKFLOW_BILAN,
         WORKFLOW_CAMPAGNE,
         BilanDemande,
+        BilanEnRetard,
+        BilanN1Recu,
         CampagneOuverte,
         DecisionCampagne,
         DotationEtablissement,
@@ -27,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
         ReliquatsConstates,
         ResultatImport,
         SignalDossier,
+        SituationBilanN1,
         StatutCampagne,
         TypeDecisionCampagne,
         VoteCommission,
@@ -90,6 +93,7 @@ class CampagneAreWorkflow(DossierAre[EtatCampagne]):
             "etablissements.are.campagne-ouverte": self._sur_ouverture,
             "etablissements.are.fichiers-corriges": self._sur_fichiers,
             "guichet.are.reliquats-constates": self._sur_reliquats,
+            "guichet.are.bilan-en-retard": self._sur_bilan_en_retard,
         }.get(self._type(event))
         if appliquer is None:
             return f"événement {event.type} inconnu du dispositif {WORKFLOW_CAMPAGNE}"
@@ -142,11 +146,53 @@ class CampagneAreWorkflow(DossierAre[EtatCampagne]):
             evenement_id=event.id,
             apres_vote=apres_vote,
         )
+        signale = etat.bilans_n1.pop(reliquats.uai, None)
+        if reliquats.depose_en_retard:
+            etat.bilans_n1[reliquats.uai] = BilanN1Recu(
+                situation=SituationBilanN1.DEPOSE_EN_RETARD,
+                date_limite=signale.date_limite if signale else None,
+                bilan=reliquats.bilan,
+                evenement_id=event.id,
+                apres_vote=apres_vote,
+            )
         if apres_vote:
             return (
                 f"reliquats de {reliquats.uai} reçus après le vote : non déduits de la dotation "
                 f"{etat.cle}, transmis au bilan de l'année"
             )
+        if etat.statut is StatutCampagne.TABLE_PRODUITE:
+            etat.a_recalculer = True
+        return None
+
+    def _sur_bilan_en_retard(self, event: CloudEvent) -> str | None:
+        """A school's last spending report, asked by guichet, is missing at its due date: the
+        school is flagged on the commission table (« bilan N-1 manquant »), its allocation
+        unchanged. The seeds deduct the leftovers a report declares (« Pour les établissements
+        disposant de reliquats d'ARE de l'année précédente, ceux-ci sont déduits du montant de
+        leur dotation ») and set nothing for a missing report (000 and 001, « Compte rendu
+        d'utilisation des dotations »): the commission, told, decides. Before the vote the
+        table is recomputed with the flag; after it the flag is kept and shown, the voted table
+        unchanged. A valid report's leftovers, later, turn it into « déposé en retard »."""
+        etat = self._etat
+        retard = BilanEnRetard.model_validate(event.data)
+        suivante = annee_suivante(retard.annee_scolaire)
+        if suivante != etat.cle:
+            return (
+                f"bilan {retard.annee_scolaire} en retard : il concerne la campagne {suivante}, "
+                f"pas {etat.cle}"
+            )
+        if retard.uai in etat.reliquats:
+            return (
+                f"bilan {retard.annee_scolaire} de {retard.uai} signalé en retard alors que ses "
+                "reliquats sont reçus : ignoré"
+            )
+        etat.bilans_n1[retard.uai] = BilanN1Recu(
+            situation=SituationBilanN1.MANQUANT,
+            date_limite=retard.date_limite,
+            bilan=retard.bilan,
+            evenement_id=event.id,
+            apres_vote=etat.statut not in AVANT_VOTE,
+        )
         if etat.statut is StatutCampagne.TABLE_PRODUITE:
             etat.a_recalculer = True
         return None
@@ -198,6 +244,7 @@ class CampagneAreWorkflow(DossierAre[EtatCampagne]):
                     donnees=imp.donnees,
                     empreinte=imp.empreinte,
                     reliquats={uai: r.reliquats for uai, r in etat.reliquats.items()},
+                    bilans_n1={uai: b.pour_la_table() for uai, b in etat.bilans_n1.items()},
                 ),
                 start_to_close_timeout=CALCUL_TIMEOUT,
             )
@@ -220,6 +267,11 @@ class CampagneAreWorkflow(DossierAre[EtatCampagne]):
             await self._enregistrer()
             return
         etat.calcul, etat.table = calcul, table
+        manquants = sum(
+            1
+            for d in calcul.dotations
+            if d.bilan_n1 and d.bilan_n1.situation is SituationBilanN1.MANQUANT
+        )
         await self._notifier(
             INSTRUCTEUR,
             "TABLE_COMMISSION",
@@ -227,7 +279,9 @@ class CampagneAreWorkflow(DossierAre[EtatCampagne]):
             f"{calcul.nombre_etablissements} établissements ({calcul.nombre_dotes} dotés), "
             f"{texte_montant(calcul.dotation.pre_bac)} pré-bac, "
             f"{texte_montant(calcul.dotation.post_bac)} post-bac, total "
-            f"{texte_montant(calcul.total)}. Table : {table.csv} ; rapport : {table.rapport}.",
+            f"{texte_montant(calcul.total)}"
+            + (f", {manquants} bilan(s) N-1 manquant(s)" if manquants else "")
+            + f". Table : {table.csv} ; rapport : {table.rapport}.",
         )
         await self._changer(StatutCampagne.TABLE_PRODUITE, f"TABLE_V{v}")
         await self._enregistrer()
