@@ -151,7 +151,6 @@ RECUS = [
             "numero_convention": "971-24-00123-01-00",
             "date_signature": "2024-12-20",
             "date_fin": "2026-01-14",
-            "situation": {"beneficiaire_rsa": True, "date_naissance": "1985-06-10"},
         },
     ),
     TypeEvenement(

@@ -1,5 +1,6 @@
 """Fixtures that start real servers on free ports and stop them after the session."""
 
+import logging
 import os
 import shutil
 import subprocess
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import structlog
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
@@ -17,6 +19,24 @@ from events.admin import ensure_topics
 from tests.attente import attendre_bloquant
 from workers.runtime import processes
 from workers.runtime.recherche import assurer_attributs_recherche
+
+
+@pytest.fixture(autouse=True)
+def journalisation_restauree() -> Iterator[None]:
+    """Every test starts with the logging configuration the session had and leaves it so: a
+    test (or a command it runs) that calls `configure_logging` sends the root logger to the
+    stderr pytest captured for it, which later tests would otherwise find there, closed."""
+    root = logging.getLogger()
+    avant = (root.handlers[:], root.level)
+    niveaux = {n: logging.getLogger(n).level for n in ("faststream", "aiokafka", "alembic")}
+    try:
+        yield
+    finally:
+        root.handlers[:], niveau = avant
+        root.setLevel(niveau)
+        for nom, valeur in niveaux.items():
+            logging.getLogger(nom).setLevel(valeur)
+        structlog.reset_defaults()
 
 
 async def _time_skipping_server() -> WorkflowEnvironment:

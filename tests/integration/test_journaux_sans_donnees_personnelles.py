@@ -13,16 +13,13 @@ of the test data may appear in it.
 """
 
 import csv
-import logging
 import shutil
 import uuid
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import structlog
 
 from events import topics
 from events.catalogue import CATALOGUE
@@ -79,22 +76,6 @@ def _candidats() -> list[str]:
 
 
 PERSONNEL = [*VALEURS_PERSONNELLES, NIR[:13], NAISSANCE_INCOHERENTE, *_candidats()]
-
-
-@pytest.fixture
-def journaux_restaures() -> Iterator[None]:
-    """Undoes the logging configuration the test sets up (for the tests that run after it)."""
-    root = logging.getLogger()
-    avant = (root.handlers[:], root.level)
-    niveaux = {n: logging.getLogger(n).level for n in ("faststream", "aiokafka", "alembic")}
-    try:
-        yield
-    finally:
-        root.handlers[:], level = avant
-        root.setLevel(level)
-        for nom, niveau in niveaux.items():
-            logging.getLogger(nom).setLevel(niveau)
-        structlog.reset_defaults()
 
 
 def _cloud(type_: str, source: str, sujet: str, data: dict[str, Any]) -> CloudEvent:
@@ -208,7 +189,6 @@ async def test_a_scenario_of_every_scheme_leaves_no_personal_data_in_the_logs(
     fresh_kafka_broker: str,
     tmp_path: Path,
     capfd: pytest.CaptureFixture[str],
-    journaux_restaures: None,
 ) -> None:
     # The service's own configuration, set up while capfd captures (its handler keeps the
     # stream it was given); DEBUG emits every line INFO does, and more.

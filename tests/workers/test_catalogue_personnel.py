@@ -20,9 +20,7 @@ from workers.runtime.redaction import redact_personal_data, redact_text
 from workers.services.rebuts import RegistreRebutsSql
 from workers.services.utilisateurs import Identite, Role
 
-AVEC_DONNEES_PERSONNELLES = [
-    spec for spec in CATALOGUE.values() if chemins_personnels(spec.contrat)
-]
+MARQUES_PERSONNELLES = [spec for spec in CATALOGUE.values() if chemins_personnels(spec.contrat)]
 SUPERVISEUR = Identite(nom="sup", role=Role.SUPERVISEUR, dispositifs=("*",), partenaire=None)
 
 
@@ -52,6 +50,13 @@ def personnelles(spec: TypeEvenement) -> list[str]:
     return trouvees
 
 
+# The types whose example holds a value at a personal mark. An optional personal block stays
+# out of an example when filling it would change what the example means: scenarios start from
+# the catalogue's examples, and a CAE-DOM renewal carrying a situation is a renewal that
+# re-examines the employee's eligibility.
+AVEC_DONNEES_PERSONNELLES = [spec for spec in MARQUES_PERSONNELLES if personnelles(spec)]
+
+
 def _evenement(spec: TypeEvenement, data: dict[str, Any]) -> CloudEvent:
     return CloudEvent(
         id="exemple-1",
@@ -79,7 +84,10 @@ def _casse(spec: TypeEvenement) -> dict[str, Any]:
 
 def test_some_catalogue_types_carry_personal_data_with_examples_holding_it() -> None:
     assert len(AVEC_DONNEES_PERSONNELLES) >= 2
-    assert all(personnelles(spec) for spec in AVEC_DONNEES_PERSONNELLES)
+    sans_exemple = {s.nom for s in MARQUES_PERSONNELLES} - {
+        s.nom for s in AVEC_DONNEES_PERSONNELLES
+    }
+    assert sans_exemple <= {"asp.cae-dom.avenant-renouvellement.v1"}
 
 
 @pytest.mark.parametrize("spec", AVEC_DONNEES_PERSONNELLES, ids=lambda s: s.nom)

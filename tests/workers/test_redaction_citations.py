@@ -5,8 +5,6 @@ import io
 import logging
 import sys
 
-import structlog
-
 from workers.runtime.logging import configure_logging
 from workers.runtime.redaction import MASK, redact_text
 from workers.runtime.settings import LogFormat, Settings
@@ -56,21 +54,15 @@ def test_a_nir_glued_to_other_characters_is_still_masked() -> None:
 
 
 def test_a_log_line_that_fails_to_write_does_not_print_its_message() -> None:
-    root = logging.getLogger()
-    avant = (root.handlers[:], root.level)
+    """(The logging configuration is restored after each test: tests/conftest.py.)"""
     stderr = io.StringIO()
+    configure_logging(Settings(_env_file=None, log_format=LogFormat.JSON))
+    logging.getLogger().handlers[0].setStream(_Casse())  # type: ignore[attr-defined]
+    real_stderr, sys.stderr = sys.stderr, stderr
     try:
-        configure_logging(Settings(_env_file=None, log_format=LogFormat.JSON))
-        root.handlers[0].setStream(_Casse())  # type: ignore[attr-defined]
-        real_stderr, sys.stderr = sys.stderr, stderr
-        try:
-            logging.getLogger("essai").warning("refus pour %s", "Kerbrat-Quéméner")
-        finally:
-            sys.stderr = real_stderr
+        logging.getLogger("essai").warning("refus pour %s", "Kerbrat-Quéméner")
     finally:
-        root.handlers[:], level = avant
-        root.setLevel(level)
-        structlog.reset_defaults()
+        sys.stderr = real_stderr
     assert "Kerbrat" not in stderr.getvalue()
     assert "journalisation en échec (OSError) pour essai" in stderr.getvalue()
 
@@ -83,22 +75,15 @@ class _Casse(io.StringIO):
 
 
 def test_a_stream_closed_since_logging_was_configured_is_replaced_by_the_current_stderr() -> None:
-    root = logging.getLogger()
-    avant = (root.handlers[:], root.level)
     stderr = io.StringIO()
+    configure_logging(Settings(_env_file=None, log_format=LogFormat.JSON))
+    ferme = io.StringIO()
+    logging.getLogger().handlers[0].setStream(ferme)  # type: ignore[attr-defined]
+    ferme.close()  # as pytest closes the stderr it captured for an earlier test
+    real_stderr, sys.stderr = sys.stderr, stderr
     try:
-        configure_logging(Settings(_env_file=None, log_format=LogFormat.JSON))
-        ferme = io.StringIO()
-        ferme.close()
-        root.handlers[0].setStream(ferme)  # type: ignore[attr-defined]
-        real_stderr, sys.stderr = sys.stderr, stderr
-        try:
-            logging.getLogger("essai").warning("dossier %s ouvert", "OPCO-1")
-        finally:
-            sys.stderr = real_stderr
+        logging.getLogger("essai").warning("dossier %s ouvert", "OPCO-1")
     finally:
-        root.handlers[:], level = avant
-        root.setLevel(level)
-        structlog.reset_defaults()
+        sys.stderr = real_stderr
     assert "dossier OPCO-1 ouvert" in stderr.getvalue()
     assert "journalisation en échec" not in stderr.getvalue()

@@ -21,8 +21,10 @@ class _Sortie(logging.StreamHandler):  # type: ignore[type-arg]
     def emit(self, record: logging.LogRecord) -> None:
         # a stream closed since logging was configured (the stderr a test captured, then
         # closed): write to the stderr of now instead
+        # (not `setStream`: it flushes the closed stream first, which fails; `handle` holds
+        # the handler's lock here)
         if getattr(self.stream, "closed", False) and sys.stderr is not self.stream:
-            self.setStream(sys.stderr)
+            self.stream = sys.stderr
         super().emit(record)
 
     def handleError(self, record: logging.LogRecord) -> None:
