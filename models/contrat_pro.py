@@ -221,6 +221,18 @@ class TypeDecision(StrEnum):
     the instructor confirms the time-bar (docs/contrat_pro.md, "Deadlines that can be met")."""
     RELEVER_DELAI = "relever_delai"
     """Status `examen_delai`: the instructor gives a new deadline (`date_limite_reponse`)."""
+    VALIDER_PAIEMENT = "valider_paiement"
+    """Status `instruction_paiement`: the payment request's documents are admissible, the
+    order leaves (seed 003 section 3: « versée [...] après instruction »)."""
+    REDUIRE = "reduire"
+    """Status `instruction_paiement`: pay `montant` (less than the amount due; 0: nothing) for
+    `motif` (section 4: « ne pas verser en partie ou en totalité »)."""
+    RECOUVRER = "recouvrer"
+    """Statuses `paye` (after a control) and `examen_trop_percu` (the proposal): a titre
+    exécutoire of `montant` (default: the proposed excess) for `motif` (section 4)."""
+    RENONCER_RECOUVREMENT = "renoncer_recouvrement"
+    """Statuses `examen_trop_percu` (the excess is not claimed) and `recouvrement` (the rest
+    of the titre is written off): back to `paye`, `motif` required."""
 
 
 class Decision(BaseModel):
@@ -233,6 +245,12 @@ class Decision(BaseModel):
     motif: str | None = Field(default=None, max_length=2000)
     date_limite_reponse: date | None = None
     montant_a_recuperer: Decimal | None = Field(default=None, gt=0)
+    montant: Decimal | None = Field(
+        default=None,
+        ge=0,
+        decimal_places=2,
+        description="reduire: the amount paid after the reduction; recouvrer: the titre's amount",
+    )
 
 
 class Statut(StrEnum):
@@ -258,6 +276,14 @@ class Statut(StrEnum):
     EXAMEN_DELAI = "examen_delai"
     """The payment-request deadline had passed before the fact fixing it was known: an
     instructor decides (« délai échu avant d'être connu »)."""
+    INSTRUCTION_PAIEMENT = "instruction_paiement"
+    """Seed 003 sections 3 and 4: the payment request's documents examined before the order
+    (`valider_paiement`, `demander_pieces`, `reduire`)."""
+    ATTENTE_PIECES_PAIEMENT = "attente_pieces_paiement"
+    """Documents asked for the payment request, until `date_limite_pieces`."""
+    EXAMEN_TROP_PERCU = "examen_trop_percu"
+    """After payment, a fact lowered the amount due: the excess is proposed to an instructor
+    (`recouvrer`, `renoncer_recouvrement`)."""
 
 
 STATUTS_TERMINAUX = frozenset(
@@ -341,7 +367,7 @@ class OrdrePaiement(BaseModel):
     id: str
     nature: Literal["paiement", "titre_executoire"]
     montant: Decimal
-    statut: Literal["emis", "execute", "rejete", "recouvre"]
+    statut: Literal["emis", "execute", "rejete", "recouvre", "abandonne"]
     rib_reference: str | None = None
 
 
@@ -372,6 +398,14 @@ class EtatContratPro(BaseModel):
     montant_verse: Decimal = Decimal("0.00")
     montant_a_recuperer: Decimal = Decimal("0.00")
     montant_recouvre: Decimal = Decimal("0.00")
+    montant_a_verser: Decimal | None = None
+    """The amount an instructor decided to pay (`reduire`), below the amount due."""
+    trop_percu: Decimal = Decimal("0.00")
+    """The excess proposed to the instructor (`examen_trop_percu`): paid − due − already
+    claimed or waived."""
+    montant_abandonne: Decimal = Decimal("0.00")
+    """Excess not claimed, or the unrecovered rest of a titre written off
+    (`renoncer_recouvrement`)."""
     date_fin_conservation: date | None = None
     rappels_envoyes: list[str] = Field(default_factory=list)
     anomalies: list[Anomalie] = Field(default_factory=list)

@@ -36,6 +36,9 @@ STATUTS: Mapping[str, Mapping[str, str]] = {
         contrat_pro.Statut.ARCHIVE: "Archivé",
         contrat_pro.Statut.NON_DUE: "Aide non due (aucun mois aidé)",
         contrat_pro.Statut.EXAMEN_DELAI: "Délai échu avant d'être connu : décision attendue",
+        contrat_pro.Statut.INSTRUCTION_PAIEMENT: "Demande de paiement en instruction",
+        contrat_pro.Statut.ATTENTE_PIECES_PAIEMENT: "Paiement : en attente de pièces",
+        contrat_pro.Statut.EXAMEN_TROP_PERCU: "Trop-perçu à examiner",
     },
     cae_dom.WORKFLOW: {
         cae_dom.Statut.NOUVEAU: "Nouvelle convention",
@@ -100,6 +103,7 @@ STATUTS_ORDRE: Mapping[str, str] = {
     "execute": "Exécuté",
     "rejete": "Rejeté",
     "recouvre": "Recouvré",
+    "abandonne": "Abandonné (reste non recouvré)",
 }
 """Payment and recovery orders (every scheme)."""
 
@@ -113,6 +117,10 @@ DECISIONS: Mapping[str, str] = {
     contrat_pro.TypeDecision.CLORE_SANS_SUITE: "Clore sans suite",
     contrat_pro.TypeDecision.CONSTATER_PRESCRIPTION: "Constater la prescription",
     contrat_pro.TypeDecision.RELEVER_DELAI: "Relever le délai (nouvelle date limite)",
+    contrat_pro.TypeDecision.VALIDER_PAIEMENT: "Valider le paiement",
+    contrat_pro.TypeDecision.REDUIRE: "Réduire le versement",
+    contrat_pro.TypeDecision.RECOUVRER: "Recouvrer (titre exécutoire)",
+    contrat_pro.TypeDecision.RENONCER_RECOUVREMENT: "Renoncer au recouvrement",
     are.TypeDecisionCampagne.VOTER: "Enregistrer le vote de la commission",
     are.TypeDecisionCampagne.RECALCULER: "Recalculer",
     are.TypeDecisionComplement.INSCRIRE: "Inscrire en commission",
@@ -149,6 +157,9 @@ NOTIFICATIONS: Mapping[str, str] = {
     "AIDE_NON_DUE": "Aide non due",
     "DEMANDE_PAIEMENT_CONSERVEE": "Demande de paiement conservée jusqu'à l'échéance",
     "DELAI_ECHU_AVANT_CONNU": "Délai échu avant d'être connu",
+    "DEMANDE_PAIEMENT_A_INSTRUIRE": "Demande de paiement à instruire",
+    "PAIEMENT_REDUIT": "Versement réduit",
+    "TROP_PERCU": "Trop-perçu constaté",
     # CAE-DOM
     "CONVENTION_REFUSEE": "Convention refusée",
     "DUREE_MAXIMALE_A_REVOIR": "Durée maximale à revoir",

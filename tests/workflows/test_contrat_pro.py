@@ -300,6 +300,8 @@ async def test_whole_life_break_in_month_7_suspension_rejected_payment_fraud_and
         date_demande_paiement=(fin + timedelta(days=5)).isoformat(),
         rib_reference="RIB-1",
     )
+    assert dossier.published("guichet.paiement.ordre.v1") == []
+    assert await dossier.decide(TypeDecision.VALIDER_PAIEMENT) is Statut.PAIEMENT_EMIS
     (ordre,) = dossier.published("guichet.paiement.ordre.v1")
     assert (ordre["montant"], ordre["rib_reference"]) == ("3000.00", "RIB-1")
     await dossier.asp("paiement-rejete", ordre_id=ordre["ordre_id"], motif="compte clos")

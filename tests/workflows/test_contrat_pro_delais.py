@@ -128,9 +128,15 @@ async def test_a_request_received_early_is_kept_then_paid_when_due_without_an_in
     )
     await sleep_until(dossier.env, add_months(debut, 12) + timedelta(days=1))
 
-    assert (await dossier.state()).statut is Statut.PAIEMENT_EMIS
+    assert (await dossier.state()).statut is Statut.INSTRUCTION_PAIEMENT
+    assert dossier.published(ORDRE) == []
+    assert await dossier.decide(TypeDecision.VALIDER_PAIEMENT) is Statut.PAIEMENT_EMIS
     assert [o["montant"] for o in dossier.published(ORDRE)] == ["6000.00"]
-    assert objets(dossier) == ["DECISION_ACCEPTATION", "DEMANDE_PAIEMENT_CONSERVEE"]
+    assert objets(dossier) == [
+        "DECISION_ACCEPTATION",
+        "DEMANDE_PAIEMENT_CONSERVEE",
+        "DEMANDE_PAIEMENT_A_INSTRUIRE",
+    ]
 
 
 async def test_a_kept_request_dated_after_a_deadline_learnt_late_goes_to_an_instructor(
@@ -138,7 +144,7 @@ async def test_a_kept_request_dated_after_a_deadline_learnt_late_goes_to_an_inst
 ) -> None:
     """Break in month 2 (deadline: its end + 3 months), reported after the deadline; the
     request kept meanwhile is dated after it too: the instructor relieves the deadline, and
-    the kept request is paid at once for the 2 months worked."""
+    the kept request is instructed at once, then paid for the 2 months worked."""
     debut = await accepted(dossier)
     fin = add_months(debut, 1) + timedelta(days=5)  # in contract month 2
     limite = add_months(fin, 3)
@@ -160,7 +166,8 @@ async def test_a_kept_request_dated_after_a_deadline_learnt_late_goes_to_an_inst
         TypeDecision.RELEVER_DELAI, motif="rupture déclarée tard", date_limite_reponse=nouvelle
     )
 
-    assert statut is Statut.PAIEMENT_EMIS
+    assert statut is Statut.INSTRUCTION_PAIEMENT
+    assert await dossier.decide(TypeDecision.VALIDER_PAIEMENT) is Statut.PAIEMENT_EMIS
     assert [o["montant"] for o in dossier.published(ORDRE)] == ["1000.00"]
 
 

@@ -39,7 +39,7 @@ def _date(texte: str) -> date:
 
 def demande_de(args: argparse.Namespace) -> dict[str, Any]:
     demande: dict[str, Any] = {"type": args.type}
-    for champ in ("motif", "date_limite_reponse", "montant_a_recuperer", "date_limite"):
+    for champ in ("motif", "date_limite_reponse", "montant_a_recuperer", "montant", "date_limite"):
         valeur = getattr(args, champ, None)
         if valeur is not None:
             demande[champ] = valeur.isoformat() if isinstance(valeur, date) else str(valeur)
@@ -81,8 +81,9 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     decide = commands.add_parser(
         "decide",
         help="prendre une décision sur un dossier (même service que l'API)",
-        description="Types: contrat-pro: accepter, rejeter, demander-pieces, signaler-fraude, "
-        "clore-sans-suite; ARE: voir docs/api.md. Code de sortie 3: refusée par le workflow.",
+        description="Types: contrat-pro: accepter, rejeter, demander_pieces, signaler_fraude, "
+        "clore_sans_suite, constater_prescription, relever_delai, valider_paiement, reduire, "
+        "recouvrer, renoncer_recouvrement; autres dispositifs: voir docs/api.md. Code de sortie 3: refusée par le workflow.",
     )
     decide.add_argument("key", metavar="CLE", help="id du workflow ou clé métier")
     decide.add_argument("type", metavar="TYPE", help="ex. accepter, rejeter, demander-pieces")
@@ -90,5 +91,8 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     decide.add_argument("--motif")
     decide.add_argument("--date-limite-reponse", type=_date, help="demander-pieces: AAAA-MM-JJ")
     decide.add_argument("--montant-a-recuperer", type=_montant, help="signaler-fraude: EUR")
+    decide.add_argument(
+        "--montant", type=_montant, help="reduire: EUR versés; recouvrer: EUR du titre"
+    )
     decide.add_argument("--date-limite", type=_date, help="ARE bilan, proroger: AAAA-MM-JJ")
     decide.set_defaults(run=_decide)

@@ -84,6 +84,11 @@ LIBELLES_CHAMP = {
         "Montant à récupérer (€)",
         "Pour une fraude ; vide : tout le montant versé.",
     ),
+    "montant": (
+        "Montant (€)",
+        "Réduire : montant versé après réduction. Recouvrer : montant du titre exécutoire "
+        "(vide : le trop-perçu proposé).",
+    ),
     "date_vote": ("Date du vote", "Date de la commission permanente."),
     "deliberation": ("Délibération", "Référence, par exemple CP 2023-456."),
     "version_table": ("Version de la table votée", "Numéro de version de la table."),

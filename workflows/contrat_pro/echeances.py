@@ -19,6 +19,7 @@ RAPPELS_JOURS = (30, 7)
 LIBELLES_ECHEANCE = {
     Statut.ATTENTE_DEMANDE: "dépôt de la demande d'aide",
     Statut.ATTENTE_PIECES: "réponse à la demande de pièces",
+    Statut.ATTENTE_PIECES_PAIEMENT: "réponse à la demande de pièces (paiement)",
     Statut.EN_COURS: "fin de la période aidée, demande de paiement possible",
     Statut.ATTENTE_DEMANDE_PAIEMENT: "dépôt de la demande de paiement",
     Statut.PAYE: "fin de la durée de conservation",
@@ -41,6 +42,9 @@ def echeances(etat: EtatContratPro) -> list[Echeance]:
         limite("demande", etat.date_limite_demande, "DEMANDE")
     elif statut is Statut.ATTENTE_PIECES and etat.date_limite_pieces:
         limite(f"pieces-{etat.date_limite_pieces}", etat.date_limite_pieces, "PIECES")
+    elif statut is Statut.ATTENTE_PIECES_PAIEMENT and etat.date_limite_pieces:
+        jour = etat.date_limite_pieces
+        limite(f"pieces-paiement-{jour}", jour, "PIECES")
     elif statut is Statut.EN_COURS and etat.evaluation:
         versement = etat.evaluation.date_versement
         resultat.append(

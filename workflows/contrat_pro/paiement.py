@@ -1,9 +1,11 @@
 """The money of a contrat-pro dossier (seed 003, sections 3 to 5): the amount evaluated by the
-rules (an activity: they read the annex list), the single payment after the aided period, the
-ASP's execution or rejection, recovery by titre exécutoire, archive after 10 years. The
+rules (an activity: they read the annex list), the payment request instructed, the single
+payment after the aided period, the ASP's execution or rejection, an excess found after payment
+proposed for recovery, recovery by titre exécutoire, archive after 10 years. The
 instruction (events, decisions, deadlines) is in `workflows/contrat_pro/workflow.py`, which
 subclasses this class."""
 
+from datetime import date
 from decimal import Decimal
 
 from temporalio import workflow
@@ -46,6 +48,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.dossier import DossierWorkflow
     from workflows.suivi import ACTIVITE_TIMEOUT
 
+DELAI_ECHU_AVANT_CONNU = "délai échu avant d'être connu"
 CONSERVATION_ANNEES = 10
 """Seed 003 section 5: records kept 10 years after payment."""
 EMPLOYEUR = "employeur"
@@ -54,6 +57,14 @@ AIDE_NON_DUE = "contrat-pro-aide-non-due"
 """`workflow.patched` id: a first-month break or a zero amount ends the dossier `non_due` (no
 act, the act withdrawn, never a payment order). Histories recorded before it replay as they
 were (docs/contrat_pro.md, "Aid not due")."""
+PAIEMENT_INSTRUIT = "contrat-pro-paiement-instruit"
+"""`workflow.patched` id: a payment request opens an instruction (`instruction_paiement`) and the
+order leaves on `valider_paiement` or `reduire`; before it, the order left on the request
+(docs/contrat_pro.md, « Paiement après instruction »)."""
+TROP_PERCU = "contrat-pro-trop-percu"
+"""`workflow.patched` id: after payment, a fact that lowers the amount due proposes the excess
+to an instructor (`examen_trop_percu`); before it, nothing was recovered but on fraud
+(docs/contrat_pro.md, « Trop-perçu et recouvrement »)."""
 STATUTS_ACTE = frozenset(
     {
         Statut.ATTENTE_SIGNATURE,
@@ -61,6 +72,8 @@ STATUTS_ACTE = frozenset(
         Statut.ATTENTE_DEMANDE_PAIEMENT,
         Statut.EXAMEN_DELAI,
         Statut.PAIEMENT_REJETE,
+        Statut.INSTRUCTION_PAIEMENT,
+        Statut.ATTENTE_PIECES_PAIEMENT,
     }
 )
 """Statuses where an act (arrêté or convention) was taken and nothing was paid yet: an aid found
@@ -107,9 +120,39 @@ class ContratProPaiement(DossierWorkflow[EtatContratPro]):
         )
 
     async def _reevaluer(self) -> None:
-        """After a break, a suspension or an amendment, keep the projected amount current."""
+        """After a break, a suspension or an amendment, keep the projected amount current;
+        after payment, an amount now lower than what was paid is an excess to examine."""
         if self._etat.demande is not None:
             await self._evaluer()
+            await self._constater_trop_percu()
+
+    def _exces(self) -> Decimal:
+        """Paid, less the amount due now, less what is already claimed or written off."""
+        etat = self._etat
+        du = etat.evaluation.montant if etat.evaluation else Decimal("0.00")
+        return etat.montant_verse - etat.montant_a_recuperer - etat.montant_abandonne - du
+
+    async def _constater_trop_percu(self) -> None:
+        """Seed 003 section 4 (« remboursement total ou partiel des sommes déjà versées », by
+        titre exécutoire): once paid, an excess is proposed to an instructor, never claimed
+        without a decision."""
+        etat = self._etat
+        if etat.statut is not Statut.PAYE or not workflow.patched(TROP_PERCU):
+            return
+        exces = self._exces()
+        if exces <= 0:
+            return
+        etat.trop_percu = exces
+        evaluation = self._evaluation()
+        await self._notifier(
+            INSTRUCTEUR,
+            "TROP_PERCU",
+            f"Trop-perçu de {exces} EUR : {etat.montant_verse} EUR versés, {evaluation.montant} "
+            f"EUR dus ({len(evaluation.mois_aides)} mois aidé(s)) après la dernière information "
+            "de l'OPCO (règlement d'intervention, section 4 : remboursement total ou partiel par "
+            "titre exécutoire). Décision attendue : recouvrer ou renoncer_recouvrement.",
+        )
+        await self._changer(Statut.EXAMEN_TROP_PERCU, "TROP_PERCU")
 
     async def _reserver_cumul(self, montant: Decimal) -> CumulAnnuel:
         """Seed 003 section 4: reserve this aid on the ledger of the beneficiary (SIREN) and
@@ -165,8 +208,16 @@ class ContratProPaiement(DossierWorkflow[EtatContratPro]):
             await self._liberer_cumul()
             await self._changer(Statut.REJETE, f"fraude: {decision.motif}")
             return
-        montant = decision.montant_a_recuperer or etat.montant_verse
-        etat.montant_a_recuperer = montant
+        await self._emettre_titre(
+            decision.montant_a_recuperer or etat.montant_verse, decision.motif or ""
+        )
+
+    async def _emettre_titre(self, montant: Decimal, motif: str) -> None:
+        """Seed 003 section 4: a titre exécutoire for `montant`, followed until recovered
+        (`asp.contrat-pro.titre-recouvre`) or written off (`renoncer_recouvrement`)."""
+        etat = self._etat
+        etat.montant_a_recuperer += montant
+        etat.trop_percu = Decimal("0.00")
         ordre = OrdrePaiement(
             id=f"{self._suivi.workflow_id}/titre/{len(etat.ordres) + 1}",
             nature="titre_executoire",
@@ -182,10 +233,27 @@ class ContratProPaiement(DossierWorkflow[EtatContratPro]):
                 dispositif=WORKFLOW,
                 debiteur=self._contrat().siret_etablissement,
                 montant=montant,
-                motif=decision.motif or "",
+                motif=motif,
             ),
         )
-        await self._changer(Statut.RECOUVREMENT, decision.motif)
+        await self._changer(Statut.RECOUVREMENT, motif)
+
+    async def _renoncer_recouvrement(self, motif: str) -> None:
+        """The excess proposed is not claimed, or the rest of the open titres is written off
+        (the accounting's admission en non-valeur, recorded by an instructor): back to `paye`,
+        whose timer is the archive."""
+        etat = self._etat
+        if etat.statut is Statut.EXAMEN_TROP_PERCU:
+            etat.montant_abandonne += etat.trop_percu
+            etat.trop_percu = Decimal("0.00")
+        else:
+            reste = etat.montant_a_recuperer - etat.montant_recouvre
+            etat.montant_a_recuperer -= reste
+            etat.montant_abandonne += reste
+            for ordre in etat.ordres:
+                if ordre.nature == "titre_executoire" and ordre.statut == "emis":
+                    ordre.statut = "abandonne"
+        await self._changer(Statut.PAYE, motif)
 
     async def _non_due(self, motif: str, message: str) -> None:
         """Seed 003 section 3: « l'aide n'est pas due ». Terminal `non_due`, the employer told,
@@ -225,17 +293,68 @@ class ContratProPaiement(DossierWorkflow[EtatContratPro]):
 
     # --- payment -----------------------------------------------------------------------------
 
+    async def _demande_de_paiement(self) -> None:
+        """A payment request to act on (received when due, or kept until then): instructed
+        (seed 003 section 3: « versée [...] après instruction »; section 4: « La Région
+        contrôle la recevabilité des pièces pour procéder au versement »). A request dated
+        after its deadline goes to an instructor (`examen_delai`)."""
+        etat = self._etat
+        assert etat.demande_paiement is not None
+        if not workflow.patched(PAIEMENT_INSTRUIT):
+            await self._payer(etat.demande_paiement.rib_reference)
+            return
+        limite = self._limite_demande_paiement()
+        if etat.demande_paiement.date_demande_paiement > limite:
+            await self._examen_delai(limite)
+            return
+        await self._evaluer()
+        if await self._aide_nulle("aucun ordre de paiement n'est émis"):
+            return
+        await self._notifier(
+            INSTRUCTEUR,
+            "DEMANDE_PAIEMENT_A_INSTRUIRE",
+            f"Demande de paiement du {etat.demande_paiement.date_demande_paiement:%d/%m/%Y} "
+            f"(montant dû {self._evaluation().montant} EUR) : pièces à contrôler avant le "
+            "versement. Décision attendue : valider_paiement, demander_pieces ou reduire.",
+        )
+        await self._changer(Statut.INSTRUCTION_PAIEMENT, "DEMANDE_PAIEMENT_DEPOSEE")
+
+    def _limite_demande_paiement(self) -> date:
+        """The payment-request deadline in force: the instructor's, or 3 months after the
+        contract's last day (section 3)."""
+        relevee = self._etat.date_limite_demande_paiement_relevee
+        return relevee or self._evaluation().date_limite_demande_paiement
+
+    async def _examen_delai(self, limite: date) -> None:
+        """The deadline had passed before the fact fixing it (the contract's real end) was
+        known, or the request is dated after it: no time-bar in that same instant, an
+        instructor decides."""
+        fin = self._etat.date_fin_effective or self._contrat().date_fin
+        await self._notifier(
+            INSTRUCTEUR,
+            "DELAI_ECHU_AVANT_CONNU",
+            f"Délai échu avant d'être connu : date_limite_demande_paiement {limite:%d/%m/%Y} "
+            f"(3 mois après la fin du contrat le {fin:%d/%m/%Y}, règlement d'intervention, "
+            "section 3) était passée quand elle a été connue. Décision attendue : "
+            "constater_prescription ou relever_delai.",
+        )
+        await self._changer(Statut.EXAMEN_DELAI, DELAI_ECHU_AVANT_CONNU)
+
     async def _payer(self, rib_reference: str) -> None:
-        """Section 3: a single payment of the final amount, by an idempotent order. An amount
-        of zero never produces an order: the aid is not due."""
+        """Section 3: a single payment of the final amount (or the lower amount an instructor
+        decided, section 4), by an idempotent order. An amount of zero never produces an
+        order: the aid is not due."""
         await self._evaluer()
         if await self._aide_nulle("aucun ordre de paiement n'est émis"):
             return
         etat, evaluation = self._etat, self._evaluation()
+        montant = evaluation.montant
+        if etat.montant_a_verser is not None:
+            montant = min(montant, etat.montant_a_verser)
         ordre = OrdrePaiement(
             id=f"{self._suivi.workflow_id}/paiement/{len(etat.ordres) + 1}",
             nature="paiement",
-            montant=evaluation.montant,
+            montant=montant,
             statut="emis",
             rib_reference=rib_reference,
         )
@@ -267,6 +386,7 @@ class ContratProPaiement(DossierWorkflow[EtatContratPro]):
         etat.montant_verse += ordre.montant
         etat.date_fin_conservation = add_months(paiement.date_execution, 12 * CONSERVATION_ANNEES)
         await self._changer(Statut.PAYE)
+        await self._constater_trop_percu()  # a fact learnt while the order was out
         return None
 
     async def _sur_paiement_rejete(self, event: CloudEvent) -> str | None:
@@ -291,7 +411,9 @@ class ContratProPaiement(DossierWorkflow[EtatContratPro]):
         etat = self._etat
         etat.montant_recouvre += recouvrement.montant
         if etat.montant_recouvre >= etat.montant_a_recuperer:
-            ordre.statut = "recouvre"
+            for titre in etat.ordres:
+                if titre.nature == "titre_executoire" and titre.statut == "emis":
+                    titre.statut = "recouvre"
             await self._changer(Statut.PAYE, "RECOUVREMENT_SOLDE")
         return None
 

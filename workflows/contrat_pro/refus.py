@@ -23,6 +23,10 @@ def refus_decision(etat: EtatContratPro, decision: Decision, aujourdhui: date) -
         TypeDecision.CLORE_SANS_SUITE: _refus_cloture,
         TypeDecision.CONSTATER_PRESCRIPTION: _refus_constat_prescription,
         TypeDecision.RELEVER_DELAI: _refus_relevement,
+        TypeDecision.VALIDER_PAIEMENT: _refus_validation_paiement,
+        TypeDecision.REDUIRE: _refus_reduction,
+        TypeDecision.RECOUVRER: _refus_recouvrement,
+        TypeDecision.RENONCER_RECOUVREMENT: _refus_renonciation,
     }[decision.type]
     return refus(etat, decision, aujourdhui)
 
@@ -47,8 +51,11 @@ def _refus_rejet(etat: EtatContratPro, decision: Decision, aujourdhui: date) -> 
 
 def _refus_demande_pieces(etat: EtatContratPro, decision: Decision, aujourdhui: date) -> str | None:
     statut, limite = etat.statut, decision.date_limite_reponse
-    if statut is not Statut.INSTRUCTION:
-        return f"demander des pièces: le dossier n'est pas en instruction (statut {statut})"
+    if statut not in (Statut.INSTRUCTION, Statut.INSTRUCTION_PAIEMENT):
+        return (
+            "demander des pièces: ni la demande d'aide ni la demande de paiement ne sont en "
+            f"instruction (statut {statut})"
+        )
     if limite is None:
         return "demander des pièces: la date limite de réponse est obligatoire"
     if limite <= aujourdhui:
@@ -108,3 +115,57 @@ def _refus_relevement(etat: EtatContratPro, decision: Decision, aujourdhui: date
     if limite <= aujourdhui:
         return f"relever le délai: date_limite_reponse {limite} n'est pas dans le futur"
     return None
+
+
+def _refus_validation_paiement(
+    etat: EtatContratPro, _decision: Decision, aujourdhui: date
+) -> str | None:
+    if etat.statut is not Statut.INSTRUCTION_PAIEMENT:
+        return (
+            "valider le paiement: aucune demande de paiement n'est en instruction "
+            f"(statut {etat.statut})"
+        )
+    return None
+
+
+def _refus_reduction(etat: EtatContratPro, decision: Decision, aujourdhui: date) -> str | None:
+    if etat.statut is not Statut.INSTRUCTION_PAIEMENT:
+        return f"réduire: aucune demande de paiement n'est en instruction (statut {etat.statut})"
+    if not decision.motif:
+        return "réduire: le motif est obligatoire (règlement d'intervention, section 4)"
+    if decision.montant is None:
+        return "réduire: montant (le montant versé après réduction, en EUR) est obligatoire"
+    du = etat.evaluation.montant if etat.evaluation else None
+    if du is not None and decision.montant >= du:
+        return (
+            f"réduire: montant {decision.montant} EUR n'est pas inférieur au montant dû ({du} EUR)"
+        )
+    return None
+
+
+def _refus_recouvrement(etat: EtatContratPro, decision: Decision, aujourdhui: date) -> str | None:
+    statut = etat.statut
+    if statut not in (Statut.PAYE, Statut.EXAMEN_TROP_PERCU):
+        return f"recouvrer: rien n'a été versé ou un recouvrement est en cours (statut {statut})"
+    if not decision.motif:
+        return "recouvrer: le motif est obligatoire (règlement d'intervention, section 4)"
+    montant = decision.montant if decision.montant is not None else etat.trop_percu
+    if montant <= 0:
+        return "recouvrer: montant (le montant du titre exécutoire, en EUR) est obligatoire"
+    recuperable = etat.montant_verse - etat.montant_a_recuperer
+    if montant > recuperable:
+        return (
+            f"recouvrer: montant {montant} EUR dépasse ce qui peut encore être récupéré "
+            f"({recuperable} EUR versés et non encore réclamés)"
+        )
+    return None
+
+
+def _refus_renonciation(etat: EtatContratPro, decision: Decision, aujourdhui: date) -> str | None:
+    statut = etat.statut
+    if statut not in (Statut.EXAMEN_TROP_PERCU, Statut.RECOUVREMENT):
+        return (
+            "renoncer au recouvrement: aucun trop-perçu proposé ni titre en cours "
+            f"(statut {statut})"
+        )
+    return None if decision.motif else "renoncer au recouvrement: le motif est obligatoire"

@@ -70,6 +70,9 @@ STATUTS_ACCORDES = frozenset(
         Statut.PAYE,
         Statut.RECOUVREMENT,
         Statut.EXAMEN_DELAI,
+        Statut.INSTRUCTION_PAIEMENT,
+        Statut.ATTENTE_PIECES_PAIEMENT,
+        Statut.EXAMEN_TROP_PERCU,
     }
 )
 """Statuses after an acceptance: the read model shows the amount as granted only then."""
@@ -85,7 +88,6 @@ once it is due; a payment-request deadline already passed when it becomes known 
 dossier to an instructor (`examen_delai`) instead of time-barring it in the same instant.
 Histories recorded before it replay as they were (docs/contrat_pro.md, "Deadlines that can be
 met")."""
-DELAI_ECHU_AVANT_CONNU = "délai échu avant d'être connu"
 CUMUL_CALCULE = "contrat-pro-cumul-calcule"
 """`workflow.patched` id: the act's 23 000 EUR test counts the aids guichet granted to the SIREN
 that year, reserved on its ledger (`contrat-pro-cumul`); before it, only the employer's
@@ -200,7 +202,12 @@ class ContratProWorkflow(ContratProPaiement):
                 "PIECES_NON_RECUES",
                 f"Les pièces demandées n'ont pas été reçues au {echeance.jour:%d/%m/%Y}.",
             )
-            await self._changer(Statut.INSTRUCTION, "PIECES_NON_RECUES")
+            retour = (
+                Statut.INSTRUCTION_PAIEMENT
+                if etat.statut is Statut.ATTENTE_PIECES_PAIEMENT
+                else Statut.INSTRUCTION
+            )
+            await self._changer(retour, "PIECES_NON_RECUES")
         elif echeance.code == "versement":
             await self._evaluer()
             if await self._aide_nulle("aucun ordre de paiement ne sera émis") or (
@@ -278,6 +285,9 @@ class ContratProWorkflow(ContratProPaiement):
         if etat.statut is Statut.ATTENTE_PIECES and not etat.documents_manquants():
             etat.date_limite_pieces = None
             await self._changer(Statut.INSTRUCTION, "PIECES_RECUES")
+        elif etat.statut is Statut.ATTENTE_PIECES_PAIEMENT:  # the instructor judges them
+            etat.date_limite_pieces = None
+            await self._changer(Statut.INSTRUCTION_PAIEMENT, "PIECES_RECUES")
         return None
 
     async def _sur_avenant(self, event: CloudEvent) -> str | None:
@@ -304,7 +314,7 @@ class ContratProWorkflow(ContratProPaiement):
         if motif := self._inattendu(event, Statut.ATTENTE_DEMANDE_PAIEMENT):
             return motif
         self._etat.demande_paiement = DemandePaiementDeposee.model_validate(event.data)
-        await self._payer(self._etat.demande_paiement.rib_reference)
+        await self._demande_de_paiement()
         return None
 
     async def _conserver_demande_paiement(self, demande: DemandePaiementDeposee) -> None:
@@ -332,12 +342,6 @@ class ContratProWorkflow(ContratProPaiement):
             versement,
         )
 
-    def _limite_demande_paiement(self) -> date:
-        """The payment-request deadline in force: the instructor's, or 3 months after the
-        contract's last day (section 3)."""
-        relevee = self._etat.date_limite_demande_paiement_relevee
-        return relevee or self._evaluation().date_limite_demande_paiement
-
     async def _examiner_delai_paiement(self) -> bool:
         """Payment is due now: pay a kept request filed by the deadline; send the dossier to an
         instructor if the deadline had passed before it was known. False: neither applies
@@ -351,24 +355,10 @@ class ContratProWorkflow(ContratProPaiement):
             return False
         demande = etat.demande_paiement
         if demande is not None and demande.date_demande_paiement <= limite:
-            await self._payer(demande.rib_reference)
+            await self._demande_de_paiement()
         else:
             await self._examen_delai(limite)
         return True
-
-    async def _examen_delai(self, limite: date) -> None:
-        """The deadline had passed before the fact fixing it (the contract's real end) was
-        known: no time-bar in that same instant, an instructor decides."""
-        fin = self._etat.date_fin_effective or self._contrat().date_fin
-        await self._notifier(
-            INSTRUCTEUR,
-            "DELAI_ECHU_AVANT_CONNU",
-            f"Délai échu avant d'être connu : date_limite_demande_paiement {limite:%d/%m/%Y} "
-            f"(3 mois après la fin du contrat le {fin:%d/%m/%Y}, règlement d'intervention, "
-            "section 3) était passée quand elle a été connue. Décision attendue : "
-            "constater_prescription ou relever_delai.",
-        )
-        await self._changer(Statut.EXAMEN_DELAI, DELAI_ECHU_AVANT_CONNU)
 
     async def _sur_rib_corrige(self, event: CloudEvent) -> str | None:
         if motif := self._inattendu(event, Statut.PAIEMENT_REJETE):
@@ -474,7 +464,11 @@ class ContratProWorkflow(ContratProPaiement):
                 f"Pièces à fournir : {decision.motif or ', '.join(etat.documents_manquants())}",
                 decision.date_limite_reponse,
             )
-            await self._changer(Statut.ATTENTE_PIECES)
+            await self._changer(
+                Statut.ATTENTE_PIECES_PAIEMENT
+                if etat.statut is Statut.INSTRUCTION_PAIEMENT
+                else Statut.ATTENTE_PIECES
+            )
         elif decision.type is TypeDecision.SIGNALER_FRAUDE:
             await self._fraude(decision)
         elif decision.type is TypeDecision.CLORE_SANS_SUITE:
@@ -483,16 +477,49 @@ class ContratProWorkflow(ContratProPaiement):
             await self._prescrire_paiement()
         elif decision.type is TypeDecision.RELEVER_DELAI:
             await self._relever_delai(decision)
+        elif decision.type is TypeDecision.VALIDER_PAIEMENT:
+            assert etat.demande_paiement is not None
+            await self._payer(etat.demande_paiement.rib_reference)
+        elif decision.type is TypeDecision.REDUIRE:
+            await self._reduire(decision)
+        elif decision.type is TypeDecision.RECOUVRER:
+            await self._emettre_titre(decision.montant or etat.trop_percu, decision.motif or "")
+        elif decision.type is TypeDecision.RENONCER_RECOUVREMENT:
+            await self._renoncer_recouvrement(decision.motif or "")
         await self._enregistrer()
         return None
 
+    async def _reduire(self, decision: Decision) -> None:
+        """Seed 003 section 4: « la Région peut [...] ne pas verser en partie ou en totalité
+        l'aide ». The order is for the amount decided; nothing at all: the aid is not due."""
+        etat = self._etat
+        assert decision.montant is not None
+        assert etat.demande_paiement is not None
+        du = self._evaluation().montant
+        if decision.montant == 0:
+            await self._non_due(
+                "NON_VERSEMENT",
+                f"L'aide ne sera pas versée ({du} EUR dus) : {decision.motif} (règlement "
+                "d'intervention, section 4).",
+            )
+            return
+        etat.montant_a_verser = decision.montant
+        await self._notifier(
+            EMPLOYEUR,
+            "PAIEMENT_REDUIT",
+            f"Versement réduit à {decision.montant} EUR au lieu de {du} EUR : {decision.motif} "
+            "(règlement d'intervention, section 4).",
+        )
+        await self._payer(etat.demande_paiement.rib_reference)
+
     async def _relever_delai(self, decision: Decision) -> None:
-        """`examen_delai`: the instructor gives a new deadline; a kept request is paid now."""
+        """`examen_delai`: the instructor gives a new deadline; a kept request is instructed
+        now."""
         etat = self._etat
         assert decision.date_limite_reponse is not None
         etat.date_limite_demande_paiement_relevee = decision.date_limite_reponse
         if etat.demande_paiement is not None:
-            await self._payer(etat.demande_paiement.rib_reference)
+            await self._demande_de_paiement()
             return
         await self._changer(Statut.ATTENTE_DEMANDE_PAIEMENT, "DELAI_RELEVE")
         # The invitation below says the date: no reminder already due on top of it.
