@@ -296,15 +296,17 @@ class ContratProPaiement(DossierWorkflow[EtatContratPro]):
     async def _demande_de_paiement(self) -> None:
         """A payment request to act on (received when due, or kept until then): instructed
         (seed 003 section 3: « versée [...] après instruction »; section 4: « La Région
-        contrôle la recevabilité des pièces pour procéder au versement »). A request dated
-        after its deadline goes to an instructor (`examen_delai`)."""
+        contrôle la recevabilité des pièces pour procéder au versement »). A request filed
+        after its deadline goes to an instructor (`examen_delai`); it is filed on its own date,
+        or on the day it is received if it says a later one."""
         etat = self._etat
         assert etat.demande_paiement is not None
         if not workflow.patched(PAIEMENT_INSTRUIT):
             await self._payer(etat.demande_paiement.rib_reference)
             return
         limite = self._limite_demande_paiement()
-        if etat.demande_paiement.date_demande_paiement > limite:
+        aujourdhui = workflow.now().astimezone(PARIS).date()
+        if min(etat.demande_paiement.date_demande_paiement, aujourdhui) > limite:
             await self._examen_delai(limite)
             return
         await self._evaluer()
