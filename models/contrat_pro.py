@@ -226,7 +226,7 @@ class TypeDecision(StrEnum):
     order leaves (seed 003 section 3: « versée [...] après instruction »)."""
     REDUIRE = "reduire"
     """Status `instruction_paiement`: pay `montant` (less than the amount due; 0: nothing) for
-    `motif` (section 4: « ne pas verser en partie ou en totalité »)."""
+    `motif` (section 4: « ne pas verser l'aide en partie ou en totalité »)."""
     RECOUVRER = "recouvrer"
     """Statuses `paye` (after a control) and `examen_trop_percu` (the proposal): a titre
     exécutoire of `montant` (default: the proposed excess) for `motif` (section 4)."""

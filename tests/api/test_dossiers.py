@@ -97,7 +97,8 @@ async def test_bad_decision_bodies_get_422_naming_the_field(pile: Pile) -> None:
         "champ": "type",
         "valeur": "approuver",
         "regle": "l'un de accepter, rejeter, demander_pieces, signaler_fraude, clore_sans_suite, "
-        "constater_prescription, relever_delai (dispositif contrat-pro)",
+        "constater_prescription, relever_delai, valider_paiement, reduire, recouvrer, "
+        "renoncer_recouvrement (dispositif contrat-pro)",
     }
     assert date_.status_code == 422
     assert date_.json()["erreurs"][0]["champ"] == "date_limite_reponse"

@@ -65,6 +65,12 @@ async def test_a_dossier_from_registration_to_payment_through_kafka(
             {"date_demande_paiement": today.isoformat(), "rib_reference": "RIB-IT"},
         )
     )
+    await statut(Statut.INSTRUCTION_PAIEMENT)
+    validation = Decision(type=TypeDecision.VALIDER_PAIEMENT, auteur="instructeur.integration")
+    assert (
+        await handle.execute_update("decider", validation, result_type=Statut)
+        is Statut.PAIEMENT_EMIS
+    )
     record = await read_until(
         service.kafka_bootstrap_servers,
         topics.PAIEMENTS,

@@ -152,5 +152,6 @@ async def test_a_recorded_dossier_replays_to_the_same_outcome(tmp_path: Path) ->
         "portail.contrat-pro.demande-deposee.v1",
         "decision",
         "portail.contrat-pro.demande-paiement-deposee.v1",
+        "decision",
         "asp.contrat-pro.paiement-execute.v1",
     ]

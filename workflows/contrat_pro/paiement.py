@@ -133,7 +133,7 @@ class ContratProPaiement(DossierWorkflow[EtatContratPro]):
         return etat.montant_verse - etat.montant_a_recuperer - etat.montant_abandonne - du
 
     async def _constater_trop_percu(self) -> None:
-        """Seed 003 section 4 (« remboursement total ou partiel des sommes déjà versées », by
+        """Seed 003 section 4 (« le remboursement total ou partiel des sommes versées », by
         titre exécutoire): once paid, an excess is proposed to an instructor, never claimed
         without a decision."""
         etat = self._etat
