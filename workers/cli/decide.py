@@ -83,7 +83,8 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
         help="prendre une décision sur un dossier (même service que l'API)",
         description="Types: contrat-pro: accepter, rejeter, demander_pieces, signaler_fraude, "
         "clore_sans_suite, constater_prescription, relever_delai, valider_paiement, reduire, "
-        "recouvrer, renoncer_recouvrement; autres dispositifs: voir docs/api.md. Code de sortie 3: refusée par le workflow.",
+        "recouvrer, renoncer_recouvrement; autres dispositifs: voir docs/api.md. Code de "
+        "sortie 3: refusée par le workflow.",
     )
     decide.add_argument("key", metavar="CLE", help="id du workflow ou clé métier")
     decide.add_argument("type", metavar="TYPE", help="ex. accepter, rejeter, demander-pieces")

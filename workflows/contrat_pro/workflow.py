@@ -491,7 +491,8 @@ class ContratProWorkflow(ContratProPaiement):
 
     async def _reduire(self, decision: Decision) -> None:
         """Seed 003 section 4: « la Région se réserve le droit de ne pas verser l'aide en
-        partie ou en totalité ». The order is for the amount decided; nothing at all: the aid is not due."""
+        partie ou en totalité ». The order is for the amount decided; nothing at all: the aid
+        is not due."""
         etat = self._etat
         assert decision.montant is not None
         assert etat.demande_paiement is not None
