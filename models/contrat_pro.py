@@ -16,6 +16,8 @@ from models.personnel import PERSONNEL
 
 WORKFLOW = "contrat-pro"
 WORKFLOW_CUMUL = "contrat-pro-cumul"
+PLAFOND_DEPASSE = "PlafondDeMinimis"
+"""The error type of a ledger reservation refused over the de minimis ceiling."""
 """The ledger of one beneficiary's (SIREN) contrat-pro aids in one calendar year: one workflow
 per `<SIREN>:<année>` (docs/contrat_pro.md, « Cumul annuel par bénéficiaire »)."""
 
@@ -157,6 +159,13 @@ class DemandeDeposee(_Evenement):
         description="autres aides régionales déclarées par l'employeur pour l'année civile, "
         "EUR (les aides contrat de professionnalisation du service sont comptées par guichet)",
     )
+    aides_de_minimis_declarees: Decimal = Field(
+        default=Decimal("0"),
+        ge=0,
+        description="autres aides de minimis reçues par l'entreprise unique sur les trois "
+        "dernières années glissantes, EUR (règlement (UE) 2023/2831 ; les aides contrat de "
+        "professionnalisation du service sont comptées par guichet)",
+    )
     documents: list[Document] = Field(default_factory=list, description="pièces jointes")
 
 
@@ -210,6 +219,15 @@ class TitreRecouvre(_Evenement):
     montant: Decimal = Field(gt=0)
 
 
+class CadreAide(StrEnum):
+    """Seed 003 section 3: the aid comes under the de minimis regulation (UE) 2023/2831 or the
+    exempted scheme SA.111722 (training aids 2024-2026), « selon la situation du public
+    concerné et la taille de l'entreprise »: recorded at acceptance."""
+
+    DE_MINIMIS = "de_minimis"
+    SA_111722 = "sa_111722"
+
+
 class TypeDecision(StrEnum):
     ACCEPTER = "accepter"
     REJETER = "rejeter"
@@ -250,6 +268,10 @@ class Decision(BaseModel):
         ge=0,
         decimal_places=2,
         description="reduire: the amount paid after the reduction; recouvrer: the titre's amount",
+    )
+    cadre: CadreAide | None = Field(
+        default=None,
+        description="accepter: the act's legal framework (default de_minimis)",
     )
 
 
@@ -329,6 +351,22 @@ class ReservationCumul(BaseModel):
 
     dossier: str = Field(min_length=1, description="workflow id of the contrat-pro dossier")
     montant: Decimal = Field(ge=0)
+    cadre: CadreAide = CadreAide.DE_MINIMIS
+    le: date | None = Field(default=None, description="the act's date (Paris)")
+
+
+class ControleDeMinimis(BaseModel):
+    """The de minimis ceiling test the ledger makes with the reservation (regulation (UE)
+    2023/2831, art. 3: 300 000 EUR per single undertaking over any period of three years)."""
+
+    declarees: Decimal = Field(ge=0, description="other de minimis aids the employer declared")
+    annees_precedentes: Decimal | None = Field(
+        default=None,
+        description="the service's de minimis aids to the SIREN in the three years before the "
+        "act, outside the act's calendar year (filled in by the activity from the earlier "
+        "ledgers)",
+    )
+    plafond: Decimal
 
 
 class EntreeCumul(BaseModel):
@@ -337,14 +375,53 @@ class EntreeCumul(BaseModel):
     siren: str = Field(pattern=r"^\d{9}$")
     annee: int
     reservation: ReservationCumul
+    de_minimis: ControleDeMinimis | None = None
+
+
+class ReservationFaite(BaseModel):
+    """What the ledger answers a reservation: the year's amount the other dossiers hold and,
+    for a de minimis test, the service's de minimis aids over the three years (this one
+    excluded)."""
+
+    autres: Decimal
+    de_minimis_service: Decimal | None = None
 
 
 class EtatCumul(BaseModel):
     """A ledger's state (query `etat`; carried over continue-as-new): the amount each dossier
-    holds, by workflow id."""
+    holds, by workflow id; the dossiers outside de minimis and the acts' dates."""
 
     cle: str
     reservations: dict[str, Decimal] = Field(default_factory=dict)
+    hors_de_minimis: list[str] = Field(default_factory=list)
+    dates: dict[str, date] = Field(default_factory=dict)
+
+    def de_minimis(self, sauf: str, depuis: date | None = None) -> Decimal:
+        """The de minimis amounts held, except dossier `sauf`, acts after `depuis` if given
+        (an act without a date counts)."""
+        return sum(
+            (
+                montant
+                for dossier, montant in self.reservations.items()
+                if dossier != sauf
+                and dossier not in self.hors_de_minimis
+                and (depuis is None or self.dates.get(dossier, depuis) >= depuis)
+            ),
+            Decimal("0.00"),
+        )
+
+
+class PlafondDeMinimis(BaseModel):
+    """The act's de minimis test, with where each figure came from."""
+
+    aides_service: Decimal = Field(
+        description="contrat-pro de minimis aids granted by guichet to the SIREN over the "
+        "three years, this one excluded"
+    )
+    aides_declarees: Decimal
+    montant: Decimal
+    total: Decimal
+    plafond: Decimal
 
 
 class CumulAnnuel(BaseModel):
@@ -387,6 +464,10 @@ class EtatContratPro(BaseModel):
     evaluation: Evaluation | None = None
     cumul: CumulAnnuel | None = None
     """The act's threshold test, computed on the beneficiary's ledger at acceptance."""
+    cadre: CadreAide | None = None
+    """The act's legal framework, chosen at acceptance (seed 003 section 3)."""
+    de_minimis: PlafondDeMinimis | None = None
+    """The de minimis ceiling test at acceptance (framework `de_minimis`)."""
     decisions: list[Decision] = Field(default_factory=list)
     date_signature_convention: date | None = None
     demande_paiement: DemandePaiementDeposee | None = None

@@ -387,6 +387,21 @@ def acte_attribution(cumul_aides_annee: Decimal, montant: Decimal) -> Acte:
     return Acte.CONVENTION if cumul_aides_annee + montant > SEUIL_CONVENTION else Acte.ARRETE
 
 
+PLAFOND_DE_MINIMIS = Decimal("300000.00")
+"""Regulation (UE) 2023/2831, which seed 003 section 3 names as one of the aid's frameworks,
+art. 3(2): the de minimis aid granted to a single undertaking may not exceed 300 000 EUR over any
+period of three years (the seed does not restate the figure)."""
+
+
+def depasse_plafond_de_minimis(
+    aides_service: Decimal, declarees: Decimal, montant: Decimal
+) -> bool:
+    """The de minimis ceiling: the service's de minimis aids to the SIREN over three years, the
+    other de minimis aids the employer declares, and this one, above 300 000 EUR. Exactly the
+    ceiling is allowed (« ne peut excéder »)."""
+    return aides_service + declarees + montant > PLAFOND_DE_MINIMIS
+
+
 def siren(siret: str) -> str:
     """The beneficiary of the cumul is the legal person: its SIREN, the first 9 digits of the
     establishment's SIRET (docs/contrat_pro.md, « Cumul annuel par bénéficiaire »)."""

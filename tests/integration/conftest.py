@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from pydantic import SecretStr
+from temporalio.client import Client
 
 from events.publisher import KafkaPublisher
 from workers.runtime.codec import nouvelle_cle
@@ -53,6 +54,17 @@ async def stop_services(tasks: list[asyncio.Task[None]]) -> None:
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def terminer_workflows(client: Client, task_queue: str) -> None:
+    """Terminate what a test's worker leaves running on the session's shared server: a
+    workflow with a fixed id (a school year's ARE campaign) would otherwise stay there without
+    a worker, and a later test querying it would wait for a poller forever."""
+    requete = f'TaskQueue = "{task_queue}" AND ExecutionStatus = "Running"'
+    async for execution in client.list_workflows(requete):
+        await client.get_workflow_handle(execution.id, run_id=execution.run_id).terminate(
+            "fin du test"
+        )
 
 
 @pytest.fixture(scope="session")

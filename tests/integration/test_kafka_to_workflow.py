@@ -59,7 +59,7 @@ async def test_a_registration_on_kafka_opens_the_dossier_and_its_announcement_co
         row = depot.lire_dossier(session=session, cle=f"contrat-pro:{numero}")
         audit = depot.lire_audit(session=session, dossier=f"contrat-pro:{numero}")
     assert row is not None
-    assert row.beneficiaire == "73282932000074"
+    assert row.beneficiaire == event.data["siret_etablissement"]
     assert [(line.nature, line.type) for line in audit][:2] == [
         ("evenement", "opco.contrat-pro.enregistre.v1"),
         ("publication", "guichet.dossier.ouvert.v1"),

@@ -19,7 +19,7 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.cumul_contrat_pro import reserver_cumul_contrat_pro
+from activities.cumul_contrat_pro import ACTIVITES_CUMUL
 from activities.regles import evaluer_contrat_pro
 from activities.regles_cae_dom import (
     calculer_echeancier_cae_dom,
@@ -84,7 +84,7 @@ async def running(
         activities=[
             *captured.all(),
             evaluer_contrat_pro,
-            reserver_cumul_contrat_pro,
+            *ACTIVITES_CUMUL,
             evaluer_convention_cae_dom,
             calculer_echeancier_cae_dom,
             liquider_trimestres_cae_dom,

@@ -16,7 +16,7 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.cumul_contrat_pro import reserver_cumul_contrat_pro
+from activities.cumul_contrat_pro import ACTIVITES_CUMUL
 from activities.regles import evaluer_contrat_pro
 from models.contrat_pro import Statut, TypeDecision
 from models.dossier import Nature
@@ -40,7 +40,7 @@ async def running(
         time_skipping_env.client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
-        activities=[*captured.all(), evaluer_contrat_pro, reserver_cumul_contrat_pro],
+        activities=[*captured.all(), evaluer_contrat_pro, *ACTIVITES_CUMUL],
     ):
         yield task_queue, captured
 

@@ -22,7 +22,7 @@ from models import are, exapro, libelles, textes
 from models.cae_dom import WORKFLOW as CAE_DOM
 from models.cae_dom import EtatCaeDom
 from models.contrat_pro import WORKFLOW as CONTRAT_PRO
-from models.contrat_pro import EtatContratPro
+from models.contrat_pro import CadreAide, EtatContratPro
 from rules import contrat_pro as regles_cp
 from workers.console import fiche_are, fiche_cae_dom
 from workers.services.instruction import DossierPublic, LigneChronologie, VueDossier
@@ -83,6 +83,11 @@ LIBELLES_CHAMP = {
     "montant_a_recuperer": (
         "Montant à récupérer (€)",
         "Pour une fraude ; vide : tout le montant versé.",
+    ),
+    "cadre": (
+        "Cadre de l'aide",
+        "Pour accepter : de_minimis (par défaut, plafond de 300 000 € sur trois ans) ou "
+        "sa_111722 (régime exempté, aides à la formation).",
     ),
     "montant": (
         "Montant (€)",
@@ -224,6 +229,24 @@ def _acte(etat: EtatContratPro) -> str:
     )
 
 
+def _cadre(etat: EtatContratPro) -> str:
+    """Section 3: the act's framework, chosen at acceptance; under de minimis, the ceiling
+    test's figures."""
+    if etat.cadre is None:
+        return "choisi à l'acceptation (de minimis par défaut, ou régime SA.111722)"
+    if etat.cadre is CadreAide.SA_111722:
+        return "régime d'aide exempté SA.111722 (aides à la formation 2024-2026)"
+    plafond = etat.de_minimis
+    if plafond is None:
+        return "de minimis, règlement (UE) 2023/2831"
+    return (
+        f"de minimis, règlement (UE) 2023/2831 : aides de minimis du service sur trois ans "
+        f"{_euros(plafond.aides_service)} + déclarées {_euros(plafond.aides_declarees)} + ce "
+        f"dossier {_euros(plafond.montant)} = {_euros(plafond.total)}, plafond "
+        f"{_euros(plafond.plafond)}"
+    )
+
+
 def _contrat_pro(etat: EtatContratPro) -> dict[str, Any]:
     contenu: dict[str, Any] = {"faits": _faits_contrat_pro(etat)}
     evaluation = etat.evaluation
@@ -267,6 +290,7 @@ def _contrat_pro(etat: EtatContratPro) -> dict[str, Any]:
             _euros(evaluation.montant) + ("" if evaluation.eligible else " (non éligible : 0)"),
         ),
         ("Acte (section 4)", _acte(etat)),
+        ("Cadre de l'aide (section 3)", _cadre(etat)),
         ("Versement possible à partir du", f"{evaluation.date_versement:%d/%m/%Y}"),
         (
             "Demande de paiement au plus tard le",

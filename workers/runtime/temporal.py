@@ -20,7 +20,7 @@ from activities.are import (
     verifier_bilan_are,
     verifier_conditions_complement_are,
 )
-from activities.cumul_contrat_pro import reserver_cumul_contrat_pro
+from activities.cumul_contrat_pro import ACTIVITES_CUMUL
 from activities.exapro import ExaproActivities
 from activities.projection import ProjectionActivities
 from activities.publication import PublicationActivities
@@ -135,7 +135,7 @@ def build_worker(
             publication.publier_evenement,
             projection.enregistrer_dossier,
             evaluer_contrat_pro,
-            reserver_cumul_contrat_pro,
+            *ACTIVITES_CUMUL,
             evaluer_convention_cae_dom,
             calculer_echeancier_cae_dom,
             liquider_trimestres_cae_dom,

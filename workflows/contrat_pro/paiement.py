@@ -9,14 +9,18 @@ from datetime import date
 from decimal import Decimal
 
 from temporalio import workflow
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.cumul_contrat_pro import reserver_cumul_contrat_pro
+    from activities.cumul_contrat_pro import reserver_aide_contrat_pro, reserver_cumul_contrat_pro
     from activities.regles import evaluer_contrat_pro
     from events import topics
     from models.contrat_pro import (
+        PLAFOND_DEPASSE,
         WORKFLOW,
+        CadreAide,
         ContratEnregistre,
+        ControleDeMinimis,
         CumulAnnuel,
         Decision,
         EntreeCumul,
@@ -26,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
         OrdrePaiement,
         PaiementExecute,
         PaiementRejete,
+        PlafondDeMinimis,
         ReservationCumul,
         Statut,
         TitreRecouvre,
@@ -39,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from rules.calendrier import PARIS
     from rules.contrat_pro import (
+        PLAFOND_DE_MINIMIS,
         SEUIL_CONVENTION,
         acte_attribution,
         add_months,
@@ -85,6 +91,11 @@ STATUTS_AVANT_PAIEMENT = STATUTS_ACTE | {
 }
 """Statuses where a first-month break ends the dossier `non_due` (after an order left, the
 money is a matter of recovery)."""
+
+
+class PlafondDepasse(Exception):
+    """The ledger refused the act's reservation over the de minimis ceiling; the message says
+    the figures (« PLAFOND_DE_MINIMIS : ... »)."""
 
 
 class ContratProPaiement(DossierWorkflow[EtatContratPro]):
@@ -154,28 +165,60 @@ class ContratProPaiement(DossierWorkflow[EtatContratPro]):
         )
         await self._changer(Statut.EXAMEN_TROP_PERCU, "TROP_PERCU")
 
-    async def _reserver_cumul(self, montant: Decimal) -> CumulAnnuel:
+    async def _reserver_cumul(self, montant: Decimal, cadre: CadreAide | None) -> CumulAnnuel:
         """Seed 003 section 4: reserve this aid on the ledger of the beneficiary (SIREN) and
         calendar year of the act, and test « le montant annuel cumulatif des aides » (the
         service's other contrat-pro aids that year, the other aids the employer declared, this
-        one) against 23 000 EUR."""
+        one) against 23 000 EUR. Under de minimis (`cadre`, section 3), the ledger also tests
+        the 300 000 EUR ceiling, refuses the reservation over it (`PlafondDepasse`) and the
+        figures go to `etat.de_minimis`. `cadre` None: a history from before the framework."""
         etat = self._etat
         assert etat.demande is not None
         beneficiaire = siren(self._contrat().siret_etablissement)
-        annee = workflow.now().astimezone(PARIS).year
-        aides_service = await workflow.execute_activity(
-            reserver_cumul_contrat_pro,
-            EntreeCumul(
-                siren=beneficiaire,
-                annee=annee,
-                reservation=ReservationCumul(dossier=self._suivi.workflow_id, montant=montant),
+        aujourdhui = workflow.now().astimezone(PARIS).date()
+        declarees = etat.demande.aides_de_minimis_declarees
+        entree = EntreeCumul(
+            siren=beneficiaire,
+            annee=aujourdhui.year,
+            reservation=ReservationCumul(
+                dossier=self._suivi.workflow_id,
+                montant=montant,
+                cadre=cadre or CadreAide.DE_MINIMIS,
+                le=aujourdhui,
             ),
-            start_to_close_timeout=ACTIVITE_TIMEOUT,
+            de_minimis=(
+                ControleDeMinimis(declarees=declarees, plafond=PLAFOND_DE_MINIMIS)
+                if cadre is CadreAide.DE_MINIMIS
+                else None
+            ),
         )
+        if cadre is None:
+            aides_service = await workflow.execute_activity(
+                reserver_cumul_contrat_pro, entree, start_to_close_timeout=ACTIVITE_TIMEOUT
+            )
+        else:
+            try:
+                faite = await workflow.execute_activity(
+                    reserver_aide_contrat_pro, entree, start_to_close_timeout=ACTIVITE_TIMEOUT
+                )
+            except ActivityError as exc:
+                refus = exc.cause
+                if isinstance(refus, ApplicationError) and refus.type == PLAFOND_DEPASSE:
+                    raise PlafondDepasse(refus.message) from exc
+                raise
+            aides_service = faite.autres
+            if faite.de_minimis_service is not None:
+                etat.de_minimis = PlafondDeMinimis(
+                    aides_service=faite.de_minimis_service,
+                    aides_declarees=declarees,
+                    montant=montant,
+                    total=faite.de_minimis_service + declarees + montant,
+                    plafond=PLAFOND_DE_MINIMIS,
+                )
         autres = etat.demande.cumul_aides_annee
         return CumulAnnuel(
             siren=beneficiaire,
-            annee=annee,
+            annee=aujourdhui.year,
             aides_service=aides_service,
             autres_aides_declarees=autres,
             montant=montant,

@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
         STATUTS_TERMINAUX,
         WORKFLOW,
         AvenantDuree,
+        CadreAide,
         ContratEnregistre,
         ContratRepris,
         ContratRompu,
@@ -54,6 +55,7 @@ with workflow.unsafe.imports_passed_through():
         INSTRUCTEUR,
         STATUTS_AVANT_PAIEMENT,
         ContratProPaiement,
+        PlafondDepasse,
     )
     from workflows.contrat_pro.refus import refus_decision
     from workflows.dossier import Echeance
@@ -88,6 +90,15 @@ once it is due; a payment-request deadline already passed when it becomes known 
 dossier to an instructor (`examen_delai`) instead of time-barring it in the same instant.
 Histories recorded before it replay as they were (docs/contrat_pro.md, "Deadlines that can be
 met")."""
+CADRE_AIDE = "contrat-pro-cadre-aide"
+"""`workflow.patched` id: the act records its framework (de minimis by default, or SA.111722)
+and a de minimis act is tested against the 300 000 EUR ceiling on the ledgers
+(docs/contrat_pro.md, « Cadre de l'aide et plafond de minimis »)."""
+TEXTES_CADRE = {
+    CadreAide.DE_MINIMIS: "du règlement (UE) 2023/2831 (de minimis)",
+    CadreAide.SA_111722: "du régime d'aide exempté SA.111722",
+}
+"""How the acceptance names the act's framework (seed 003 section 3)."""
 CUMUL_CALCULE = "contrat-pro-cumul-calcule"
 """`workflow.patched` id: the act's 23 000 EUR test counts the aids guichet granted to the SIREN
 that year, reserved on its ledger (`contrat-pro-cumul`); before it, only the employer's
@@ -449,6 +460,10 @@ class ContratProWorkflow(ContratProPaiement):
 
     async def _appliquer_decision(self, decision: Decision) -> str | None:
         etat = self._etat
+        if decision.type is TypeDecision.ACCEPTER and (
+            refus := await self._reserver_acte(decision)
+        ):
+            return refus
         etat.decisions.append(decision)
         self._noter_decision(decision.type, decision.auteur, motif=decision.motif or "")
         if decision.type is TypeDecision.ACCEPTER:
@@ -547,21 +562,43 @@ class ContratProWorkflow(ContratProPaiement):
         )
         await self._changer(Statut.PAIEMENT_PRESCRIT, "DEMANDE_PAIEMENT_HORS_DELAI")
 
+    async def _reserver_acte(self, decision: Decision) -> str | None:
+        """Before the act: its framework (section 3: de minimis by default, or SA.111722 as the
+        instructor chooses) and its reservation on the beneficiary's ledger, which gives the
+        year's cumul (section 4) and tests the de minimis ceiling. Returns why the acceptance
+        is refused after all (« PLAFOND_DE_MINIMIS »), or None. Nothing is reserved for an
+        amount of zero (the aid is not due)."""
+        montant = self._evaluation().montant
+        if montant <= 0 or not workflow.patched(CUMUL_CALCULE):
+            return None
+        cadre = None
+        if workflow.patched(CADRE_AIDE):
+            cadre = decision.cadre or CadreAide.DE_MINIMIS
+        try:
+            self._etat.cumul = await self._reserver_cumul(montant, cadre)
+        except PlafondDepasse as exc:
+            return (
+                f"accepter: {exc} ; accepter au titre du régime SA.111722 (cadre sa_111722) ou "
+                "rejeter (motif PLAFOND_DE_MINIMIS)"
+            )
+        self._etat.cadre = cadre
+        return None
+
     async def _accepter(self) -> None:
         """Sections 3 and 4: the act is an arrêté, or a convention to sign when the year's
-        cumul of the beneficiary's aids would exceed 23 000 EUR, computed on its ledger. No act
-        for an amount of zero: the aid is not due."""
+        cumul of the beneficiary's aids would exceed 23 000 EUR, computed on its ledger
+        (`_reserver_acte`, just before). No act for an amount of zero: the aid is not due."""
         if await self._aide_nulle("aucun acte n'est pris"):
             return
         evaluation = self._evaluation()
-        if workflow.patched(CUMUL_CALCULE):
-            self._etat.cumul = await self._reserver_cumul(evaluation.montant)
         convention = self._etat.acte() == "convention"
+        cadre = self._etat.cadre
+        titre = f", au titre {TEXTES_CADRE[cadre]}" if cadre else ""
         await self._notifier(
             EMPLOYEUR,
             "DECISION_ACCEPTATION",
             f"Aide accordée : {evaluation.montant} EUR ({len(evaluation.mois_aides)} mois), "
-            f"par {'convention à signer' if convention else 'arrêté'}.",
+            f"par {'convention à signer' if convention else 'arrêté'}{titre}.",
         )
         await self._changer(Statut.ATTENTE_SIGNATURE if convention else Statut.EN_COURS)
 
