@@ -40,6 +40,13 @@ with workflow.unsafe.imports_passed_through():
 
 ACTIVITE_TIMEOUT = timedelta(minutes=1)
 AUTEUR_GUICHET = "guichet"
+EVENEMENTS_RETENUS = 1_000
+"""How many applied event ids a dossier keeps (the most recent; carried over continue-as-new).
+A record comes again only if its partition's offset was not committed: at most the records of
+one batch (`events.consumer.MAX_RECORDS`, 200) after the last commit, so a redelivered event is
+among a dossier's last 200 applied at most; 1 000 leaves room for a partner that sends an event
+again. The list no longer grows for a dossier's whole life (issue 16, item 2;
+docs/architecture.md, step 6)."""
 HISTORIQUE_MAX = 10_000
 """Continue-as-new beyond this many history events, even if the server does not ask yet."""
 
@@ -86,7 +93,9 @@ class Suivi:
                     extra={"dossier": self.cle, "event_id": event.id},
                 )
                 continue
-            self.registre.evenements_appliques.append(event.id)
+            appliques = self.registre.evenements_appliques
+            appliques.append(event.id)
+            del appliques[:-EVENEMENTS_RETENUS]
             return event
 
     def doit_continuer_ailleurs(self, historique_max: int = HISTORIQUE_MAX) -> bool:

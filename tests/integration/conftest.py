@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 from pydantic import SecretStr
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
 from temporalio.client import Client
 
 from events.publisher import KafkaPublisher
@@ -56,14 +58,19 @@ async def stop_services(tasks: list[asyncio.Task[None]]) -> None:
     await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def terminer_workflows(client: Client, task_queue: str) -> None:
-    """Terminate what a test's worker leaves running on the session's shared server: a
-    workflow with a fixed id (a school year's ARE campaign) would otherwise stay there without
-    a worker, and a later test querying it would wait for a poller forever."""
-    requete = f'TaskQueue = "{task_queue}" AND ExecutionStatus = "Running"'
-    async for execution in client.list_workflows(requete):
-        await client.get_workflow_handle(execution.id, run_id=execution.run_id).terminate(
-            "fin du test"
+async def effacer_workflows(client: Client, task_queue: str) -> None:
+    """Delete what a test's worker leaves on the session's shared server: a workflow with a
+    fixed id (a school year's ARE campaign), running or closed, would stay there without a
+    worker, and a later test's query of it would wait for a poller forever (a query is answered
+    by a worker even for a closed workflow)."""
+    async for execution in client.list_workflows(f'TaskQueue = "{task_queue}"'):
+        await client.workflow_service.delete_workflow_execution(
+            DeleteWorkflowExecutionRequest(
+                namespace=client.namespace,
+                workflow_execution=WorkflowExecution(
+                    workflow_id=execution.id, run_id=execution.run_id
+                ),
+            )
         )
 
 

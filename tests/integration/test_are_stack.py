@@ -45,7 +45,7 @@ from rules import are
 from rules.are import LigneEffectif
 from rules.calendrier import PARIS
 from tests.attente import etat_quand
-from tests.integration.conftest import settings_for, terminer_workflows
+from tests.integration.conftest import effacer_workflows, settings_for
 from tests.integration.kafka import read_many
 from workers.runtime.database import engine_for, upgrade
 from workers.runtime.services import run_consumer
@@ -180,7 +180,7 @@ async def pile(
         consommateur.cancel()
         await asyncio.gather(consommateur, return_exceptions=True)
         await publisher.stop()
-        await terminer_workflows(client, settings.task_queue)
+        await effacer_workflows(client, settings.task_queue)
         engine.dispose()
 
 
