@@ -100,6 +100,22 @@ RECUS = [
         exemple={"date_demande_paiement": "2025-09-10", "rib_reference": "RIB-2024-0042"},
     ),
     TypeEvenement(
+        nom="portail.contrat-pro.etat-recapitulatif-depose.v1",
+        topic=topics.PORTAIL,
+        contrat=contrat_pro.EtatRecapitulatifDepose,
+        workflow=contrat_pro.WORKFLOW_CUMUL,
+        description="L'employeur présente l'état récapitulatif annexé à sa convention (aides "
+        "au-delà de 23 000 EUR dans l'année civile) : les aides à verser, une ligne par "
+        "contrat. Sujet : `<SIREN>:<année>` de la convention. Chaque ligne reconnue devient la "
+        "demande de paiement de son dossier.",
+        exemple={
+            "numero_etat": "ER-2025-001",
+            "date_depot": "2025-09-10",
+            "rib_reference": "RIB-2024-0042",
+            "lignes": [{"numero_contrat": "OPCO-2024-000123", "montant": "6000.00"}],
+        },
+    ),
+    TypeEvenement(
         nom="portail.contrat-pro.coordonnees-bancaires-corrigees.v1",
         topic=topics.PORTAIL,
         contrat=contrat_pro.CoordonneesBancairesCorrigees,

@@ -189,6 +189,35 @@ class DemandePaiementDeposee(_Evenement):
     rib_reference: str = Field(
         min_length=1, max_length=100, description="référence des coordonnées bancaires au portail"
     )
+    etat_recapitulatif: str | None = Field(
+        default=None,
+        max_length=120,
+        description="pour une aide sous convention : l'état récapitulatif qui la présente "
+        "(`<SIREN>:<année>/<numéro de l'état>`, posé par guichet quand il transmet l'état)",
+    )
+
+
+class LigneEtatRecapitulatif(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    numero_contrat: str = Field(
+        min_length=1, max_length=50, description="numéro OPCO du contrat (la clé du dossier)"
+    )
+    montant: Decimal = Field(gt=0, decimal_places=2, description="montant présenté, EUR")
+
+
+class EtatRecapitulatifDepose(_Evenement):
+    """Portal: the employer presents the état récapitulatif annexed to its convention
+    (`portail.contrat-pro.etat-recapitulatif-depose.v1`, subject `<SIREN>:<année>`)."""
+
+    numero_etat: str = Field(min_length=1, max_length=50, description="numéro de l'état")
+    date_depot: date = Field(description="date de dépôt de l'état récapitulatif")
+    rib_reference: str = Field(
+        min_length=1, max_length=100, description="référence des coordonnées bancaires au portail"
+    )
+    lignes: list[LigneEtatRecapitulatif] = Field(
+        min_length=1, max_length=500, description="les aides présentées, une par contrat"
+    )
 
 
 class CoordonneesBancairesCorrigees(_Evenement):
@@ -351,6 +380,11 @@ class ReservationCumul(BaseModel):
 
     dossier: str = Field(min_length=1, description="workflow id of the contrat-pro dossier")
     montant: Decimal = Field(ge=0)
+    autres_declarees: Decimal | None = Field(
+        default=None,
+        description="the other aids the employer declared: with it the ledger knows the act "
+        "and lists the convention's aids",
+    )
     cadre: CadreAide = CadreAide.DE_MINIMIS
     le: date | None = Field(default=None, description="the act's date (Paris)")
 
@@ -385,16 +419,38 @@ class ReservationFaite(BaseModel):
 
     autres: Decimal
     de_minimis_service: Decimal | None = None
+    acte: Literal["arrete", "convention"] | None = None
+
+
+class LigneTraitee(BaseModel):
+    """One line of an état récapitulatif, as the convention checked it."""
+
+    numero_contrat: str
+    montant: Decimal
+    transmise: bool
+    motif: str | None = None
+    """Why the line was not passed on to its dossier."""
+
+
+class EtatRecapitulatifTraite(BaseModel):
+    id: str
+    numero_etat: str
+    date_depot: date
+    lignes: list[LigneTraitee]
 
 
 class EtatCumul(BaseModel):
     """A ledger's state (query `etat`; carried over continue-as-new): the amount each dossier
-    holds, by workflow id; the dossiers outside de minimis and the acts' dates."""
+    holds, by workflow id; the dossiers outside de minimis and the acts' dates; the aids under
+    the year's convention and the états récapitulatifs presented for them."""
 
     cle: str
     reservations: dict[str, Decimal] = Field(default_factory=dict)
     hors_de_minimis: list[str] = Field(default_factory=list)
     dates: dict[str, date] = Field(default_factory=dict)
+    conventions: list[str] = Field(default_factory=list)
+    etats_recapitulatifs: list[EtatRecapitulatifTraite] = Field(default_factory=list)
+    registre: Registre = Field(default_factory=Registre)
 
     def de_minimis(self, sauf: str, depuis: date | None = None) -> Decimal:
         """The de minimis amounts held, except dossier `sauf`, acts after `depuis` if given

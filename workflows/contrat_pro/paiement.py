@@ -185,6 +185,7 @@ class ContratProPaiement(DossierWorkflow[EtatContratPro]):
                 montant=montant,
                 cadre=cadre or CadreAide.DE_MINIMIS,
                 le=aujourdhui,
+                autres_declarees=etat.demande.cumul_aides_annee,
             ),
             de_minimis=(
                 ControleDeMinimis(declarees=declarees, plafond=PLAFOND_DE_MINIMIS)
@@ -413,10 +414,17 @@ class ContratProPaiement(DossierWorkflow[EtatContratPro]):
                 beneficiaire=self._contrat().siret_etablissement,
                 montant=ordre.montant,
                 rib_reference=rib_reference,
-                objet=f"aide contrat de professionnalisation {etat.cle}",
+                objet=f"aide contrat de professionnalisation {etat.cle}{self._presentee_par()}",
             ),
         )
         await self._changer(Statut.PAIEMENT_EMIS)
+
+    def _presentee_par(self) -> str:
+        """The état récapitulatif that presented the aid, for the order's wording."""
+        demande = self._etat.demande_paiement
+        if demande is None or demande.etat_recapitulatif is None:
+            return ""
+        return f", état récapitulatif {demande.etat_recapitulatif}"
 
     def _ordre(self, ordre_id: str, nature: str) -> OrdrePaiement | None:
         return next((o for o in self._etat.ordres if o.id == ordre_id and o.nature == nature), None)

@@ -99,6 +99,10 @@ TEXTES_CADRE = {
     CadreAide.SA_111722: "du régime d'aide exempté SA.111722",
 }
 """How the acceptance names the act's framework (seed 003 section 3)."""
+ETAT_RECAPITULATIF = "contrat-pro-etat-recapitulatif"
+"""`workflow.patched` id: an aid under a convention is paid on the état récapitulatif the
+convention passes on, a payment request alone is an anomaly (docs/contrat_pro.md, « Convention
+et état récapitulatif »)."""
 CUMUL_CALCULE = "contrat-pro-cumul-calcule"
 """`workflow.patched` id: the act's 23 000 EUR test counts the aids guichet granted to the SIREN
 that year, reserved on its ledger (`contrat-pro-cumul`); before it, only the employer's
@@ -315,6 +319,8 @@ class ContratProWorkflow(ContratProPaiement):
         return None
 
     async def _sur_demande_paiement(self, event: CloudEvent) -> str | None:
+        if motif := self._refus_sans_etat_recapitulatif(event):
+            return motif
         if self._etat.statut in STATUTS_DEMANDE_PAIEMENT_ANTICIPEE and workflow.patched(
             DELAIS_CONNUS
         ):
@@ -326,6 +332,27 @@ class ContratProWorkflow(ContratProPaiement):
             return motif
         self._etat.demande_paiement = DemandePaiementDeposee.model_validate(event.data)
         await self._demande_de_paiement()
+        return None
+
+    def _refus_sans_etat_recapitulatif(self, event: CloudEvent) -> str | None:
+        """Seed 003 section 3: « Les aides listées dans la convention seront versées au
+        bénéficiaire sur présentation d'un état récapitulatif annexé à la convention ». An aid
+        under a convention is paid on a request the convention passes on (from the portal's
+        état récapitulatif), not on a payment request alone."""
+        cumul = self._etat.cumul
+        if cumul is None or cumul.acte != "convention" or not workflow.patched(ETAT_RECAPITULATIF):
+            return None
+        convention = f"{cumul.siren}:{cumul.annee}"
+        reference = DemandePaiementDeposee.model_validate(event.data).etat_recapitulatif
+        if reference is None:
+            return (
+                f"aide sous la convention {convention} : elle est versée sur présentation de "
+                "l'état récapitulatif annexé à la convention (portail.contrat-pro.etat-"
+                "recapitulatif-depose.v1), pas sur une demande de paiement seule "
+                "(règlement d'intervention, section 3)"
+            )
+        if not reference.startswith(f"{convention}/"):
+            return f"état récapitulatif {reference} d'une autre convention que {convention}"
         return None
 
     async def _conserver_demande_paiement(self, demande: DemandePaiementDeposee) -> None:
