@@ -221,12 +221,18 @@ def _acte(etat: EtatContratPro) -> str:
         return f"{acte} (estimation sur les aides déclarées ; le cumul est calculé à l'acceptation)"
     acte = "convention à signer" if cumul.acte == "convention" else "arrêté"
     comparaison = "dépasse" if cumul.acte == "convention" else "ne dépasse pas"
-    return (
+    texte = (
         f"{acte} : cumul {cumul.annee} du SIREN {cumul.siren} = aides du service "
         f"{_euros(cumul.aides_service)} + autres aides déclarées "
         f"{_euros(cumul.autres_aides_declarees)} + ce dossier {_euros(cumul.montant)} = "
         f"{_euros(cumul.total)}, qui {comparaison} le seuil de {_euros(cumul.seuil)}"
     )
+    if cumul.acte == "convention":
+        texte += (
+            f" ; aide listée dans la convention {cumul.siren}:{cumul.annee}, versée sur "
+            "présentation de l'état récapitulatif annexé (section 3)"
+        )
+    return texte
 
 
 def _cadre(etat: EtatContratPro) -> str:
