@@ -114,6 +114,7 @@ RECUS = [
             "rib_reference": "RIB-2024-0042",
             "lignes": [{"numero_contrat": "OPCO-2024-000123", "montant": "6000.00"}],
         },
+        dispositif=contrat_pro.WORKFLOW,
     ),
     TypeEvenement(
         nom="portail.contrat-pro.coordonnees-bancaires-corrigees.v1",

@@ -17,9 +17,16 @@ class TypeEvenement:
     workflow: str
     description: str
     exemple: Mapping[str, Any]
+    dispositif: str = ""
+    """The scheme users are scoped to, when it is not the workflow type (a contrat-pro
+    convention's statement goes to the SIREN's ledger, `contrat-pro-cumul`)."""
 
     def workflow_id(self, cle: str) -> str:
         return workflow_id(self.workflow, cle)
+
+    def perimetre(self) -> str:
+        """The scheme whose users see this type's dead letters."""
+        return self.dispositif or self.workflow
 
 
 @dataclass(frozen=True)

@@ -110,7 +110,7 @@ def verifier_evenement(
                 f"le partenaire {acteur.partenaire!r} ne peut envoyer que ses propres types "
                 f"d'événements ({acteur.partenaire}.*), pas {event.type!r}"
             )
-        verifier(acteur, EVENEMENT, spec.workflow)
+        verifier(acteur, EVENEMENT, spec.perimetre())
     if (refus := regles.source_refusee(spec.topic, event.source)) is not None:
         raise EntreeInvalide(
             "source non admise",

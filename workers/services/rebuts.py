@@ -416,7 +416,7 @@ class RegistreRebutsSql:
             "code": rebut.code.value,
             "motif": _court(rebut.motif, 2100),
             "type": _court(rebut.type, 100),
-            "dispositif": spec.workflow if spec else None,
+            "dispositif": spec.perimetre() if spec else None,
             "recu_le": en_utc(rebut.recu_le),
             "taille": len(rebut.valeur),
             "charge": chiffrer(
@@ -581,7 +581,7 @@ class RegistreRebutsSql:
                     ],
                 )
             # a correction must not carry the record outside the user's schemes
-            verifier(acteur, REVUE, resultat.type.workflow)
+            verifier(acteur, REVUE, resultat.type.perimetre())
             return resultat
 
     def _marquer_rejoue(

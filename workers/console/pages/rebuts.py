@@ -144,7 +144,7 @@ class PageRebuts(Socle):
             page="rebuts",
             filtres=choix,
             topics=[*topics.PARTENAIRES, rebuts.HTTP],
-            types=sorted(t for t, spec in CATALOGUE.items() if identite.voit(spec.workflow)),
+            types=sorted(t for t, spec in CATALOGUE.items() if identite.voit(spec.perimetre())),
             codes=[(c.value, LIBELLES_CODE.get(c, c.value)) for c in CodeRejet],
             statuts=[(s.value, LIBELLES_STATUT[s]) for s in StatutRebut],
             libelles_code=LIBELLES_CODE,
