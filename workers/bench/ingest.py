@@ -4,11 +4,16 @@ Starts its own Temporal dev server and Tansu broker (temporary directory, free p
 worker and the consumer, then publishes `dossiers x events` contrat-pro events on Kafka and
 waits until every one is applied by its workflow and projected into the read model. Prints,
 from this one run: events/s end to end, p50/p99 latency (publish -> applied, from the audit
-log), and, as the baseline, the raw Temporal signal-with-start rate on the same server without
-Kafka (no worker on that task queue: the server's acceptance cost only), with their ratio.
+log), the history events per partner event (the dossiers' histories, `describe`), the CPU
+seconds per 1 000 events of the guichet process (worker, consumer and the bench's publisher),
+the Temporal server and the broker (Linux `/proc`), and, as the baseline, the raw Temporal
+signal-with-start rate on the same server without Kafka (no worker on that task queue: the
+server's acceptance cost only), with their ratio.
 """
 
 import asyncio
+import os
+import resource
 import statistics
 import tempfile
 import time
@@ -48,6 +53,9 @@ class Resultats:
     p50_ms: float
     p99_ms: float
     signal_with_start_par_s: float
+    historique_par_evenement: float
+    cpu_par_1000: dict[str, float]
+    """CPU seconds per 1 000 events, by process (guichet, temporal, tansu)."""
 
     def lignes(self) -> list[str]:
         ratio = self.evenements_par_s / self.signal_with_start_par_s
@@ -58,6 +66,10 @@ class Resultats:
             f"événements/s en {self.duree_s:.1f} s",
             f"latence publication -> application: p50 {self.p50_ms:.0f} ms, "
             f"p99 {self.p99_ms:.0f} ms",
+            f"événements d'historique par événement partenaire: "
+            f"{self.historique_par_evenement:.1f}",
+            "CPU par 1 000 événements: "
+            + ", ".join(f"{nom} {s:.1f} s" for nom, s in self.cpu_par_1000.items()),
             f"référence: signal-with-start Temporal seul (sans Kafka, sans worker): "
             f"{self.signal_with_start_par_s:.1f} /s",
             f"rapport bout en bout / référence: {ratio:.2f}",
@@ -100,6 +112,26 @@ async def _raw_signal_rate(settings: Settings, count: int, concurrency: int = 20
     return count / (time.perf_counter() - started)
 
 
+def _cpu_s(pid: int | None = None) -> float:
+    """CPU seconds (user + system) used so far by this process, or by process `pid` (Linux
+    `/proc/<pid>/stat`, fields 14 and 15 in clock ticks)."""
+    if pid is None:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+    champs = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(champs[11]) + int(champs[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _historique(settings: Settings, dossiers: list[str]) -> int:
+    """The history events of the dossiers' workflows (their current run)."""
+    client = await client_for(settings)
+    total = 0
+    for numero in dossiers:
+        description = await client.get_workflow_handle(f"contrat-pro:{numero}").describe()
+        total += description.history_length
+    return total
+
+
 async def _wait_applied(settings: Settings, expected: int, within_s: float) -> None:
     engine = engine_for(settings.effective_database_url)
     deadline = time.monotonic() + within_s
@@ -139,7 +171,8 @@ async def run_ingest(dossiers: int, evenements: int, timeout_s: float = 1800) ->
             ]
             for event in ready:
                 await event.wait()
-            return await _measure(settings, dossiers, evenements, timeout_s)
+            pids = {"guichet": None, **{s.name: s.pid for s in servers}}
+            return await _measure(settings, dossiers, evenements, timeout_s, pids)
         finally:
             for task in tasks:
                 task.cancel()
@@ -158,9 +191,14 @@ async def _connect_when_ready(settings: Settings) -> None:
 
 
 async def _measure(
-    settings: Settings, dossiers: int, evenements: int, timeout_s: float
+    settings: Settings,
+    dossiers: int,
+    evenements: int,
+    timeout_s: float,
+    pids: dict[str, int | None],
 ) -> Resultats:
     debut = datetime.now(PARIS)
+    cpu_avant = {nom: _cpu_s(pid) for nom, pid in pids.items()}
     events = [
         _event(f"BENCH-{d:06d}", n, debut) for n in range(evenements) for d in range(dossiers)
     ]
@@ -176,6 +214,8 @@ async def _measure(
         await publisher.stop()
     await _wait_applied(settings, len(events), timeout_s)
     duree = time.perf_counter() - started
+    cpu = {nom: _cpu_s(pid) - cpu_avant[nom] for nom, pid in pids.items()}
+    historique = await _historique(settings, sorted({e.subject for e in events}))
 
     engine = engine_for(settings.effective_database_url)
     with Session(engine) as session:
@@ -199,4 +239,6 @@ async def _measure(
         p50_ms=quantiles[49],
         p99_ms=quantiles[98],
         signal_with_start_par_s=raw,
+        historique_par_evenement=historique / len(events),
+        cpu_par_1000={nom: s * 1000 / len(events) for nom, s in cpu.items()},
     )

@@ -1,0 +1,36 @@
+"""The figures `guichet bench ingest` adds to its run (issue 16, item 3): CPU seconds per
+process from Linux `/proc`, and the lines it prints. The run itself is a command, never a timed
+test."""
+
+import os
+
+from workers.bench.ingest import Resultats, _cpu_s
+
+
+def test_the_cpu_of_a_process_read_from_proc_matches_what_it_reports_of_itself() -> None:
+    debut = _cpu_s()
+    sum(i * i for i in range(2_000_000))  # some CPU to measure
+    soi, proc = _cpu_s(), _cpu_s(os.getpid())
+
+    assert soi > debut
+    assert abs(soi - proc) < 0.1
+
+
+def test_the_printed_lines_carry_the_history_and_cpu_figures() -> None:
+    resultats = Resultats(
+        dossiers=10,
+        evenements=50,
+        duree_s=2.0,
+        evenements_par_s=25.0,
+        p50_ms=100.0,
+        p99_ms=900.0,
+        signal_with_start_par_s=100.0,
+        historique_par_evenement=6.2,
+        cpu_par_1000={"guichet": 12.5, "temporal": 30.0, "tansu": 1.25},
+    )
+
+    lignes = "\n".join(resultats.lignes())
+
+    assert "événements d'historique par événement partenaire: 6.2" in lignes
+    assert "CPU par 1 000 événements: guichet 12.5 s, temporal 30.0 s, tansu 1.2 s" in lignes
+    assert "rapport bout en bout / référence: 0.25" in lignes
