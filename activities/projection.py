@@ -16,8 +16,12 @@ class ProjectionActivities:
         self._engine = engine
 
     @activity.defn(name="enregistrer_dossier")
-    async def enregistrer_dossier(self, enregistrement: Enregistrement) -> None:
+    async def enregistrer_dossier(self, enregistrement: Enregistrement) -> Enregistrement:
+        """Write the step; returns what it wrote: run as a local activity, its marker in the
+        history keeps it (the history stays the dossier's record, which
+        `guichet scenario record` reads)."""
         await asyncio.to_thread(self._enregistrer, enregistrement)
+        return enregistrement
 
     def _enregistrer(self, enregistrement: Enregistrement) -> None:
         with Session(self._engine) as session:

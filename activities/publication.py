@@ -16,8 +16,9 @@ class PublicationActivities:
         self._publisher = publisher
 
     @activity.defn(name="publier_evenement")
-    async def publier_evenement(self, sortant: EvenementSortant) -> None:
-        """Publish on Kafka, keyed by the dossier key.
+    async def publier_evenement(self, sortant: EvenementSortant) -> EvenementSortant:
+        """Publish on Kafka, keyed by the dossier key; returns what it published (run as a
+        local activity, its marker in the history keeps it).
 
         The event id is chosen by the workflow (deterministic), so a retried activity that
         publishes twice gives consumers the same id to deduplicate on.
@@ -38,3 +39,4 @@ class PublicationActivities:
             event_id=sortant.id,
             type=sortant.type,
         )
+        return sortant

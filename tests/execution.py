@@ -22,6 +22,16 @@ async def execution(client: Client, workflow_id: str) -> tuple[WorkflowExecution
     return WorkflowExecutionStatus(info.status), info.execution.run_id
 
 
+async def longueur_historique(client: Client, workflow_id: str) -> int:
+    """The number of events in the history of the workflow's latest run."""
+    reponse = await client.workflow_service.describe_workflow_execution(
+        DescribeWorkflowExecutionRequest(
+            namespace=client.namespace, execution=WorkflowExecution(workflow_id=workflow_id)
+        )
+    )
+    return int(reponse.workflow_execution_info.history_length)
+
+
 async def en_suspens(client: Client, workflow_id: str) -> list[str]:
     """What the workflow's latest run still has to do: its pending activities (by type) and
     its pending workflow task. Empty once it has processed everything it was sent and waits

@@ -39,6 +39,12 @@ with workflow.unsafe.imports_passed_through():
     from models.sortants import AnomalieDossier
 
 ACTIVITE_TIMEOUT = timedelta(minutes=1)
+ACTIVITES_LOCALES = "suivi-activites-locales"
+"""`workflow.patched` id: the step's write to the read model and the outbound publications run
+as local activities, in the workflow task that decided them (a marker in the history instead
+of an activity's three events and the next workflow task's three; a worker killed meanwhile
+costs the workflow task's timeout, not the activity's). Histories recorded before it replay
+with regular activities (issue 16, item 1; docs/architecture.md, steps 7 and 8)."""
 AUTEUR_GUICHET = "guichet"
 EVENEMENTS_RETENUS = 1_000
 """How many applied event ids a dossier keeps (the most recent; carried over continue-as-new).
@@ -152,11 +158,18 @@ class Suivi:
         )
         self._a_ecrire = []
         self.indexer(enregistrement.projection)
-        await workflow.execute_activity_method(
-            ProjectionActivities.enregistrer_dossier,
-            enregistrement,
-            start_to_close_timeout=ACTIVITE_TIMEOUT,
-        )
+        if workflow.patched(ACTIVITES_LOCALES):
+            await workflow.execute_local_activity_method(
+                ProjectionActivities.enregistrer_dossier,
+                enregistrement,
+                start_to_close_timeout=ACTIVITE_TIMEOUT,
+            )
+        else:
+            await workflow.execute_activity_method(
+                ProjectionActivities.enregistrer_dossier,
+                enregistrement,
+                start_to_close_timeout=ACTIVITE_TIMEOUT,
+            )
 
     @staticmethod
     def indexer(projection: ProjectionDossier) -> None:
@@ -174,18 +187,21 @@ class Suivi:
         data = contenu.model_dump(mode="json")
         self.registre.publications += 1
         event_id = f"{self.workflow_id}/{self.registre.publications}"
-        await workflow.execute_activity_method(
-            PublicationActivities.publier_evenement,
-            EvenementSortant(
-                topic=topic,
-                id=event_id,
-                type=type_,
-                subject=self.cle,
-                time=workflow.now(),
-                data=data,
-            ),
-            start_to_close_timeout=ACTIVITE_TIMEOUT,
+        sortant = EvenementSortant(
+            topic=topic, id=event_id, type=type_, subject=self.cle, time=workflow.now(), data=data
         )
+        if workflow.patched(ACTIVITES_LOCALES):
+            await workflow.execute_local_activity_method(
+                PublicationActivities.publier_evenement,
+                sortant,
+                start_to_close_timeout=ACTIVITE_TIMEOUT,
+            )
+        else:
+            await workflow.execute_activity_method(
+                PublicationActivities.publier_evenement,
+                sortant,
+                start_to_close_timeout=ACTIVITE_TIMEOUT,
+            )
         self.noter(self.entree(Nature.PUBLICATION, type_, event_id, topic=topic, **data))
         return event_id
 

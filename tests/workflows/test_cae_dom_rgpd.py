@@ -21,18 +21,22 @@ from models import rgpd
 from models.cae_dom import StatutTrimestre
 from models.evenements import CloudEvent
 from tests.attente import attendre
-from tests.execution import execution
+from tests.execution import execution, longueur_historique
 from tests.workflows.test_cae_dom import CLE, GUADELOUPE, Convention
 from workers.demo.cae_dom import convention as donnees_convention
 from workflows.cae_dom import CaeDomWorkflow
+from workflows.cae_dom.workflow import HISTORIQUE_MAX_CAE_DOM
 from workflows.rgpd import LIBELLE_LIMITE
 
 ADMIN = "dpo.admin"
 NIR_1980 = "180069711234584"
 """A valid NIR of a man born in June 1980 (the demo convention's is born in June 1985)."""
-REFUS = 80
+REFUS = 300
 """Refused requests enough to pass the 500 history events after which the workflow continues
-as new (`HISTORIQUE_MAX_CAE_DOM`)."""
+as new (`HISTORIQUE_MAX_CAE_DOM`): sent in a burst, each costs about two (its signal and the
+marker of its step's local write), plus the workflow tasks that apply them. The workflow
+continues as new at its next workflow task once its history is over the limit: the last
+request comes after the others have taken it there."""
 _ids = itertools.count(1)
 
 
@@ -95,7 +99,14 @@ async def test_a_restriction_holds_the_quarter_end_and_the_statement_across_cont
     # Refused requests (already restricted) grow the history until the workflow continues as
     # new: the restriction and the refusals go with it.
     premiere = (await execution(c.env.client, c.handle.id))[1]
-    for _ in range(REFUS):
+    for n in range(REFUS):
+        if n == REFUS - 1:
+            await attendre(
+                lambda: longueur_historique(c.env.client, c.handle.id),
+                30,
+                "l'historique au-delà de sa limite",
+                jusqu_a=lambda longueur: longueur > HISTORIQUE_MAX_CAE_DOM,
+            )
         await c.handle.signal(
             "evenement",
             CloudEvent(

@@ -95,7 +95,12 @@ async def test_documents_not_received_by_their_deadline_return_the_request_to_th
 
     state = await dossier.state()
     assert state.statut is Statut.INSTRUCTION_PAIEMENT
-    assert objets(dossier)[-3:] == ["RAPPEL_PIECES", "RAPPEL_PIECES", "PIECES_NON_RECUES"]
+    assert objets(dossier)[-4:] == [
+        "DEMANDE_PIECES",
+        "RAPPEL_PIECES",
+        "RAPPEL_PIECES",
+        "PIECES_NON_RECUES",
+    ]
     assert dossier.published(ORDRE) == []
 
 

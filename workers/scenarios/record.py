@@ -4,16 +4,16 @@ Reads every run of the dossier's workflow (continue-as-new chain) and keeps, wit
 the partner events it received (`evenement` signals) and the instructor decisions it accepted
 (`decider` updates). The expectations are the dossier's final state, read from the same
 history: the last read-model projection written (`enregistrer_dossier`), the orders, the
-notifications and anomalies published (`publier_evenement`). Events another workflow sent (not
-in the partner catalogue, e.g. ARE internal events) cannot be replayed as partner events: they
-are listed in the scenario's description.
+notifications and anomalies published (`publier_evenement`): the input of a regular activity,
+the result of a local one (the marker keeps what the activity returns, which is what it wrote).
+Events another workflow sent (not in the partner catalogue, e.g. ARE internal events) cannot be
+replayed as partner events: they are listed in the scenario's description.
 """
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from temporalio.api.enums.v1 import EventType
-from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 
@@ -22,6 +22,10 @@ from models.dossier import Enregistrement, LigneOrdre, ProjectionDossier
 from models.evenements import CloudEvent, EvenementSortant
 from rules.calendrier import PARIS
 from workers.scenarios.historique import historiques
+
+MARQUEUR_ACTIVITE_LOCALE = "core_local_activity"
+"""The name the SDK's core gives a local activity's marker (its `data` names the activity
+type, its `result` holds what the activity returned)."""
 
 
 class ErreurEnregistrement(Exception):
@@ -61,7 +65,13 @@ class Lecture:
                     decision = _decoder(entree.args.payloads, None)
                     self.etapes.append({**_horaire(quand), "decision": decision})
             elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-                self._activite(event)
+                activite = event.activity_task_scheduled_event_attributes
+                self._ecrit(activite.activity_type.name, activite.input.payloads)
+            elif event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED:
+                marqueur = event.marker_recorded_event_attributes
+                if marqueur.marker_name == MARQUEUR_ACTIVITE_LOCALE:
+                    donnees = _decoder(marqueur.details["data"].payloads, None)
+                    self._ecrit(donnees["activity_type"], marqueur.details["result"].payloads)
 
     def _evenement(self, quand: datetime, event: CloudEvent) -> None:
         if event.type not in CATALOGUE:
@@ -78,16 +88,15 @@ class Lecture:
             }
         )
 
-    def _activite(self, event: HistoryEvent) -> None:
-        attributs = event.activity_task_scheduled_event_attributes
-        nom = attributs.activity_type.name
-        if nom == "enregistrer_dossier":
-            enregistrement = _decoder(attributs.input.payloads, Enregistrement)
+    def _ecrit(self, activite: str, payloads: Any) -> None:
+        """What a write or a publication carried."""
+        if activite == "enregistrer_dossier":
+            enregistrement = _decoder(payloads, Enregistrement)
             self.projection = enregistrement.projection
             for ordre in enregistrement.ordres:
                 self.ordres[ordre.id] = ordre
-        elif nom == "publier_evenement":
-            self.sortants.append(_decoder(attributs.input.payloads, EvenementSortant))
+        elif activite == "publier_evenement":
+            self.sortants.append(_decoder(payloads, EvenementSortant))
 
 
 def _horaire(quand: datetime) -> dict[str, Any]:
