@@ -25,8 +25,7 @@ class ProjectionActivities:
 
     def _enregistrer(self, enregistrement: Enregistrement) -> None:
         with Session(self._engine) as session:
-            for entree in enregistrement.audit:
-                depot.ajouter_audit(session=session, entree=entree)
+            depot.ajouter_audits(session=session, entrees=enregistrement.audit)
             projection = enregistrement.projection
             for ordre in enregistrement.ordres:
                 depot.enregistrer_ordre(

@@ -38,19 +38,29 @@ def projeter_dossier(*, session: Session, projection: ProjectionDossier) -> None
 
 
 def ajouter_audit(*, session: Session, entree: EntreeAudit) -> None:
-    """Append an audit line to its dossier's hash chain (`models.depot_audit.ajouter`); the
-    same (dossier, cle_unique) twice is written once and does not extend the chain."""
-    depot_audit.ajouter(
-        session=session,
-        dossier=entree.dossier,
-        cle_unique=entree.cle_unique,
-        horodatage=entree.horodatage,
-        nature=entree.nature,
-        type_=entree.type,
-        auteur=entree.auteur,
-        evenement_source=entree.evenement_source,
-        detail=entree.model_dump(mode="json")["detail"],
-    )
+    """Append an audit line to its dossier's hash chain (`ajouter_audits`)."""
+    ajouter_audits(session=session, entrees=[entree])
+
+
+def ajouter_audits(*, session: Session, entrees: Sequence[EntreeAudit]) -> None:
+    """Append audit lines to their dossiers' hash chains, in order, each dossier's lines
+    together (`models.depot_audit.ajouter_lignes`); the same (dossier, cle_unique) twice is
+    written once and does not extend the chain."""
+    par_dossier: dict[str, list[depot_audit.NouvelleLigne]] = {}
+    for entree in entrees:
+        par_dossier.setdefault(entree.dossier, []).append(
+            depot_audit.NouvelleLigne(
+                cle_unique=entree.cle_unique,
+                horodatage=entree.horodatage,
+                nature=entree.nature,
+                type=entree.type,
+                auteur=entree.auteur,
+                evenement_source=entree.evenement_source,
+                detail=entree.model_dump(mode="json")["detail"],
+            )
+        )
+    for dossier, lignes in par_dossier.items():
+        depot_audit.ajouter_lignes(session=session, dossier=dossier, lignes=lignes)
 
 
 def enregistrer_ordre(

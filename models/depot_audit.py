@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, text
+from sqlalchemy import and_, func, inspect, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -80,6 +80,85 @@ def tete(*, session: Session, dossier: str) -> Tete | None:
     return None if ligne is None else Tete(dossier, ligne[0], ligne[1])
 
 
+@dataclass(frozen=True)
+class NouvelleLigne:
+    """A line to append to a dossier's chain."""
+
+    cle_unique: str
+    horodatage: datetime
+    nature: str
+    type: str
+    auteur: str
+    evenement_source: str | None
+    detail: Mapping[str, Any]
+
+
+def ajouter_lignes(*, session: Session, dossier: str, lignes: Sequence[NouvelleLigne]) -> int:
+    """Append `lignes` to the dossier's chain, in order, under one lock, with one read of the
+    lines already there, one read of the head and one multi-row insert (a step's lines, issue
+    16); a (dossier, cle_unique) already written, or twice in `lignes`, is written once and
+    does not extend the chain. Returns how many lines were written."""
+    if not lignes:
+        return 0
+    verrouiller_chaine(session=session, dossier=dossier)
+    deja = set(
+        session.exec(
+            select(Audit.cle_unique).where(
+                Audit.dossier == dossier,
+                col(Audit.cle_unique).in_([ligne.cle_unique for ligne in lignes]),
+            )
+        ).all()
+    )
+    derniere = tete(session=session, dossier=dossier)
+    rang, precedent = (0, GENESE) if derniere is None else (derniere.rang, derniere.empreinte)
+    valeurs: list[dict[str, Any]] = []
+    for ligne in lignes:
+        if ligne.cle_unique in deja:
+            continue
+        deja.add(ligne.cle_unique)
+        detail: dict[str, Any] = json.loads(json.dumps(dict(ligne.detail)))  # what the DB returns
+        horodatage = utc(ligne.horodatage)  # SQLite keeps the wall time: store UTC
+        contenu = ContenuLigne(
+            dossier=dossier,
+            cle_unique=ligne.cle_unique,
+            horodatage=horodatage,
+            nature=ligne.nature,
+            type=ligne.type,
+            auteur=ligne.auteur,
+            evenement_source=ligne.evenement_source,
+            empreinte_detail=empreinte_detail(detail),
+            empreinte_purge=empreinte_purge(detail),
+        )
+        rang += 1
+        empreinte = empreinte_ligne(precedent, contenu)
+        valeurs.append(
+            {
+                "dossier": dossier,
+                "cle_unique": ligne.cle_unique,
+                "horodatage": horodatage,
+                "nature": ligne.nature,
+                "type": ligne.type,
+                "auteur": ligne.auteur,
+                "evenement_source": ligne.evenement_source,
+                "detail": detail,
+                "rang": rang,
+                "empreinte_detail": contenu.empreinte_detail,
+                "empreinte_purge": contenu.empreinte_purge,
+                "precedent": precedent,
+                "empreinte": empreinte,
+            }
+        )
+        precedent = empreinte
+    if valeurs:
+        session.connection().execute(
+            _insert(session, inspect(Audit).local_table).on_conflict_do_nothing(
+                index_elements=["dossier", "cle_unique"]
+            ),
+            valeurs,
+        )
+    return len(valeurs)
+
+
 def ajouter(
     *,
     session: Session,
@@ -92,48 +171,9 @@ def ajouter(
     evenement_source: str | None,
     detail: Mapping[str, Any],
 ) -> bool:
-    """Append a line to the dossier's chain; the same (dossier, cle_unique) twice is written
-    once and does not extend the chain. True if the line was written."""
-    detail_json: dict[str, Any] = json.loads(json.dumps(dict(detail)))  # what the DB returns
-    horodatage = utc(horodatage)  # SQLite keeps the wall time: store UTC
-    verrouiller_chaine(session=session, dossier=dossier)
-    existe = session.exec(
-        select(Audit.id).where(Audit.dossier == dossier, Audit.cle_unique == cle_unique)
-    ).first()
-    if existe is not None:
-        return False
-    derniere = tete(session=session, dossier=dossier)
-    contenu = ContenuLigne(
-        dossier=dossier,
-        cle_unique=cle_unique,
-        horodatage=horodatage,
-        nature=nature,
-        type=type_,
-        auteur=auteur,
-        evenement_source=evenement_source,
-        empreinte_detail=empreinte_detail(detail_json),
-        empreinte_purge=empreinte_purge(detail_json),
-    )
-    precedent = GENESE if derniere is None else derniere.empreinte
-    statement = _insert(session, Audit).values(
-        dossier=dossier,
-        cle_unique=cle_unique,
-        horodatage=horodatage,
-        nature=nature,
-        type=type_,
-        auteur=auteur,
-        evenement_source=evenement_source,
-        detail=detail_json,
-        rang=1 if derniere is None else derniere.rang + 1,
-        empreinte_detail=contenu.empreinte_detail,
-        empreinte_purge=contenu.empreinte_purge,
-        precedent=precedent,
-        empreinte=empreinte_ligne(precedent, contenu),
-    )
-    resultat = session.execute(
-        statement.on_conflict_do_nothing(index_elements=["dossier", "cle_unique"])
-    )
-    return bool(getattr(resultat, "rowcount", 1))
+    """Append one line to the dossier's chain (`ajouter_lignes`); True if it was written."""
+    ligne = NouvelleLigne(cle_unique, horodatage, nature, type_, auteur, evenement_source, detail)
+    return ajouter_lignes(session=session, dossier=dossier, lignes=[ligne]) == 1
 
 
 def tetes(*, session: Session) -> list[Tete]:

@@ -161,6 +161,28 @@ def test_a_duplicate_line_is_written_once_and_does_not_extend_the_chain(engine: 
     assert verifier(engine).anomalies == []
 
 
+def test_a_steps_lines_are_chained_together_in_order_once_each(engine: Engine) -> None:
+    """A step's lines, written together (one lock, one head, one insert; issue 16): in order,
+    each once (one already written, one twice in the step), two dossiers in one step."""
+    remplir(engine, 1)
+    with Session(engine) as session:
+        depot.ajouter_audits(
+            session=session,
+            entrees=[entree(1), entree(2), entree(3), entree(2), entree(1, AUTRE), entree(4)],
+        )
+        session.commit()
+
+    assert [(ligne.cle_unique, ligne.rang) for ligne in lignes(engine)] == [
+        ("evt-1", 1),
+        ("evt-2", 2),
+        ("evt-3", 3),
+        ("evt-4", 4),
+    ]
+    assert [ligne.rang for ligne in lignes(engine, AUTRE)] == [1]
+    rapport = verifier(engine)
+    assert (rapport.lignes, rapport.anomalies) == (5, [])
+
+
 def test_service_lines_join_the_same_chain_as_the_workflows_lines(engine: Engine) -> None:
     remplir(engine, 2)
     with Session(engine) as session:
