@@ -39,7 +39,15 @@ def _date(texte: str) -> date:
 
 def demande_de(args: argparse.Namespace) -> dict[str, Any]:
     demande: dict[str, Any] = {"type": args.type}
-    for champ in ("motif", "date_limite_reponse", "montant_a_recuperer", "montant", "date_limite"):
+    champs = (
+        "motif",
+        "date_limite_reponse",
+        "montant_a_recuperer",
+        "montant",
+        "cadre",
+        "date_limite",
+    )
+    for champ in champs:
         valeur = getattr(args, champ, None)
         if valeur is not None:
             demande[champ] = valeur.isoformat() if isinstance(valeur, date) else str(valeur)
@@ -94,6 +102,9 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     decide.add_argument("--montant-a-recuperer", type=_montant, help="signaler-fraude: EUR")
     decide.add_argument(
         "--montant", type=_montant, help="reduire: EUR versés; recouvrer: EUR du titre"
+    )
+    decide.add_argument(
+        "--cadre", choices=("de_minimis", "sa_111722"), help="accepter: cadre de l'aide"
     )
     decide.add_argument("--date-limite", type=_date, help="ARE bilan, proroger: AAAA-MM-JJ")
     decide.set_defaults(run=_decide)
