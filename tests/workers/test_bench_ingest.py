@@ -25,6 +25,7 @@ def test_the_printed_lines_carry_the_history_and_cpu_figures() -> None:
         p50_ms=100.0,
         p99_ms=900.0,
         signal_with_start_par_s=100.0,
+        sans_effet_par_s=50.0,
         historique_par_evenement=6.2,
         cpu_par_1000={"guichet": 12.5, "temporal": 30.0, "tansu": 1.25},
     )
@@ -34,3 +35,4 @@ def test_the_printed_lines_carry_the_history_and_cpu_figures() -> None:
     assert "événements d'historique par événement partenaire: 6.2" in lignes
     assert "CPU par 1 000 événements: guichet 12.5 s, temporal 30.0 s, tansu 1.2 s" in lignes
     assert "rapport bout en bout / référence: 0.25" in lignes
+    assert "rapport bout en bout / workflow sans effet: 0.50" in lignes

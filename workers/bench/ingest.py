@@ -6,12 +6,15 @@ waits until every one is applied by its workflow and projected into the read mod
 from this one run: events/s end to end, p50/p99 latency (publish -> applied, from the audit
 log), the history events per partner event (the dossiers' histories, `describe`), the CPU
 seconds per 1 000 events of the guichet process (worker, consumer and the bench's publisher),
-the Temporal server and the broker (Linux `/proc`), and, as the baseline, the raw Temporal
-signal-with-start rate on the same server without Kafka (no worker on that task queue: the
-server's acceptance cost only), with their ratio.
+the Temporal server and the broker (Linux `/proc`), and two references on the same server,
+without Kafka, with guichet's ratio to each: the raw signal-with-start rate (no worker on that
+task queue: the server's acceptance cost only) and the rate of the same signals applied by a
+workflow that only counts them (`workers/bench/sans_effet.py`: the floor cost of one workflow
+task per event on a Python worker).
 """
 
 import asyncio
+import dataclasses
 import os
 import resource
 import statistics
@@ -24,6 +27,7 @@ from pathlib import Path
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
+from temporalio.worker import Worker
 
 from events import topics
 from events.admin import ensure_topics
@@ -34,6 +38,7 @@ from models.evenements import CloudEvent
 from models.tables import Audit, Dossier
 from rules.calendrier import PARIS
 from rules.contrat_pro import add_months
+from workers.bench.sans_effet import WORKFLOW_SANS_EFFET, SansEffetWorkflow
 from workers.runtime import processes
 from workers.runtime.database import engine_for
 from workers.runtime.dev import start_servers, stop_servers
@@ -53,6 +58,7 @@ class Resultats:
     p50_ms: float
     p99_ms: float
     signal_with_start_par_s: float
+    sans_effet_par_s: float
     historique_par_evenement: float
     cpu_par_1000: dict[str, float]
     """CPU seconds per 1 000 events, by process (guichet, temporal, tansu)."""
@@ -73,6 +79,10 @@ class Resultats:
             f"référence: signal-with-start Temporal seul (sans Kafka, sans worker): "
             f"{self.signal_with_start_par_s:.1f} /s",
             f"rapport bout en bout / référence: {ratio:.2f}",
+            f"référence: mêmes signaux appliqués par un workflow sans effet (worker Python): "
+            f"{self.sans_effet_par_s:.1f} /s",
+            f"rapport bout en bout / workflow sans effet: "
+            f"{self.evenements_par_s / self.sans_effet_par_s:.2f}",
         ]
 
 
@@ -130,6 +140,40 @@ async def _historique(settings: Settings, dossiers: list[str]) -> int:
         description = await client.get_workflow_handle(f"contrat-pro:{numero}").describe()
         total += description.history_length
     return total
+
+
+async def _sans_effet_rate(settings: Settings, count: int, concurrency: int = 20) -> float:
+    """Signals per second applied (signal-with-start accepted, then counted by the workflow)
+    by `SansEffetWorkflow` on a worker of its own, `count // 4` workflows."""
+    client = await client_for(settings)
+    debut = datetime.now(PARIS)
+    run = uuid.uuid4().hex[:6]
+    spec = dataclasses.replace(CATALOGUE[TYPE], workflow=WORKFLOW_SANS_EFFET)
+    cles = [f"NOOP-{run}-{i}" for i in range(max(count // 4, 1))]
+    queue: asyncio.Queue[CloudEvent] = asyncio.Queue()
+    for i in range(count):
+        queue.put_nowait(_event(cles[i % len(cles)], i, debut))
+    task_queue = f"bench-sans-effet-{run}"
+
+    async def sender() -> None:
+        while not queue.empty():
+            await deliver(client, task_queue, Livrable(queue.get_nowait(), spec))
+
+    async with Worker(client, task_queue=task_queue, workflows=[SansEffetWorkflow]):
+        started = time.perf_counter()
+        await asyncio.gather(*(sender() for _ in range(concurrency)))
+        while True:
+            recus = 0
+            for cle in cles:
+                handle = client.get_workflow_handle(f"{WORKFLOW_SANS_EFFET}:{cle}")
+                recus += await handle.query("recus", result_type=int)
+            if recus >= count:
+                break
+            await asyncio.sleep(0.2)
+        duree = time.perf_counter() - started
+        for cle in cles:
+            await client.get_workflow_handle(f"{WORKFLOW_SANS_EFFET}:{cle}").terminate("banc")
+    return count / duree
 
 
 async def _wait_applied(settings: Settings, expected: int, within_s: float) -> None:
@@ -231,6 +275,7 @@ async def _measure(
     )
     quantiles = statistics.quantiles(latencies, n=100, method="inclusive")
     raw = await _raw_signal_rate(settings, min(len(events), 2000))
+    sans_effet = await _sans_effet_rate(settings, min(len(events), 2000))
     return Resultats(
         dossiers=dossiers,
         evenements=len(events),
@@ -239,6 +284,7 @@ async def _measure(
         p50_ms=quantiles[49],
         p99_ms=quantiles[98],
         signal_with_start_par_s=raw,
+        sans_effet_par_s=sans_effet,
         historique_par_evenement=historique / len(events),
         cpu_par_1000={nom: s * 1000 / len(events) for nom, s in cpu.items()},
     )
