@@ -4,7 +4,7 @@ test."""
 
 import os
 
-from workers.bench.ingest import Resultats, _cpu_s
+from workers.bench.ingest import Passe, Resultats, _cpu_s
 
 
 def test_the_cpu_of_a_process_read_from_proc_matches_what_it_reports_of_itself() -> None:
@@ -16,23 +16,34 @@ def test_the_cpu_of_a_process_read_from_proc_matches_what_it_reports_of_itself()
     assert abs(soi - proc) < 0.1
 
 
-def test_the_printed_lines_carry_the_history_and_cpu_figures() -> None:
+def test_the_printed_lines_carry_each_pass_and_the_ratios_of_the_burst() -> None:
+    def passe(nom: str, debit: float, p99: float) -> Passe:
+        return Passe(
+            nom=nom,
+            evenements=50,
+            duree_s=50 / debit,
+            evenements_par_s=debit,
+            p50_ms=100.0,
+            p95_ms=500.0,
+            p99_ms=p99,
+            historique_par_evenement=5.6,
+            cpu_par_1000={"guichet": 12.5, "temporal": 30.0, "tansu": 1.0},
+        )
+
     resultats = Resultats(
         dossiers=10,
-        evenements=50,
-        duree_s=2.0,
-        evenements_par_s=25.0,
-        p50_ms=100.0,
-        p99_ms=900.0,
+        evenements_par_dossier=5,
+        passes=[passe("rafale", 25.0, 9000.0), passe("débit ouvert 12.5/s", 12.5, 800.0)],
         signal_with_start_par_s=100.0,
         sans_effet_par_s=50.0,
-        historique_par_evenement=6.2,
-        cpu_par_1000={"guichet": 12.5, "temporal": 30.0, "tansu": 1.25},
     )
 
     lignes = "\n".join(resultats.lignes())
 
-    assert "événements d'historique par événement partenaire: 6.2" in lignes
-    assert "CPU par 1 000 événements: guichet 12.5 s, temporal 30.0 s, tansu 1.2 s" in lignes
+    assert "rafale: 50 événements, bout en bout" in lignes
+    assert "débit ouvert 12.5/s: 50 événements" in lignes
+    assert "p50 100 ms, p95 500 ms, p99 800 ms" in lignes
+    assert "événements d'historique par événement partenaire: 5.6" in lignes
+    assert "CPU par 1 000 événements: guichet 12.5 s, temporal 30.0 s, tansu 1.0 s" in lignes
     assert "rapport bout en bout / référence: 0.25" in lignes
     assert "rapport bout en bout / workflow sans effet: 0.50" in lignes

@@ -15,6 +15,7 @@ task per event on a Python worker).
 
 import asyncio
 import dataclasses
+import functools
 import os
 import resource
 import statistics
@@ -50,39 +51,54 @@ TYPE = "opco.contrat-pro.enregistre.v1"
 
 
 @dataclass(frozen=True)
-class Resultats:
-    dossiers: int
+class Passe:
+    """One run of events through the stack: a burst (as fast as published) or an open loop
+    (published at a fixed rate)."""
+
+    nom: str
     evenements: int
     duree_s: float
     evenements_par_s: float
     p50_ms: float
+    p95_ms: float
     p99_ms: float
-    signal_with_start_par_s: float
-    sans_effet_par_s: float
     historique_par_evenement: float
     cpu_par_1000: dict[str, float]
     """CPU seconds per 1 000 events, by process (guichet, temporal, tansu)."""
 
     def lignes(self) -> list[str]:
-        ratio = self.evenements_par_s / self.signal_with_start_par_s
         return [
-            f"dossiers x événements        {self.dossiers} x {self.evenements // self.dossiers}"
-            f" = {self.evenements}",
-            f"bout en bout (Kafka -> workflow -> base de lecture): {self.evenements_par_s:.1f} "
-            f"événements/s en {self.duree_s:.1f} s",
-            f"latence publication -> application: p50 {self.p50_ms:.0f} ms, "
-            f"p99 {self.p99_ms:.0f} ms",
-            f"événements d'historique par événement partenaire: "
+            f"{self.nom}: {self.evenements} événements, bout en bout (Kafka -> workflow -> base "
+            f"de lecture) {self.evenements_par_s:.1f} événements/s en {self.duree_s:.1f} s",
+            f"  latence publication -> application: p50 {self.p50_ms:.0f} ms, "
+            f"p95 {self.p95_ms:.0f} ms, p99 {self.p99_ms:.0f} ms",
+            f"  événements d'historique par événement partenaire: "
             f"{self.historique_par_evenement:.1f}",
-            "CPU par 1 000 événements: "
+            "  CPU par 1 000 événements: "
             + ", ".join(f"{nom} {s:.1f} s" for nom, s in self.cpu_par_1000.items()),
+        ]
+
+
+@dataclass(frozen=True)
+class Resultats:
+    dossiers: int
+    evenements_par_dossier: int
+    passes: list[Passe]
+    """The burst first when there is one (its rate is the maximum the ratios use)."""
+    signal_with_start_par_s: float
+    sans_effet_par_s: float
+
+    def lignes(self) -> list[str]:
+        maximum = self.passes[0].evenements_par_s
+        return [
+            f"dossiers x événements par passe  {self.dossiers} x {self.evenements_par_dossier}",
+            *(ligne for passe in self.passes for ligne in passe.lignes()),
             f"référence: signal-with-start Temporal seul (sans Kafka, sans worker): "
             f"{self.signal_with_start_par_s:.1f} /s",
-            f"rapport bout en bout / référence: {ratio:.2f}",
+            f"rapport bout en bout / référence: {maximum / self.signal_with_start_par_s:.2f}",
             f"référence: mêmes signaux appliqués par un workflow sans effet (worker Python): "
             f"{self.sans_effet_par_s:.1f} /s",
-            f"rapport bout en bout / workflow sans effet: "
-            f"{self.evenements_par_s / self.sans_effet_par_s:.2f}",
+            f"rapport bout en bout / workflow sans effet: {maximum / self.sans_effet_par_s:.2f}",
         ]
 
 
@@ -176,15 +192,25 @@ async def _sans_effet_rate(settings: Settings, count: int, concurrency: int = 20
     return count / duree
 
 
-async def _wait_applied(settings: Settings, expected: int, within_s: float) -> None:
+async def _wait_applied(settings: Settings, prefixe: str, expected: int, within_s: float) -> None:
+    """Until the `expected` events of the dossiers `<prefixe>-...` are applied and projected."""
     engine = engine_for(settings.effective_database_url)
     deadline = time.monotonic() + within_s
     while True:
         with Session(engine) as session:
             applied = session.exec(
-                select(func.count()).select_from(Audit).where(col(Audit.nature) == "evenement")
+                select(func.count())
+                .select_from(Audit)
+                .where(col(Audit.nature) == "evenement", col(Audit.cle_unique).startswith(prefixe))
             ).one()
-            projected = session.exec(select(func.sum(Dossier.version))).one() or 0
+            projected = (
+                session.exec(
+                    select(func.sum(Dossier.version)).where(
+                        col(Dossier.reference).startswith(prefixe)
+                    )
+                ).one()
+                or 0
+            )
         if applied >= expected and projected >= expected:
             return
         if time.monotonic() > deadline:
@@ -192,7 +218,11 @@ async def _wait_applied(settings: Settings, expected: int, within_s: float) -> N
         await asyncio.sleep(0.5)
 
 
-async def run_ingest(dossiers: int, evenements: int, timeout_s: float = 1800) -> Resultats:
+async def run_ingest(
+    dossiers: int, evenements: int, debit: float | None = None, timeout_s: float = 1800
+) -> Resultats:
+    """`debit` None: a burst (the maximum rate), then an open loop at half of it, each on
+    dossiers of its own; else one open loop at `debit` events/s."""
     with tempfile.TemporaryDirectory(prefix="guichet-bench-") as tmp:
         settings = Settings(
             _env_file=None,
@@ -216,7 +246,27 @@ async def run_ingest(dossiers: int, evenements: int, timeout_s: float = 1800) ->
             for event in ready:
                 await event.wait()
             pids = {"guichet": None, **{s.name: s.pid for s in servers}}
-            return await _measure(settings, dossiers, evenements, timeout_s, pids)
+            mesurer = functools.partial(
+                _passe,
+                settings,
+                dossiers=dossiers,
+                evenements=evenements,
+                pids=pids,
+                timeout_s=timeout_s,
+            )
+            passes: list[Passe] = []
+            if debit is None:
+                passes.append(await mesurer("rafale", debit=None))
+                debit = passes[0].evenements_par_s / 2
+            passes.append(await mesurer(f"débit ouvert {debit:.1f}/s", debit=debit))
+            total = min(dossiers * evenements, 2000)
+            return Resultats(
+                dossiers=dossiers,
+                evenements_par_dossier=evenements,
+                passes=passes,
+                signal_with_start_par_s=await _raw_signal_rate(settings, total),
+                sans_effet_par_s=await _sans_effet_rate(settings, total),
+            )
         finally:
             for task in tasks:
                 task.cancel()
@@ -234,36 +284,48 @@ async def _connect_when_ready(settings: Settings) -> None:
     await client_for(settings)
 
 
-async def _measure(
+async def _passe(
     settings: Settings,
+    nom: str,
+    *,
     dossiers: int,
     evenements: int,
-    timeout_s: float,
+    debit: float | None,
     pids: dict[str, int | None],
-) -> Resultats:
+    timeout_s: float,
+) -> Passe:
+    """Publish `dossiers x evenements` events on new dossiers, as fast as possible or at
+    `debit` events/s, and measure until every one is applied and projected."""
     debut = datetime.now(PARIS)
-    cpu_avant = {nom: _cpu_s(pid) for nom, pid in pids.items()}
+    prefixe = f"BENCH{uuid.uuid4().hex[:6]}"
+    cpu_avant = {nom_: _cpu_s(pid) for nom_, pid in pids.items()}
     events = [
-        _event(f"BENCH-{d:06d}", n, debut) for n in range(evenements) for d in range(dossiers)
+        _event(f"{prefixe}-{d:06d}", n, debut) for n in range(evenements) for d in range(dossiers)
     ]
     publisher = KafkaPublisher(settings.kafka_bootstrap_servers)
     await publisher.start()
     published_at: dict[str, datetime] = {}
     started = time.perf_counter()
     try:
-        for event in events:
+        for rang, event in enumerate(events):
+            if debit is not None:
+                await asyncio.sleep(max(0.0, started + rang / debit - time.perf_counter()))
             published_at[event.id] = datetime.now(UTC)
             await publisher.publish(topics.OPCO, event.subject, event.model_dump_json().encode())
     finally:
         await publisher.stop()
-    await _wait_applied(settings, len(events), timeout_s)
+    await _wait_applied(settings, prefixe, len(events), timeout_s)
     duree = time.perf_counter() - started
-    cpu = {nom: _cpu_s(pid) - cpu_avant[nom] for nom, pid in pids.items()}
+    cpu = {nom_: _cpu_s(pid) - cpu_avant[nom_] for nom_, pid in pids.items()}
     historique = await _historique(settings, sorted({e.subject for e in events}))
 
     engine = engine_for(settings.effective_database_url)
     with Session(engine) as session:
-        lines = session.exec(select(Audit).where(col(Audit.nature) == "evenement")).all()
+        lines = session.exec(
+            select(Audit).where(
+                col(Audit.nature) == "evenement", col(Audit.cle_unique).startswith(prefixe)
+            )
+        ).all()
     latencies = sorted(
         (
             line.horodatage.replace(tzinfo=line.horodatage.tzinfo or UTC)
@@ -274,17 +336,14 @@ async def _measure(
         if line.cle_unique in published_at
     )
     quantiles = statistics.quantiles(latencies, n=100, method="inclusive")
-    raw = await _raw_signal_rate(settings, min(len(events), 2000))
-    sans_effet = await _sans_effet_rate(settings, min(len(events), 2000))
-    return Resultats(
-        dossiers=dossiers,
+    return Passe(
+        nom=nom,
         evenements=len(events),
         duree_s=duree,
         evenements_par_s=len(events) / duree,
         p50_ms=quantiles[49],
+        p95_ms=quantiles[94],
         p99_ms=quantiles[98],
-        signal_with_start_par_s=raw,
-        sans_effet_par_s=sans_effet,
         historique_par_evenement=historique / len(events),
-        cpu_par_1000={nom: s * 1000 / len(events) for nom, s in cpu.items()},
+        cpu_par_1000={nom_: s * 1000 / len(events) for nom_, s in cpu.items()},
     )

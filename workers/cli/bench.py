@@ -13,8 +13,9 @@ from workers.runtime.settings import Settings
 
 
 async def _ingest(_settings: Settings, args: argparse.Namespace) -> int:
-    resultats = await run_ingest(args.dossiers, args.events)
-    print(f"guichet bench ingest --dossiers {args.dossiers} --events {args.events}")
+    resultats = await run_ingest(args.dossiers, args.events, args.debit)
+    debit = "" if args.debit is None else f" --debit {args.debit:g}"
+    print(f"guichet bench ingest --dossiers {args.dossiers} --events {args.events}{debit}")
     print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, {platform.machine()}")
     for line in resultats.lignes():
         print(line)
@@ -59,11 +60,17 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
         "ingest",
         help="débit et latence de bout en bout des événements partenaires",
         description="Démarre une pile embarquée privée (répertoire temporaire, ports libres), "
-        "publie DOSSIERS x EVENTS événements et attend qu'ils soient appliqués et projetés; "
-        "affiche le débit, les latences p50/p99 et la référence signal-with-start sans Kafka.",
+        "publie DOSSIERS x EVENTS événements et attend qu'ils soient appliqués et projetés: "
+        "une rafale (le débit maximal), puis une boucle ouverte à la moitié de ce débit (ou au "
+        "--debit donné, seul); affiche débits, latences p50/p95/p99, événements d'historique "
+        "par événement, CPU par processus et deux références sans Kafka (signal-with-start seul, "
+        "workflow sans effet).",
     )
     ingest.add_argument("--dossiers", type=int, default=200)
     ingest.add_argument("--events", type=int, default=5, help="événements par dossier")
+    ingest.add_argument(
+        "--debit", type=float, help="événements/s publiés à débit fixe (boucle ouverte, seule)"
+    )
     ingest.set_defaults(run=_ingest)
 
     export = sub.add_parser(
