@@ -103,6 +103,9 @@ ETAT_RECAPITULATIF = "contrat-pro-etat-recapitulatif"
 """`workflow.patched` id: an aid under a convention is paid on the état récapitulatif the
 convention passes on, a payment request alone is an anomaly (docs/contrat_pro.md, « Convention
 et état récapitulatif »)."""
+RAPPELS_DEJA_DUS = "contrat-pro-rappels-deja-dus"
+"""`workflow.patched` id: asking for documents with a reply date within 30 days no longer sends
+the 30-day reminder right after the request (the request gives the date)."""
 CUMUL_CALCULE = "contrat-pro-cumul-calcule"
 """`workflow.patched` id: the act's 23 000 EUR test counts the aids guichet granted to the SIREN
 that year, reserved on its ledger (`contrat-pro-cumul`); before it, only the employer's
@@ -499,18 +502,7 @@ class ContratProWorkflow(ContratProPaiement):
             await self._notifier(EMPLOYEUR, "DECISION_REJET", f"Demande rejetée : {decision.motif}")
             await self._changer(Statut.REJETE, decision.motif)
         elif decision.type is TypeDecision.DEMANDER_PIECES:
-            etat.date_limite_pieces = decision.date_limite_reponse
-            await self._notifier(
-                EMPLOYEUR,
-                "DEMANDE_PIECES",
-                f"Pièces à fournir : {decision.motif or ', '.join(etat.documents_manquants())}",
-                decision.date_limite_reponse,
-            )
-            await self._changer(
-                Statut.ATTENTE_PIECES_PAIEMENT
-                if etat.statut is Statut.INSTRUCTION_PAIEMENT
-                else Statut.ATTENTE_PIECES
-            )
+            await self._demander_pieces(decision)
         elif decision.type is TypeDecision.SIGNALER_FRAUDE:
             await self._fraude(decision)
         elif decision.type is TypeDecision.CLORE_SANS_SUITE:
@@ -530,6 +522,35 @@ class ContratProWorkflow(ContratProPaiement):
             await self._renoncer_recouvrement(decision.motif or "")
         await self._enregistrer()
         return None
+
+    async def _demander_pieces(self, decision: Decision) -> None:
+        """For the aid request (`instruction`) or the payment request
+        (`instruction_paiement`): the employer told what to send and by when."""
+        etat = self._etat
+        etat.date_limite_pieces = decision.date_limite_reponse
+        await self._notifier(
+            EMPLOYEUR,
+            "DEMANDE_PIECES",
+            f"Pièces à fournir : {decision.motif or ', '.join(etat.documents_manquants())}",
+            decision.date_limite_reponse,
+        )
+        await self._changer(
+            Statut.ATTENTE_PIECES_PAIEMENT
+            if etat.statut is Statut.INSTRUCTION_PAIEMENT
+            else Statut.ATTENTE_PIECES
+        )
+        if workflow.patched(RAPPELS_DEJA_DUS):
+            self._rappels_deja_dus()  # the request above says the date
+
+    def _rappels_deja_dus(self) -> None:
+        """A notice that has just given the deadline: no reminder already due on top of it
+        (a reply date within 30 days makes the first reminder due at once)."""
+        maintenant = workflow.now()
+        self._etat.rappels_envoyes.extend(
+            e.code
+            for e in self._echeances()
+            if e.code.startswith("rappel") and e.quand <= maintenant
+        )
 
     async def _reduire(self, decision: Decision) -> None:
         """Seed 003 section 4: « la Région se réserve le droit de ne pas verser l'aide en
@@ -565,13 +586,7 @@ class ContratProWorkflow(ContratProPaiement):
             await self._demande_de_paiement()
             return
         await self._changer(Statut.ATTENTE_DEMANDE_PAIEMENT, "DELAI_RELEVE")
-        # The invitation below says the date: no reminder already due on top of it.
-        maintenant = workflow.now()
-        etat.rappels_envoyes.extend(
-            e.code
-            for e in self._echeances()
-            if e.code.startswith("rappel") and e.quand <= maintenant
-        )
+        self._rappels_deja_dus()  # the invitation below says the date
         await self._notifier(
             EMPLOYEUR,
             "INVITATION_DEMANDE_PAIEMENT",
