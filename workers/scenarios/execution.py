@@ -199,12 +199,21 @@ class Execution:
             await self.verifier(ou, dossier, etape.verifier)
 
     async def calme(self) -> None:
-        """Wait (real time) until no declared dossier has a workflow task or an activity under
-        way. The test server does not report pending workflow tasks, and on a loaded machine
-        its clock can move on while the worker is still applying the last event: the history
-        tells (every task scheduled has its outcome). A history as long as when it was last
-        seen calm is not read again."""
+        """Wait (real time) until no declared dossier has a workflow task, an activity or a
+        signal to another workflow under way. The test server does not report pending workflow
+        tasks, and on a loaded machine its clock can move on while the worker is still applying
+        the last event: the history tells (every task scheduled has its outcome). A history as
+        long as when it was last seen calm is not read again. One workflow may set another to
+        work (a convention passes a line to a dossier): the round is made again until a whole
+        round finds every history unchanged."""
         limite = horloge.monotonic() + CALME_MAX_S
+        while horloge.monotonic() < limite:
+            avant = dict(self._calmes)
+            await self._un_tour_calme(limite)
+            if self._calmes == avant:
+                return
+
+    async def _un_tour_calme(self, limite: float) -> None:
         for dossier in self.scenario.dossiers.values():
             handle = self.client.get_workflow_handle(dossier.workflow_id)
             while horloge.monotonic() < limite:

@@ -141,20 +141,32 @@ async def demarrer_serveur(depart: datetime) -> WorkflowEnvironment:
 
 
 async def en_cours(handle: WorkflowHandle[Any, Any]) -> bool:
-    """Whether the workflow's current run has a workflow task or an activity without outcome."""
+    """Whether the workflow's current run has a workflow task, an activity or a signal to
+    another workflow without outcome."""
     tache = False
-    activites: set[int] = set()
+    attendus: set[int] = set()
     async for event in handle.fetch_history_events():
         genre = event.event_type
         if genre == EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
             tache = True
         elif genre in FIN_TACHE:
             tache = False
-        elif genre == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-            activites.add(event.event_id)
+        elif genre in (
+            EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
+            EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED,
+        ):
+            attendus.add(event.event_id)
         elif genre in FIN_ACTIVITE:
-            activites.discard(_activite_planifiee(event))
-    return tache or bool(activites)
+            attendus.discard(_activite_planifiee(event))
+        elif genre == EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED:
+            attendus.discard(
+                event.external_workflow_execution_signaled_event_attributes.initiated_event_id
+            )
+        elif genre == EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED:
+            attendus.discard(
+                event.signal_external_workflow_execution_failed_event_attributes.initiated_event_id
+            )
+    return tache or bool(attendus)
 
 
 def _activite_planifiee(event: HistoryEvent) -> int:
