@@ -160,6 +160,7 @@ NOTIFICATIONS: Mapping[str, str] = {
     "DEMANDE_PAIEMENT_A_INSTRUIRE": "Demande de paiement à instruire",
     "PAIEMENT_REDUIT": "Versement réduit",
     "TROP_PERCU": "Trop-perçu constaté",
+    "ETAT_RECAPITULATIF_LIGNES_REFUSEES": "État récapitulatif : lignes non transmises",
     # CAE-DOM
     "CONVENTION_REFUSEE": "Convention refusée",
     "DUREE_MAXIMALE_A_REVOIR": "Durée maximale à revoir",
