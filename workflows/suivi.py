@@ -15,6 +15,7 @@ time-skipping test server as the scheme tests start it) never sees an upsert it 
 and a workflow started before the attributes existed replays unchanged.
 """
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -55,6 +56,19 @@ again. The list no longer grows for a dossier's whole life (issue 16, item 2;
 docs/architecture.md, step 6)."""
 HISTORIQUE_MAX = 10_000
 """Continue-as-new beyond this many history events, even if the server does not ask yet."""
+
+
+async def _sortie(activite: Callable[[Any, Any], Awaitable[Any]], argument: BaseModel) -> None:
+    """A step's write or publication: a local activity (`ACTIVITES_LOCALES`), or a regular one
+    in the histories recorded before."""
+    if workflow.patched(ACTIVITES_LOCALES):
+        await workflow.execute_local_activity_method(
+            activite, argument, start_to_close_timeout=ACTIVITE_TIMEOUT
+        )
+    else:
+        await workflow.execute_activity_method(
+            activite, argument, start_to_close_timeout=ACTIVITE_TIMEOUT
+        )
 
 
 class Suivi:
@@ -158,18 +172,7 @@ class Suivi:
         )
         self._a_ecrire = []
         self.indexer(enregistrement.projection)
-        if workflow.patched(ACTIVITES_LOCALES):
-            await workflow.execute_local_activity_method(
-                ProjectionActivities.enregistrer_dossier,
-                enregistrement,
-                start_to_close_timeout=ACTIVITE_TIMEOUT,
-            )
-        else:
-            await workflow.execute_activity_method(
-                ProjectionActivities.enregistrer_dossier,
-                enregistrement,
-                start_to_close_timeout=ACTIVITE_TIMEOUT,
-            )
+        await _sortie(ProjectionActivities.enregistrer_dossier, enregistrement)
 
     @staticmethod
     def indexer(projection: ProjectionDossier) -> None:
@@ -190,18 +193,7 @@ class Suivi:
         sortant = EvenementSortant(
             topic=topic, id=event_id, type=type_, subject=self.cle, time=workflow.now(), data=data
         )
-        if workflow.patched(ACTIVITES_LOCALES):
-            await workflow.execute_local_activity_method(
-                PublicationActivities.publier_evenement,
-                sortant,
-                start_to_close_timeout=ACTIVITE_TIMEOUT,
-            )
-        else:
-            await workflow.execute_activity_method(
-                PublicationActivities.publier_evenement,
-                sortant,
-                start_to_close_timeout=ACTIVITE_TIMEOUT,
-            )
+        await _sortie(PublicationActivities.publier_evenement, sortant)
         self.noter(self.entree(Nature.PUBLICATION, type_, event_id, topic=topic, **data))
         return event_id
 
