@@ -4,7 +4,6 @@ dossier of a SIREN and year starts the ledger and the others find it. For a de m
 earlier years' de minimis aids are read from the earlier ledgers first (query `etat`), and a
 reservation the ledger refuses over the ceiling fails for good (`PLAFOND_DEPASSE`)."""
 
-from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +20,7 @@ from models.contrat_pro import (
     EtatCumul,
     ReservationFaite,
 )
-from rules.contrat_pro import add_months
+from rules.contrat_pro import debut_periode_de_minimis
 
 
 async def _de_minimis_annees_precedentes(entree: EntreeCumul) -> Decimal:
@@ -29,7 +28,7 @@ async def _de_minimis_annees_precedentes(entree: EntreeCumul) -> Decimal:
     ledgers of the three calendar years before the act's (a ledger never started holds none)."""
     le = entree.reservation.le
     assert le is not None, "a de minimis reservation carries the act's date"
-    depuis = add_months(le, -36) + timedelta(days=1)
+    depuis = debut_periode_de_minimis(le)
     total = Decimal("0.00")
     for annee in range(entree.annee - 3, entree.annee):
         handle = activity.client().get_workflow_handle(f"{WORKFLOW_CUMUL}:{entree.siren}:{annee}")

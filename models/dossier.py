@@ -51,12 +51,30 @@ class EntreeAudit(BaseModel):
     detail: dict[str, Any] = Field(default_factory=dict)
 
 
+EVENEMENTS_RETENUS = 1_000
+"""How many applied event ids a workflow keeps (the most recent; carried over continue-as-new).
+A record comes again only if its partition's offset was not committed: at most the records of
+one batch (`events.consumer.MAX_RECORDS`, 200) after the last commit, so a redelivered event is
+among a dossier's last 200 applied at most; 1 000 leaves room for a partner that sends an event
+again. The list no longer grows for a dossier's whole life (issue 16, item 2;
+docs/architecture.md, step 6)."""
+
+
 class Registre(BaseModel):
     """Bookkeeping every dossier workflow keeps in its state, across continue-as-new."""
 
     evenements_appliques: list[str] = Field(default_factory=list)
     publications: int = 0
     projections: int = 0
+
+    def appliquer(self, event_id: str) -> bool:
+        """Record `event_id` as applied, keeping the last `EVENEMENTS_RETENUS`; False if it
+        was applied before (a redelivery: not to apply again)."""
+        if event_id in self.evenements_appliques:
+            return False
+        self.evenements_appliques.append(event_id)
+        del self.evenements_appliques[:-EVENEMENTS_RETENUS]
+        return True
 
 
 class LigneOrdre(BaseModel):

@@ -393,6 +393,13 @@ art. 3(2): the de minimis aid granted to a single undertaking may not exceed 300
 period of three years (the seed does not restate the figure)."""
 
 
+def debut_periode_de_minimis(acte: date) -> date:
+    """The first day of the three years that end with an act of `acte`'s date (regulation
+    2023/2831 art. 3(2), any period of three years, read as the 36 months up to the act):
+    earlier de minimis aids count from that day."""
+    return add_months(acte, -36) + timedelta(days=1)
+
+
 def depasse_plafond_de_minimis(
     aides_service: Decimal, declarees: Decimal, montant: Decimal
 ) -> bool:

@@ -47,18 +47,11 @@ of an activity's three events and the next workflow task's three; a worker kille
 costs the workflow task's timeout, not the activity's). Histories recorded before it replay
 with regular activities (issue 16, item 1; docs/architecture.md, steps 7 and 8)."""
 AUTEUR_GUICHET = "guichet"
-EVENEMENTS_RETENUS = 1_000
-"""How many applied event ids a dossier keeps (the most recent; carried over continue-as-new).
-A record comes again only if its partition's offset was not committed: at most the records of
-one batch (`events.consumer.MAX_RECORDS`, 200) after the last commit, so a redelivered event is
-among a dossier's last 200 applied at most; 1 000 leaves room for a partner that sends an event
-again. The list no longer grows for a dossier's whole life (issue 16, item 2;
-docs/architecture.md, step 6)."""
 HISTORIQUE_MAX = 10_000
 """Continue-as-new beyond this many history events, even if the server does not ask yet."""
 
 
-async def _sortie(activite: Callable[[Any, Any], Awaitable[Any]], argument: BaseModel) -> None:
+async def sortie(activite: Callable[[Any, Any], Awaitable[Any]], argument: BaseModel) -> None:
     """A step's write or publication: a local activity (`ACTIVITES_LOCALES`), or a regular one
     in the histories recorded before."""
     if workflow.patched(ACTIVITES_LOCALES):
@@ -107,16 +100,11 @@ class Suivi:
             if rang is None:
                 return None
             event = self.a_appliquer.pop(rang)
-            if event.id in self.registre.evenements_appliques:
-                workflow.logger.info(
-                    "evenement_deja_applique",
-                    extra={"dossier": self.cle, "event_id": event.id},
-                )
-                continue
-            appliques = self.registre.evenements_appliques
-            appliques.append(event.id)
-            del appliques[:-EVENEMENTS_RETENUS]
-            return event
+            if self.registre.appliquer(event.id):
+                return event
+            workflow.logger.info(
+                "evenement_deja_applique", extra={"dossier": self.cle, "event_id": event.id}
+            )
 
     def doit_continuer_ailleurs(self, historique_max: int = HISTORIQUE_MAX) -> bool:
         """Nothing queued, and the server suggests a fresh history or it is over
@@ -172,7 +160,7 @@ class Suivi:
         )
         self._a_ecrire = []
         self.indexer(enregistrement.projection)
-        await _sortie(ProjectionActivities.enregistrer_dossier, enregistrement)
+        await sortie(ProjectionActivities.enregistrer_dossier, enregistrement)
 
     @staticmethod
     def indexer(projection: ProjectionDossier) -> None:
@@ -193,7 +181,7 @@ class Suivi:
         sortant = EvenementSortant(
             topic=topic, id=event_id, type=type_, subject=self.cle, time=workflow.now(), data=data
         )
-        await _sortie(PublicationActivities.publier_evenement, sortant)
+        await sortie(PublicationActivities.publier_evenement, sortant)
         self.noter(self.entree(Nature.PUBLICATION, type_, event_id, topic=topic, **data))
         return event_id
 

@@ -19,6 +19,7 @@ from rules.contrat_pro import (
     date_limite_demande,
     date_limite_demande_paiement,
     date_versement,
+    debut_periode_de_minimis,
     dernier_jour_contrat,
     duree_en_vigueur,
     etablissement_en_region,
@@ -635,3 +636,8 @@ def test_the_act_counts_the_amount_of_this_aid_on_top_of_the_earlier_aid() -> No
     assert evaluer(faits(), Decimal("17000.00")).acte is Acte.ARRETE
     assert evaluer(faits(), Decimal("17000.01")).acte is Acte.CONVENTION
     assert evaluer(faits(demandeur_emploi=False), Decimal("17000.01")).acte is Acte.ARRETE
+
+
+def test_the_de_minimis_period_is_the_36_months_up_to_the_act() -> None:
+    assert debut_periode_de_minimis(date(2025, 1, 15)) == date(2022, 1, 16)
+    assert debut_periode_de_minimis(date(2024, 2, 29)) == date(2021, 3, 1)

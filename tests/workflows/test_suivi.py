@@ -3,9 +3,9 @@ step 6): the most recent `EVENEMENTS_RETENUS`, in order, whatever the dossier's 
 
 from datetime import UTC, datetime
 
-from models.dossier import Registre
+from models.dossier import EVENEMENTS_RETENUS, Registre
 from models.evenements import CloudEvent
-from workflows.suivi import EVENEMENTS_RETENUS, Suivi
+from workflows.suivi import Suivi
 
 
 def _evenement(n: int) -> CloudEvent:

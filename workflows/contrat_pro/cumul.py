@@ -56,7 +56,7 @@ with workflow.unsafe.imports_passed_through():
     from models.sortants import Notification
     from rules.calendrier import PARIS
     from rules.contrat_pro import Acte, acte_attribution, depasse_plafond_de_minimis
-    from workflows.suivi import ACTIVITE_TIMEOUT, EVENEMENTS_RETENUS
+    from workflows.suivi import sortie
 
 SIGNAL = "evenement"
 """The partner events' signal (`events.delivery.SIGNAL`), here the états récapitulatifs."""
@@ -173,10 +173,8 @@ class CumulContratProWorkflow:
         dossiers (one payment request each: one order per dossier); keep the refused ones with
         their reason and tell the instructors. An event id seen before is ignored."""
         etat = self._etat
-        if event.id in etat.registre.evenements_appliques:
+        if not etat.registre.appliquer(event.id):
             return
-        etat.registre.evenements_appliques.append(event.id)
-        del etat.registre.evenements_appliques[:-EVENEMENTS_RETENUS]
         try:
             recu = EtatRecapitulatifDepose.model_validate(event.data)
         except ValidationError as exc:  # the consumer checks contracts; a direct signal may not
@@ -264,7 +262,10 @@ class CumulContratProWorkflow:
     async def _notifier_instructeurs(self, objet: str, message: str) -> None:
         registre = self._etat.registre
         registre.publications += 1
-        await workflow.execute_activity_method(
+        notification = Notification(
+            dispositif=WORKFLOW, destinataire="instructeur", objet=objet, message=message
+        )
+        await sortie(
             PublicationActivities.publier_evenement,
             EvenementSortant(
                 topic=topics.NOTIFICATIONS,
@@ -272,9 +273,6 @@ class CumulContratProWorkflow:
                 type="guichet.notification.v1",
                 subject=self._etat.cle,
                 time=workflow.now(),
-                data=Notification(
-                    dispositif=WORKFLOW, destinataire="instructeur", objet=objet, message=message
-                ).model_dump(mode="json"),
+                data=notification.model_dump(mode="json"),
             ),
-            start_to_close_timeout=ACTIVITE_TIMEOUT,
         )
