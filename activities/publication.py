@@ -23,20 +23,25 @@ class PublicationActivities:
         The event id is chosen by the workflow (deterministic), so a retried activity that
         publishes twice gives consumers the same id to deduplicate on.
         """
-        event = CloudEvent(
-            id=sortant.id,
-            source=SOURCE,
-            type=sortant.type,
-            subject=sortant.subject,
-            time=sortant.time,
-            data=sortant.data,
-        )
-        await self._publisher.publish(sortant.topic, sortant.subject, encode(event))
-        log.info(
-            "evenement_publie",
-            topic=sortant.topic,
-            dossier=sortant.subject,
-            event_id=sortant.id,
-            type=sortant.type,
-        )
+        await publier(self._publisher, sortant)
         return sortant
+
+
+async def publier(publisher: Publisher, sortant: EvenementSortant) -> None:
+    """Publish `sortant` on its topic, keyed by the dossier key."""
+    event = CloudEvent(
+        id=sortant.id,
+        source=SOURCE,
+        type=sortant.type,
+        subject=sortant.subject,
+        time=sortant.time,
+        data=sortant.data,
+    )
+    await publisher.publish(sortant.topic, sortant.subject, encode(event))
+    log.info(
+        "evenement_publie",
+        topic=sortant.topic,
+        dossier=sortant.subject,
+        event_id=sortant.id,
+        type=sortant.type,
+    )

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from models.evenements import EvenementSortant
+
 
 class ProjectionDossier(BaseModel):
     """The dossier's row in the read model, as of projection number `version`."""
@@ -87,12 +89,16 @@ class LigneOrdre(BaseModel):
 
 
 class Enregistrement(BaseModel):
-    """One write to the read model, in one transaction: the audit lines since the last write,
-    the orders whose state changed, and the dossier's projection."""
+    """One workflow step's outputs: the outbound events it decided (published first, in
+    order), then one write to the read model, in one transaction: the audit lines since the
+    last write, the orders whose state changed, and the dossier's projection."""
 
     audit: list[EntreeAudit]
     ordres: list[LigneOrdre] = Field(default_factory=list)
     projection: ProjectionDossier
+    publications: list[EvenementSortant] = Field(default_factory=list)
+    """Empty in the histories recorded before `workflows.suivi.SORTIES_GROUPEES` (each event
+    had its own publication activity)."""
 
 
 class Anomalie(BaseModel):

@@ -31,13 +31,16 @@ class FakeActivities:
         self.audit: list[EntreeAudit] = []
 
     @activity.defn(name="publier_evenement")
-    async def publier_evenement(self, sortant: EvenementSortant) -> None:
+    async def publier_evenement(self, sortant: EvenementSortant) -> EvenementSortant:
         self.published.append(sortant)
+        return sortant
 
     @activity.defn(name="enregistrer_dossier")
-    async def enregistrer_dossier(self, enregistrement: Enregistrement) -> None:
+    async def enregistrer_dossier(self, enregistrement: Enregistrement) -> Enregistrement:
+        self.published.extend(enregistrement.publications)
         self.audit.extend(enregistrement.audit)
         self.projections.append(enregistrement.projection)
+        return enregistrement
 
     def all(self) -> list[Callable[..., Any]]:
         return [self.publier_evenement, self.enregistrer_dossier]

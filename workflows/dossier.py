@@ -193,7 +193,8 @@ class DossierWorkflow(ABC, Generic[EtatT]):
                 continue
             prochaine = self._prochaine_echeance()
             if prochaine is not None and prochaine.quand <= workflow.now():
-                await self._echeance(prochaine)
+                async with self._suivi.etape():
+                    await self._echeance(prochaine)
                 continue
             attente = None if prochaine is None else prochaine.quand - workflow.now()
             try:
@@ -203,7 +204,8 @@ class DossierWorkflow(ABC, Generic[EtatT]):
                 )
             except TimeoutError:
                 if prochaine is not None and workflow.now() >= prochaine.quand:
-                    await self._echeance(prochaine)
+                    async with self._suivi.etape():
+                        await self._echeance(prochaine)
                 elif self._au_repos():
                     self._continuer_ailleurs()  # a wait of more than a year: fresh history
                 continue
@@ -255,23 +257,26 @@ class DossierWorkflow(ABC, Generic[EtatT]):
     async def _appliquer(self, event: CloudEvent) -> None:
         """Apply an event, audited with the status before it; one that makes no sense in this
         state, or whose data breaks its contract, is an anomaly for an instructor."""
-        self._suivi.noter(self._suivi.entree_evenement(event, statut_avant=str(self._etat.statut)))
-        if event.type in rgpd.TYPES and self.rectifiables:
-            await self._appliquer_rgpd(event)
-            return
-        try:
-            motif = await self._sur_evenement(event)
-        except ValidationError as exc:
-            # The fields only: a message may quote a personal value (NIR, birth date).
-            champs = ", ".join(".".join(map(str, e["loc"])) for e in exc.errors())
-            motif = f"données non conformes au contrat {event.type} (champs : {champs})"
-        if motif:
-            self._etat.anomalies.append(
-                Anomalie(evenement_id=event.id, type=event.type, motif=motif)
+        async with self._suivi.etape():
+            self._suivi.noter(
+                self._suivi.entree_evenement(event, statut_avant=str(self._etat.statut))
             )
-            await self._suivi.signaler_anomalie(event, motif)
-        await self._apres_evenement()
-        await self._enregistrer()
+            if event.type in rgpd.TYPES and self.rectifiables:
+                await self._appliquer_rgpd(event)
+                return
+            try:
+                motif = await self._sur_evenement(event)
+            except ValidationError as exc:
+                # The fields only: a message may quote a personal value (NIR, birth date).
+                champs = ", ".join(".".join(map(str, e["loc"])) for e in exc.errors())
+                motif = f"données non conformes au contrat {event.type} (champs : {champs})"
+            if motif:
+                self._etat.anomalies.append(
+                    Anomalie(evenement_id=event.id, type=event.type, motif=motif)
+                )
+                await self._suivi.signaler_anomalie(event, motif)
+            await self._apres_evenement()
+            await self._enregistrer()
 
     async def _appliquer_rgpd(self, event: CloudEvent) -> None:
         """Rectify, restrict, lift (workflows/rgpd.py); a refusal is the admin's answer, not a
@@ -327,18 +332,19 @@ class DossierWorkflow(ABC, Generic[EtatT]):
         return self._refus_decision(decision)
 
     async def _decision_suivante(self) -> None:
-        attendue = self._decisions.pop(0)
-        self._cle_decision = attendue.cle
-        if self._ancien is None:
-            self._ancien = not workflow.patched(REFUS_SANS_TRACE)
-        motif = self._motif_refus(attendue.decision)
-        if not motif:
-            motif = await self._appliquer_decision(attendue.decision)
-        if motif and self._ancien:
-            self._noter_decision("decision_refusee", attendue.decision.auteur, refus=motif)
-            await self._enregistrer()
-        self._appliquees += 1
-        self._reponses[attendue.rang] = motif
+        async with self._suivi.etape():
+            attendue = self._decisions.pop(0)
+            self._cle_decision = attendue.cle
+            if self._ancien is None:
+                self._ancien = not workflow.patched(REFUS_SANS_TRACE)
+            motif = self._motif_refus(attendue.decision)
+            if not motif:
+                motif = await self._appliquer_decision(attendue.decision)
+            if motif and self._ancien:
+                self._noter_decision("decision_refusee", attendue.decision.auteur, refus=motif)
+                await self._enregistrer()
+            self._appliquees += 1
+            self._reponses[attendue.rang] = motif
 
     def _noter_decision(self, type_: str, auteur: str, **detail: Any) -> None:
         """The audit line of the decision being applied, with its author."""

@@ -15,7 +15,8 @@ time-skipping test server as the scheme tests start it) never sees an upsert it 
 and a workflow started before the attributes existed replays unchanged.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -39,13 +40,31 @@ with workflow.unsafe.imports_passed_through():
     from models.recherche import DISPOSITIF, a_jour
     from models.sortants import AnomalieDossier
 
-ACTIVITE_TIMEOUT = timedelta(minutes=1)
+ACTIVITE_TIMEOUT = timedelta(seconds=10)
+"""Start-to-close of the regular activities a step calls (a rule evaluation, a read-model write
+or a publication, a signal or an update to another workflow: milliseconds, a second under load).
+They don't heartbeat, so a worker killed while one runs is only noticed when this delay
+expires: then the activity is retried on a live worker (1 s later, the default retry policy).
+Kept short so a dossier resumes within seconds of a restart, not a minute (issue 16); long
+enough never to cut a healthy call. Retrying is safe: each of them is idempotent (a pure
+evaluation, an upsert, an event id consumers deduplicate on, a signal the target deduplicates,
+a ledger reservation that replaces the dossier's previous one). Long computations have their
+own (`workflows.are.commun.CALCUL_TIMEOUT`)."""
+ACTIVITE_LOCALE_TIMEOUT = timedelta(minutes=1)
+"""Start-to-close of a step's local activities (`sortie`): a worker lost meanwhile is noticed
+by the workflow task's timeout (10 s), not by this one, which only bounds a call that hangs
+(Kafka or the database unreachable) before the SDK retries it."""
 ACTIVITES_LOCALES = "suivi-activites-locales"
 """`workflow.patched` id: the step's write to the read model and the outbound publications run
 as local activities, in the workflow task that decided them (a marker in the history instead
 of an activity's three events and the next workflow task's three; a worker killed meanwhile
 costs the workflow task's timeout, not the activity's). Histories recorded before it replay
 with regular activities (issue 16, item 1; docs/architecture.md, steps 7 and 8)."""
+SORTIES_GROUPEES = "suivi-sorties-groupees"
+"""`workflow.patched` id: within a step (`Suivi.etape`), the outbound events wait for the step's
+write and go out in the same local activity, published first, in order (one marker instead of
+one per event and one for the write). Histories recorded before it publish each event in an
+activity of its own (issue 16, item 1)."""
 AUTEUR_GUICHET = "guichet"
 HISTORIQUE_MAX = 10_000
 """Continue-as-new beyond this many history events, even if the server does not ask yet."""
@@ -56,7 +75,7 @@ async def sortie(activite: Callable[[Any, Any], Awaitable[Any]], argument: BaseM
     in the histories recorded before."""
     if workflow.patched(ACTIVITES_LOCALES):
         await workflow.execute_local_activity_method(
-            activite, argument, start_to_close_timeout=ACTIVITE_TIMEOUT
+            activite, argument, start_to_close_timeout=ACTIVITE_LOCALE_TIMEOUT
         )
     else:
         await workflow.execute_activity_method(
@@ -71,6 +90,25 @@ class Suivi:
         self.registre = registre
         self.a_appliquer: list[CloudEvent] = []
         self._a_ecrire: list[EntreeAudit] = []
+        self._a_publier: list[EvenementSortant] = []
+        self._grouper = False
+
+    @asynccontextmanager
+    async def etape(self) -> AsyncIterator[None]:
+        """A step (an event, a decision, a deadline): the events it publishes go out with its
+        write (`SORTIES_GROUPEES`); any still waiting when it ends go out then, even if it
+        ends by an exception (continue-as-new), so none is left behind."""
+        if self._grouper:
+            yield
+            return
+        self._grouper = workflow.patched(SORTIES_GROUPEES)
+        try:
+            yield
+        finally:
+            self._grouper = False
+            en_attente, self._a_publier = self._a_publier, []
+            for sortant in en_attente:
+                await sortie(PublicationActivities.publier_evenement, sortant)
 
     @property
     def workflow_id(self) -> str:
@@ -143,10 +181,11 @@ class Suivi:
         self._a_ecrire.extend(entrees)
 
     async def enregistrer(self, ordres: list[LigneOrdre] | None = None, **champs: Any) -> None:
-        """Write the noted audit lines, the orders and the dossier's projection, in one
-        activity."""
+        """Publish the step's events not out yet, then write the noted audit lines, the orders
+        and the dossier's projection, in one activity."""
         self.registre.projections += 1
         enregistrement = Enregistrement(
+            publications=self._a_publier,
             audit=self._a_ecrire,
             ordres=ordres or [],
             projection=ProjectionDossier(
@@ -158,7 +197,7 @@ class Suivi:
                 **champs,
             ),
         )
-        self._a_ecrire = []
+        self._a_ecrire, self._a_publier = [], []
         self.indexer(enregistrement.projection)
         await sortie(ProjectionActivities.enregistrer_dossier, enregistrement)
 
@@ -174,14 +213,18 @@ class Suivi:
             workflow.upsert_search_attributes(updates)
 
     async def publier(self, topic: str, type_: str, contenu: BaseModel) -> str:
-        """Publish an outbound event and audit it; returns its id (`<workflow id>/<n>`)."""
+        """Publish an outbound event and audit it; returns its id (`<workflow id>/<n>`). Within
+        a step, the event goes out with the step's write (`etape`)."""
         data = contenu.model_dump(mode="json")
         self.registre.publications += 1
         event_id = f"{self.workflow_id}/{self.registre.publications}"
         sortant = EvenementSortant(
             topic=topic, id=event_id, type=type_, subject=self.cle, time=workflow.now(), data=data
         )
-        await sortie(PublicationActivities.publier_evenement, sortant)
+        if self._grouper:
+            self._a_publier.append(sortant)
+        else:
+            await sortie(PublicationActivities.publier_evenement, sortant)
         self.noter(self.entree(Nature.PUBLICATION, type_, event_id, topic=topic, **data))
         return event_id
 

@@ -161,7 +161,7 @@ async def pile(
             workflows=WORKFLOWS_ARE,
             activities=[
                 PublicationActivities(publisher).publier_evenement,
-                ProjectionActivities(engine).enregistrer_dossier,
+                ProjectionActivities(engine, publisher).enregistrer_dossier,
                 activites.importer_effectifs,
                 activites.calculer_dotations,
                 activites.produire_table_commission,

@@ -70,7 +70,7 @@ async def stack(settings: Settings) -> AsyncIterator[Settings]:
         workflows=[CaeDomWorkflow],
         activities=[
             PublicationActivities(publisher).publier_evenement,
-            ProjectionActivities(engine).enregistrer_dossier,
+            ProjectionActivities(engine, publisher).enregistrer_dossier,
             evaluer_convention_cae_dom,
             calculer_echeancier_cae_dom,
             liquider_trimestres_cae_dom,

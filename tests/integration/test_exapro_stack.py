@@ -76,7 +76,7 @@ async def pile(temporal: str, kafka: str, tmp_path: Path) -> AsyncIterator[Pile]
         workflows=[ExaproImportWorkflow],
         activities=[
             PublicationActivities(publisher).publier_evenement,
-            ProjectionActivities(engine).enregistrer_dossier,
+            ProjectionActivities(engine, publisher).enregistrer_dossier,
             *ExaproActivities(
                 publisher, stockage, taille_lot=4, topic_candidats=topics.CANDIDATURES
             ).all(),

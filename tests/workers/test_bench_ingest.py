@@ -4,13 +4,13 @@ test."""
 
 import os
 
-from workers.bench.ingest import Passe, Resultats, _cpu_s
+from workers.bench.ingest import Passe, Resultats, cpu_s
 
 
 def test_the_cpu_of_a_process_read_from_proc_matches_what_it_reports_of_itself() -> None:
-    debut = _cpu_s()
+    debut = cpu_s()
     sum(i * i for i in range(2_000_000))  # some CPU to measure
-    soi, proc = _cpu_s(), _cpu_s(os.getpid())
+    soi, proc = cpu_s(), cpu_s(os.getpid())
 
     assert soi > debut
     assert abs(soi - proc) < 0.1

@@ -8,7 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -18,6 +20,7 @@ from events import topics
 from events.catalogue import CATALOGUE
 from events.delivery import Livrable, deliver
 from models.contrat_pro import Decision, EtatContratPro, Statut, TypeDecision
+from models.dossier import Enregistrement
 from models.evenements import CloudEvent
 from rules.calendrier import PARIS
 from rules.contrat_pro import add_months
@@ -25,6 +28,7 @@ from tests.execution import execution
 from tests.factories import contrat_enregistre, demande_deposee, evenement, siret_pour
 from tests.fakes import FakeActivities
 from workers.runtime.temporal import WORKFLOWS
+from workers.scenarios.record import MARQUEUR_ACTIVITE_LOCALE
 
 Handle = WorkflowHandle[Any, Any]
 
@@ -188,6 +192,37 @@ async def test_no_request_by_the_deadline_sends_two_reminders_then_time_bars_the
     ]
     (prescrit,) = dossier.published("guichet.dossier.prescrit.v1")
     assert prescrit["motif"] == "DEMANDE_HORS_DELAI"
+
+
+async def test_a_steps_events_go_out_with_its_write_in_one_local_activity_in_order(
+    dossier: Dossier,
+) -> None:
+    """`workflows.suivi.SORTIES_GROUPEES` (issue 16): the prescription publishes two events and
+    writes the dossier in one local activity, events first; no step publishes on its own."""
+    debut = await today(dossier.env)
+    await dossier.send(contrat_enregistre(dossier.numero, debut=debut))
+    await sleep_until(dossier.env, add_months(debut, 3) + timedelta(days=1), hour=1)
+    assert (await dossier.state()).statut is Statut.PRESCRIT
+
+    activites: list[tuple[str, list[str]]] = []
+    async for event in dossier.handle.fetch_history_events():
+        if event.event_type != EventType.EVENT_TYPE_MARKER_RECORDED:
+            continue
+        marqueur = event.marker_recorded_event_attributes
+        if marqueur.marker_name != MARQUEUR_ACTIVITE_LOCALE:
+            continue
+        (donnees,) = await pydantic_data_converter.decode(marqueur.details["data"].payloads)
+        (resultat,) = await pydantic_data_converter.decode(
+            marqueur.details["result"].payloads, [Enregistrement]
+        )
+        activites.append((donnees["activity_type"], [s.type for s in resultat.publications]))
+
+    assert [nom for nom, _ in activites] == ["enregistrer_dossier"] * len(activites)
+    assert activites[-1][1] == ["guichet.dossier.prescrit.v1", "guichet.dossier.statut.v1"]
+    assert dossier.captured.types(dossier.numero)[-2:] == [
+        "guichet.dossier.prescrit.v1",
+        "guichet.dossier.statut.v1",
+    ]
 
 
 async def test_a_request_arriving_before_the_registration_is_kept_then_instructed(

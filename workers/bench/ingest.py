@@ -23,7 +23,7 @@ import tempfile
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func
@@ -102,11 +102,12 @@ class Resultats:
         ]
 
 
-def _event(numero: str, n: int, debut: datetime) -> CloudEvent:
+def evenement_contrat(numero: str, n: int, debut: date) -> CloudEvent:
+    """A contract's registration (`TYPE`, event `n` of its dossier) that started on `debut`."""
     data = dict(CATALOGUE[TYPE].exemple)
     data["numero_contrat"] = numero
-    data["date_debut"] = debut.date().isoformat()
-    data["date_fin"] = (add_months(debut.date(), 12) - timedelta(days=1)).isoformat()
+    data["date_debut"] = debut.isoformat()
+    data["date_fin"] = (add_months(debut, 12) - timedelta(days=1)).isoformat()
     return CloudEvent(
         id=f"{numero}-{n}",
         source="/bench",
@@ -120,10 +121,12 @@ def _event(numero: str, n: int, debut: datetime) -> CloudEvent:
 async def _raw_signal_rate(settings: Settings, count: int, concurrency: int = 20) -> float:
     """signal-with-start calls per second on a task queue no worker polls."""
     client = await client_for(settings)
-    debut = datetime.now(PARIS)
+    debut = datetime.now(PARIS).date()
     spec = CATALOGUE[TYPE]
     run = uuid.uuid4().hex[:6]
-    events = [_event(f"RAW-{run}-{i % max(count // 4, 1)}", i, debut) for i in range(count)]
+    events = [
+        evenement_contrat(f"RAW-{run}-{i % max(count // 4, 1)}", i, debut) for i in range(count)
+    ]
     queue: asyncio.Queue[CloudEvent] = asyncio.Queue()
     for event in events:
         queue.put_nowait(event)
@@ -138,7 +141,7 @@ async def _raw_signal_rate(settings: Settings, count: int, concurrency: int = 20
     return count / (time.perf_counter() - started)
 
 
-def _cpu_s(pid: int | None = None) -> float:
+def cpu_s(pid: int | None = None) -> float:
     """CPU seconds (user + system) used so far by this process, or by process `pid` (Linux
     `/proc/<pid>/stat`, fields 14 and 15 in clock ticks)."""
     if pid is None:
@@ -162,13 +165,13 @@ async def _sans_effet_rate(settings: Settings, count: int, concurrency: int = 20
     """Signals per second applied (signal-with-start accepted, then counted by the workflow)
     by `SansEffetWorkflow` on a worker of its own, `count // 4` workflows."""
     client = await client_for(settings)
-    debut = datetime.now(PARIS)
+    debut = datetime.now(PARIS).date()
     run = uuid.uuid4().hex[:6]
     spec = dataclasses.replace(CATALOGUE[TYPE], workflow=WORKFLOW_SANS_EFFET)
     cles = [f"NOOP-{run}-{i}" for i in range(max(count // 4, 1))]
     queue: asyncio.Queue[CloudEvent] = asyncio.Queue()
     for i in range(count):
-        queue.put_nowait(_event(cles[i % len(cles)], i, debut))
+        queue.put_nowait(evenement_contrat(cles[i % len(cles)], i, debut))
     task_queue = f"bench-sans-effet-{run}"
 
     async def sender() -> None:
@@ -296,11 +299,13 @@ async def _passe(
 ) -> Passe:
     """Publish `dossiers x evenements` events on new dossiers, as fast as possible or at
     `debit` events/s, and measure until every one is applied and projected."""
-    debut = datetime.now(PARIS)
+    debut = datetime.now(PARIS).date()
     prefixe = f"BENCH{uuid.uuid4().hex[:6]}"
-    cpu_avant = {nom_: _cpu_s(pid) for nom_, pid in pids.items()}
+    cpu_avant = {nom_: cpu_s(pid) for nom_, pid in pids.items()}
     events = [
-        _event(f"{prefixe}-{d:06d}", n, debut) for n in range(evenements) for d in range(dossiers)
+        evenement_contrat(f"{prefixe}-{d:06d}", n, debut)
+        for n in range(evenements)
+        for d in range(dossiers)
     ]
     publisher = KafkaPublisher(settings.kafka_bootstrap_servers)
     await publisher.start()
@@ -316,7 +321,7 @@ async def _passe(
         await publisher.stop()
     await _wait_applied(settings, prefixe, len(events), timeout_s)
     duree = time.perf_counter() - started
-    cpu = {nom_: _cpu_s(pid) - cpu_avant[nom_] for nom_, pid in pids.items()}
+    cpu = {nom_: cpu_s(pid) - cpu_avant[nom_] for nom_, pid in pids.items()}
     historique = await _historique(settings, sorted({e.subject for e in events}))
 
     engine = engine_for(settings.effective_database_url)

@@ -1,11 +1,12 @@
-"""`guichet bench ingest|export|redaction`: measured figures from one run (a command, never a timed
-test)."""
+"""`guichet bench ingest|echeances|export|redaction`: measured figures from one run (a
+command, never a timed test)."""
 
 import argparse
 import platform
 import sys
 from datetime import UTC, datetime
 
+from workers.bench.echeances import run_echeances
 from workers.bench.export import FORMATS, run_export
 from workers.bench.ingest import run_ingest
 from workers.bench.redaction import run_redaction
@@ -16,6 +17,18 @@ async def _ingest(_settings: Settings, args: argparse.Namespace) -> int:
     resultats = await run_ingest(args.dossiers, args.events, args.debit)
     debit = "" if args.debit is None else f" --debit {args.debit:g}"
     print(f"guichet bench ingest --dossiers {args.dossiers} --events {args.events}{debit}")
+    print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, {platform.machine()}")
+    for line in resultats.lignes():
+        print(line)
+    return 0
+
+
+async def _echeances(_settings: Settings, args: argparse.Namespace) -> int:
+    if args.dossiers < 1:
+        print(f"guichet: --dossiers {args.dossiers}: au moins 1 dossier", file=sys.stderr)
+        return 2
+    resultats = await run_echeances(args.dossiers)
+    print(f"guichet bench echeances --dossiers {args.dossiers}")
     print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, {platform.machine()}")
     for line in resultats.lignes():
         print(line)
@@ -72,6 +85,18 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
         "--debit", type=float, help="événements/s publiés à débit fixe (boucle ouverte, seule)"
     )
     ingest.set_defaults(run=_ingest)
+
+    echeances = sub.add_parser(
+        "echeances",
+        help="tempête d'échéances: N dossiers dont le délai expire au même instant",
+        description="Enregistre DOSSIERS contrats de professionnalisation commencés le même jour "
+        "(serveur de test Temporal à saut de temps, worker, Tansu et SQLite réels), avance "
+        "l'horloge du serveur jusqu'à la fin de leur délai de dépôt (minuit, heure de Paris) et "
+        "mesure pour chacun le retard de ses effets (prescription publiée sur Kafka, base de "
+        "lecture à jour) après l'instant: p50, p99, max, durée d'écoulement et manqués.",
+    )
+    echeances.add_argument("--dossiers", type=int, default=1000)
+    echeances.set_defaults(run=_echeances)
 
     export = sub.add_parser(
         "export",

@@ -123,7 +123,7 @@ def build_worker(
     `signataire`: the key of the audit log's daily digest (None: no digest)."""
     effaceur = EffaceurStockage(StockageDisque(documents or stockage / "documents"), engine)
     publication = PublicationActivities(publisher)
-    projection = ProjectionActivities(engine)
+    projection = ProjectionActivities(engine, publisher)
     exapro = ExaproActivities(publisher, stockage / "exapro", topic_candidats=topics.CANDIDATURES)
     are = AreActivities(stockage / "are", publisher)
     return Worker(

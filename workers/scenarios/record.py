@@ -92,6 +92,7 @@ class Lecture:
         """What a write or a publication carried."""
         if activite == "enregistrer_dossier":
             enregistrement = _decoder(payloads, Enregistrement)
+            self.sortants.extend(enregistrement.publications)
             self.projection = enregistrement.projection
             for ordre in enregistrement.ordres:
                 self.ordres[ordre.id] = ordre

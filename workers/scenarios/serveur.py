@@ -101,7 +101,7 @@ def _environnement_faketime(depart: datetime) -> Iterator[None]:
 
 
 @functools.cache
-def _runtime() -> Runtime:
+def runtime_silencieux() -> Runtime:
     """A Temporal runtime whose native core logs errors only: its warnings (written straight to
     the process's standard output) would break `scenario run --json`."""
     filtre = TelemetryFilter(core_level="ERROR", other_level="ERROR")
@@ -116,7 +116,7 @@ async def demarrer_serveur(depart: datetime) -> WorkflowEnvironment:
         env = await WorkflowEnvironment.start_time_skipping(
             test_server_existing_path=chemin,
             data_converter=pydantic_data_converter,
-            runtime=_runtime(),
+            runtime=runtime_silencieux(),
         )
         await env.sleep(depart - await env.get_current_time())
     else:
@@ -124,7 +124,7 @@ async def demarrer_serveur(depart: datetime) -> WorkflowEnvironment:
             env = await WorkflowEnvironment.start_time_skipping(
                 test_server_existing_path=chemin,
                 data_converter=pydantic_data_converter,
-                runtime=_runtime(),
+                runtime=runtime_silencieux(),
             )
     await env.client.operator_service.add_search_attributes(
         AddSearchAttributesRequest(
