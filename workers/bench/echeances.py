@@ -61,8 +61,9 @@ INTERVALLE_LECTURE_S = 0.2
 """Between two reads of the read model while the storm drains (and the longest wait for
 Kafka records between two)."""
 JOURS_AVANT_ECHEANCE = 2
-"""Day D is this many days after today (Paris): far enough that no dossier is registered after
-its deadline, close enough that both reminders (30 and 7 days before) are already due."""
+"""Day D is this many days after today (Paris), or a few more (`jour_echeance`): far enough
+that no dossier is registered after its deadline, close enough that both reminders (30 and 7
+days before) are already due."""
 
 
 @dataclass(frozen=True)
@@ -105,11 +106,12 @@ class ResultatsEcheances:
 
 
 def jour_echeance(aujourdhui: date) -> tuple[date, date]:
-    """Day D and the contracts' start date whose request deadline is D."""
+    """Day D, `JOURS_AVANT_ECHEANCE` days ahead or the first day after that is some start's
+    request deadline (no start gives 29 to 31 May: three months after the end of February),
+    and the contracts' start date whose deadline is D."""
     jour = aujourdhui + timedelta(days=JOURS_AVANT_ECHEANCE)
-    debut = add_months(jour, -DELAI_DEMANDE_MOIS)
-    while add_months(debut, DELAI_DEMANDE_MOIS) < jour:  # a month shorter than D's day
-        debut += timedelta(days=1)
+    while add_months(debut := add_months(jour, -DELAI_DEMANDE_MOIS), DELAI_DEMANDE_MOIS) != jour:
+        jour += timedelta(days=1)
     return jour, debut
 
 
