@@ -42,7 +42,7 @@ with workflow.unsafe.imports_passed_through():
 
 ACTIVITE_TIMEOUT = timedelta(seconds=10)
 """Start-to-close of the regular activities a step calls (a rule evaluation, a read-model write
-or a publication, a signal or an update to another workflow: milliseconds, a second under load).
+or a publication, a query, signal or update to another workflow: milliseconds, a second loaded).
 They don't heartbeat, so a worker killed while one runs is only noticed when this delay
 expires: then the activity is retried on a live worker (1 s later, the default retry policy).
 Kept short so a dossier resumes within seconds of a restart, not a minute (issue 16); long
