@@ -12,8 +12,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_ROOT_USER_ACTION=ignore
 
 # The project is installed into site-packages (no dev extras); the sources are not kept.
+# --compile (pip's default, said here on purpose) writes the bytecode PYTHONDONTWRITEBYTECODE
+# would not: the workflow sandbox imports the workflow modules again for every workflow it
+# loads, and without it would compile them from source each time (docs/capacity.md).
 COPY . /tmp/guichet-src
-RUN pip install /tmp/guichet-src \
+RUN pip install --compile /tmp/guichet-src \
     && rm -rf /tmp/guichet-src \
     && groupadd --system --gid 10001 guichet \
     && useradd --system --uid 10001 --gid guichet --home-dir /app --no-create-home \

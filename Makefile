@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 AXE_VERSION := 4.14.1
 AXE := build/npm/node_modules/axe-core/axe.min.js
 
-.PHONY: install run test lint typecheck unit format clean system-deps axe
+.PHONY: install run test lint typecheck unit format clean system-deps axe bytecode
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "guichet needs Python >= 3.11, found " + sys.version.split()[0] + " at " + sys.executable)'
@@ -19,6 +19,12 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# The project's bytecode, as the image's `pip install` writes it: the workflow sandbox imports
+# the workflow modules again for every workflow it loads, and without a .pyc (the environment
+# may set PYTHONDONTWRITEBYTECODE) it compiles them from source each time. Quick when current.
+bytecode: $(STAMP)
+	@$(BIN)/python -m compileall -q activities events models rules workers workflows
 
 # From Debian: PostgreSQL for the read-model tests (they start their own throwaway cluster),
 # chromium for the console's browser tests (Playwright drives /usr/bin/chromium, no download),
@@ -46,7 +52,7 @@ $(AXE): | system-deps
 
 axe: $(AXE)
 
-run: $(STAMP)
+run: bytecode
 	$(BIN)/guichet dev
 
 lint: $(STAMP)
@@ -57,7 +63,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy .
 
-test: system-deps axe lint typecheck
+test: system-deps axe lint typecheck bytecode
 	$(BIN)/pytest
 
 format: $(STAMP)

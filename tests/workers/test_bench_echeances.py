@@ -25,6 +25,7 @@ def test_the_contracts_start_so_that_their_request_deadline_is_day_d_a_few_days_
 def test_the_printed_lines_carry_the_lateness_quantiles_the_drain_and_the_missed() -> None:
     resultats = ResultatsEcheances(
         dossiers=101,
+        cache=100,
         instant=datetime(2026, 12, 8, 23, 0, tzinfo=UTC),
         enregistrement_s=10.1,
         retards_s=[float(i) for i in range(1, 101)],
@@ -36,6 +37,7 @@ def test_the_printed_lines_carry_the_lateness_quantiles_the_drain_and_the_missed
     lignes = "\n".join(resultats.lignes())
 
     assert "dossiers: 101, enregistrés et relancés en 10.1 s (10.0/s" in lignes
+    assert "cache du worker 100 workflows (1 dossiers réveillés à froid" in lignes
     assert "instant commun: 2026-12-09 00:00 heure de Paris" in lignes
     assert "p50 50.5 s, p99 99.0 s, max 100.0 s" in lignes
     assert "écoulement: 100 dossiers traités en 100.0 s (1.0 échéances/s)" in lignes

@@ -69,6 +69,8 @@ days before) are already due."""
 @dataclass(frozen=True)
 class ResultatsEcheances:
     dossiers: int
+    cache: int
+    """The worker's sticky cache: the dossiers beyond it wake cold (replayed from history)."""
     instant: datetime
     enregistrement_s: float
     retards_s: list[float]
@@ -81,7 +83,9 @@ class ResultatsEcheances:
     def lignes(self) -> list[str]:
         lignes = [
             f"dossiers: {self.dossiers}, enregistrés et relancés en {self.enregistrement_s:.1f} s "
-            f"({self.dossiers / self.enregistrement_s:.1f}/s, sans Kafka)",
+            f"({self.dossiers / self.enregistrement_s:.1f}/s, sans Kafka); cache du worker "
+            f"{self.cache} workflows ({max(self.dossiers - self.cache, 0)} dossiers réveillés "
+            "à froid, rejoués depuis leur historique)",
             f"instant commun: {self.instant.astimezone(PARIS):%Y-%m-%d %H:%M} heure de Paris "
             "(fin du délai de dépôt de la demande: prescription)",
         ]
@@ -115,7 +119,9 @@ def jour_echeance(aujourdhui: date) -> tuple[date, date]:
     return jour, debut
 
 
-async def run_echeances(dossiers: int, delai_s: float = 900) -> ResultatsEcheances:
+async def run_echeances(
+    dossiers: int, cache: int = 1000, delai_s: float = 900
+) -> ResultatsEcheances:
     with tempfile.TemporaryDirectory(prefix="guichet-bench-") as tmp:
         kafka = f"127.0.0.1:{processes.free_port()}"
         hote, port = processes.split_address(kafka)
@@ -136,14 +142,14 @@ async def run_echeances(dossiers: int, delai_s: float = 900) -> ResultatsEcheanc
                 kafka_bootstrap_servers=kafka,
                 task_queue="bench-echeances",
             )
-            return await _tempete(env, settings, dossiers, delai_s)
+            return await _tempete(env, settings, dossiers, cache, delai_s)
         finally:
             await env.shutdown()
             tansu.stop()
 
 
 async def _tempete(
-    env: WorkflowEnvironment, settings: Settings, dossiers: int, delai_s: float
+    env: WorkflowEnvironment, settings: Settings, dossiers: int, cache: int, delai_s: float
 ) -> ResultatsEcheances:
     client = await client_for(settings)
     await assurer_attributs_recherche(client)
@@ -151,7 +157,9 @@ async def _tempete(
     await asyncio.to_thread(upgrade, engine)
     publisher = KafkaPublisher(settings.kafka_bootstrap_servers)
     await publisher.start()
-    worker = build_worker(client, settings.task_queue, publisher, engine, settings.data_dir)
+    worker = build_worker(
+        client, settings.task_queue, publisher, engine, settings.data_dir, workflows_en_cache=cache
+    )
     prefixe = f"ECH{uuid.uuid4().hex[:6]}"
     numeros = [f"{prefixe}-{rang:06d}" for rang in range(dossiers)]
     try:
@@ -194,6 +202,7 @@ async def _tempete(
     retards = [max(vus_kafka[n], vus_base[n]) for n in numeros if n in vus_kafka and n in vus_base]
     return ResultatsEcheances(
         dossiers=dossiers,
+        cache=cache,
         instant=instant,
         enregistrement_s=enregistrement_s,
         retards_s=retards,

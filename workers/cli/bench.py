@@ -24,11 +24,14 @@ async def _ingest(_settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _echeances(_settings: Settings, args: argparse.Namespace) -> int:
-    if args.dossiers < 1:
-        print(f"guichet: --dossiers {args.dossiers}: au moins 1 dossier", file=sys.stderr)
+    if args.dossiers < 1 or args.cache < 1:
+        print(
+            f"guichet: --dossiers {args.dossiers} --cache {args.cache}: au moins 1 chacun",
+            file=sys.stderr,
+        )
         return 2
-    resultats = await run_echeances(args.dossiers)
-    print(f"guichet bench echeances --dossiers {args.dossiers}")
+    resultats = await run_echeances(args.dossiers, args.cache)
+    print(f"guichet bench echeances --dossiers {args.dossiers} --cache {args.cache}")
     print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, {platform.machine()}")
     for line in resultats.lignes():
         print(line)
@@ -96,6 +99,13 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
         "lecture à jour) après l'instant: p50, p99, max, durée d'écoulement et manqués.",
     )
     echeances.add_argument("--dossiers", type=int, default=1000)
+    echeances.add_argument(
+        "--cache",
+        type=int,
+        default=Settings.model_fields["worker_cached_workflows"].default,
+        help="workflows gardés en mémoire par le worker (GUICHET_WORKER_CACHED_WORKFLOWS); "
+        "au-delà, un dossier réveillé est rejoué depuis son historique",
+    )
     echeances.set_defaults(run=_echeances)
 
     export = sub.add_parser(

@@ -58,6 +58,7 @@ async def run_worker(settings: Settings, ready: asyncio.Event | None = None) -> 
             documents=settings.effective_documents_dir.resolve(),
             conservation_rebuts=settings.rebuts_conservation_jours,
             signataire=signataire,
+            workflows_en_cache=settings.worker_cached_workflows,
         )
         log.info("worker_demarre", task_queue=settings.task_queue)
         if ready:

@@ -37,6 +37,13 @@ class Settings(BaseSettings):
     )
     temporal_namespace: str = "default"
     task_queue: str = "guichet"
+    worker_cached_workflows: int = Field(
+        default=1000,
+        ge=1,
+        description="Workflows a worker keeps in memory between their tasks (the SDK's sticky "
+        "cache, about 250 KB each); a dossier not in it is replayed from its history when it "
+        "wakes, about three times the CPU (docs/capacity.md)",
+    )
     temporal_tls: bool = Field(
         default=False, description="TLS to the Temporal front-end (implied by the files below)"
     )

@@ -116,11 +116,13 @@ def build_worker(
     documents: Path | None = None,
     conservation_rebuts: int = CONSERVATION_REBUTS_JOURS,
     signataire: Signataire | None = None,
+    workflows_en_cache: int = 1000,
 ) -> Worker:
     """`stockage`: where files live (EXAPRO drops, reports); shared by every worker.
     `documents`: the supporting documents' store (default `stockage/documents`), which the
     retention job purges, like the dead letters older than `conservation_rebuts` days.
-    `signataire`: the key of the audit log's daily digest (None: no digest)."""
+    `signataire`: the key of the audit log's daily digest (None: no digest).
+    `workflows_en_cache`: the sticky cache's size (`GUICHET_WORKER_CACHED_WORKFLOWS`)."""
     effaceur = EffaceurStockage(StockageDisque(documents or stockage / "documents"), engine)
     publication = PublicationActivities(publisher)
     projection = ProjectionActivities(engine, publisher)
@@ -131,6 +133,7 @@ def build_worker(
         task_queue=task_queue,
         workflows=WORKFLOWS,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
+        max_cached_workflows=workflows_en_cache,
         activities=[
             publication.publier_evenement,
             projection.enregistrer_dossier,
