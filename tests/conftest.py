@@ -12,12 +12,14 @@ from pathlib import Path
 import psycopg
 import pytest
 import structlog
+from sqlalchemy import Engine
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from events.admin import ensure_topics
 from tests.attente import attendre_bloquant
 from workers.runtime import processes
+from workers.runtime.database import engine_for, upgrade
 from workers.runtime.recherche import assurer_attributs_recherche
 
 
@@ -223,3 +225,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     with psycopg.connect(server.replace("+psycopg", ""), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     return server.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """The read model on `database_url` (SQLite, then PostgreSQL), migrated."""
+    engine = engine_for(database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()

@@ -3,7 +3,6 @@ first, in order, then the read-model write; retried after a failed write, the ev
 again with the same ids (at least once, consumers deduplicate on the id) and the write is
 applied once. On SQLite and on a real PostgreSQL."""
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -18,18 +17,9 @@ from models.dossier import Enregistrement, EntreeAudit, Nature, ProjectionDossie
 from models.evenements import EvenementSortant
 from models.tables import Audit, Dossier
 from tests.fakes import FakePublisher
-from workers.runtime.database import engine_for, upgrade
 
 T0 = datetime(2026, 12, 9, 0, 0, tzinfo=UTC)
 CLE = "contrat-pro:ECH-1"
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = engine_for(database_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 def _etape() -> Enregistrement:

@@ -1,8 +1,11 @@
 """The service (worker + consumer) running in the test process against the real servers."""
 
 import asyncio
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
@@ -17,6 +20,24 @@ from workers.runtime.settings import Settings
 
 PAYLOAD_KEYS = SecretStr(f"tests:{nouvelle_cle()}")
 """One payload key for every stack of the session: worker, consumer and test clients share it."""
+
+
+RACINE = Path(__file__).resolve().parents[2]
+
+
+def lancer_guichet(
+    commande: str, env: dict[str, str], journal: Path, *args: str
+) -> "subprocess.Popen[bytes]":
+    """`guichet <commande> <args>` as a process of its own (the checkout's code), its output
+    in `journal`."""
+    with journal.open("wb") as sortie:
+        return subprocess.Popen(
+            [sys.executable, "-m", "workers.cli", commande, *args],
+            env=env,
+            stdout=sortie,
+            stderr=subprocess.STDOUT,
+            cwd=RACINE,
+        )
 
 
 def settings_for(temporal: str, kafka: str, database_url: str) -> Settings:

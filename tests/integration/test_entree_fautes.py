@@ -17,7 +17,6 @@ import os
 import random
 import statistics
 import subprocess
-import sys
 import time
 import uuid
 from collections import Counter
@@ -43,7 +42,7 @@ from models.evenements import CloudEvent
 from models.tables import Rebut
 from tests.attente import attendre
 from tests.factories import VALEURS_PERSONNELLES, contrat_enregistre, evenement
-from tests.integration.conftest import PAYLOAD_KEYS
+from tests.integration.conftest import PAYLOAD_KEYS, lancer_guichet
 from workers.runtime import processes
 from workers.runtime.database import engine_for, upgrade
 from workers.runtime.settings import Settings
@@ -52,7 +51,6 @@ from workers.services import utilisateurs
 
 pytestmark = pytest.mark.integration
 
-RACINE = Path(__file__).resolve().parents[2]
 DOSSIERS = 100
 """Each dossier gets 5 OPCO events and 5 portal events: 1 000 good records."""
 SOURCES = {topics.OPCO: ["/opco/"], topics.PORTAIL: ["/portail-aides/"]}
@@ -160,14 +158,7 @@ class Pile:
     processus: dict[str, "subprocess.Popen[bytes]"] = field(default_factory=dict)
 
     def lancer(self, nom: str, *args: str) -> None:
-        with (self.journaux / f"{nom}.log").open("wb") as sortie:
-            self.processus[nom] = subprocess.Popen(
-                [sys.executable, "-m", "workers.cli", nom, *args],
-                env=self.env,
-                stdout=sortie,
-                stderr=subprocess.STDOUT,
-                cwd=RACINE,
-            )
+        self.processus[nom] = lancer_guichet(nom, self.env, self.journaux / f"{nom}.log", *args)
 
     def journal(self, nom: str) -> str:
         return (self.journaux / f"{nom}.log").read_text(errors="replace")

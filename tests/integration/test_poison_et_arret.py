@@ -7,8 +7,6 @@ server), each test with a Kafka broker of its own.
 
 import os
 import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections import Counter
@@ -28,7 +26,13 @@ from models.contrat_pro import EtatContratPro
 from tests.attente import attendre, etat_quand
 from tests.conftest import start_temporal_dev_server
 from tests.factories import contrat_enregistre
-from tests.integration.conftest import PAYLOAD_KEYS, settings_for, start_services, stop_services
+from tests.integration.conftest import (
+    PAYLOAD_KEYS,
+    lancer_guichet,
+    settings_for,
+    start_services,
+    stop_services,
+)
 from workers.runtime import processes
 from workers.runtime.errors import ServiceUnreachable
 from workers.runtime.temporal import client_for
@@ -131,20 +135,6 @@ async def test_an_outage_is_retried_as_long_as_it_lasts_and_never_dead_lettered(
     assert essais == Counter({0: 9, 1: 9})
 
 
-RACINE = Path(__file__).resolve().parents[2]
-
-
-def _lancer_consommateur(env: dict[str, str], journal: Path) -> "subprocess.Popen[bytes]":
-    with journal.open("wb") as sortie:
-        return subprocess.Popen(
-            [sys.executable, "-m", "workers.cli", "consume"],
-            env=env,
-            stdout=sortie,
-            stderr=subprocess.STDOUT,
-            cwd=RACINE,
-        )
-
-
 async def test_sigterm_stops_the_consumer_within_seconds_while_it_retries_and_commits_nothing(
     fresh_kafka_broker: str, tmp_path: Path
 ) -> None:
@@ -165,7 +155,7 @@ async def test_sigterm_stops_the_consumer_within_seconds_while_it_retries_and_co
         "GUICHET_PAYLOAD_KEYS": PAYLOAD_KEYS.get_secret_value(),
         "GUICHET_LOG_FORMAT": "json",
     }
-    consommateur = _lancer_consommateur(env, journal)
+    consommateur = lancer_guichet("consume", env, journal)
     numero = f"SIGTERM-{uuid.uuid4().hex[:8]}"
     event = contrat_enregistre(numero, event_id=f"{numero}/1")
 

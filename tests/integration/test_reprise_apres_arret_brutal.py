@@ -21,7 +21,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections import Counter
@@ -46,6 +45,7 @@ from tests.factories import contrat_enregistre, demande_deposee, evenement
 from tests.integration.conftest import (
     PAYLOAD_KEYS,
     effacer_workflows,
+    lancer_guichet,
     settings_for,
     start_services,
     stop_services,
@@ -57,7 +57,6 @@ from workers.runtime.temporal import client_for
 
 pytestmark = pytest.mark.integration
 
-RACINE = Path(__file__).resolve().parents[2]
 NOMBRE = 20
 DELAI_REPRISE_S = 15.0
 """The target: from the restarted worker's readiness to the last dossier's next event applied."""
@@ -116,17 +115,6 @@ def _environnement(settings: Settings, donnees: Path) -> dict[str, str]:
         "GUICHET_PAYLOAD_KEYS": PAYLOAD_KEYS.get_secret_value(),
         "GUICHET_LOG_FORMAT": "json",
     }
-
-
-def _lancer_worker(env: dict[str, str], journal: Path) -> "subprocess.Popen[bytes]":
-    with journal.open("wb") as sortie:
-        return subprocess.Popen(
-            [sys.executable, "-m", "workers.cli", "worker"],
-            env=env,
-            stdout=sortie,
-            stderr=subprocess.STDOUT,
-            cwd=RACINE,
-        )
 
 
 async def _pret(worker: "subprocess.Popen[bytes]", journal: Path) -> None:
@@ -255,7 +243,7 @@ async def test_after_kill_9_every_dossier_applies_its_next_event_within_15_s_of_
     workers: list[subprocess.Popen[bytes]] = []
     consommateur: list[asyncio.Task[None]] = []
     try:
-        workers.append(_lancer_worker(env, tmp_path / "worker-1.log"))
+        workers.append(lancer_guichet("worker", env, tmp_path / "worker-1.log"))
         await _pret(workers[0], tmp_path / "worker-1.log")
         consommateur = await start_services(settings, worker=False)
         await _publier(fresh_kafka_broker, [*lot.enregistrements, *lot.demandes])
@@ -271,7 +259,7 @@ async def test_after_kill_9_every_dossier_applies_its_next_event_within_15_s_of_
         workers[0].wait()
         avant = await asyncio.to_thread(appliques)
 
-        workers.append(_lancer_worker(env, tmp_path / "worker-2.log"))
+        workers.append(lancer_guichet("worker", env, tmp_path / "worker-2.log"))
         await _pret(workers[1], tmp_path / "worker-2.log")
         pret = time.monotonic()
         await _publier(fresh_kafka_broker, lot.ruptures)

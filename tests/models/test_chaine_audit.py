@@ -5,7 +5,6 @@ daily digest is signed, kept, published once and checked."""
 
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -41,14 +40,6 @@ T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 DOSSIER = "contrat-pro:OPCO-2026-1"
 AUTRE = "cae-dom:971-2026-7"
 SIGNATAIRE = Signataire.nouveau()
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = engine_for(database_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 def entree(n: int, dossier: str = DOSSIER, **champs: Any) -> EntreeAudit:

@@ -1,27 +1,17 @@
 """The read model on SQLite and on a real PostgreSQL: migrations, idempotent writes, queries."""
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import Engine, inspect
 from sqlmodel import Session
 
 from models import depot
 from models.depot import FiltresDossiers
 from models.dossier import EntreeAudit, Nature, ProjectionDossier
-from workers.runtime.database import engine_for, upgrade
+from workers.runtime.database import upgrade
 
 T0 = datetime(2024, 9, 3, 9, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = engine_for(database_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 def projection(

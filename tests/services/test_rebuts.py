@@ -3,7 +3,6 @@ record encrypted at rest, listed within the user's schemes, read masked (clear o
 audited), ignored with a motive, replayed through the intake, purged by retention."""
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
@@ -25,7 +24,6 @@ from models.tables import Audit, Rebut
 from tests.factories import NIR, NOM, contrat_enregistre, convention_enregistree
 from tests.factories import convention_personnelle as donnees_convention
 from workers.runtime.codec import lire_trousseau, nouvelle_cle
-from workers.runtime.database import engine_for, upgrade
 from workers.runtime.redaction import MASK
 from workers.runtime.retention import activites_retention
 from workers.services import evenements, rebuts
@@ -52,14 +50,6 @@ LECTEUR = Identite("lec", Role.LECTEUR, ("*",), None)
 async def faux_client() -> Client:
     """Never used: `livrer` is replaced (`livraisons`), or the intake refuses first."""
     return cast(Client, object())
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = engine_for(database_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

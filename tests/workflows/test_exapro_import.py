@@ -56,9 +56,9 @@ class Projections(FakeActivities):
         self.ouvert.set()
 
     @activity.defn(name="enregistrer_dossier")
-    async def enregistrer_dossier(self, enregistrement: Enregistrement) -> None:
+    async def enregistrer_dossier(self, enregistrement: Enregistrement) -> Enregistrement:
         await self.ouvert.wait()
-        await super().enregistrer_dossier(enregistrement)
+        return await super().enregistrer_dossier(enregistrement)
 
 
 class Monde:

@@ -41,8 +41,8 @@ class Settings(BaseSettings):
         default=1000,
         ge=1,
         description="Workflows a worker keeps in memory between their tasks (the SDK's sticky "
-        "cache, about 250 KB each); a dossier not in it is replayed from its history when it "
-        "wakes, about three times the CPU (docs/capacity.md)",
+        "cache, about 200 KB each); a dossier not in it is replayed from its history when it "
+        "wakes, at 1.6 times the CPU (docs/capacity.md)",
     )
     temporal_tls: bool = Field(
         default=False, description="TLS to the Temporal front-end (implied by the files below)"
