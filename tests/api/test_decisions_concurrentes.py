@@ -9,34 +9,35 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import pytest
+from temporalio import activity
 from temporalio.api.enums.v1 import EventType
 
+from activities.cumul_contrat_pro import reserver_aide_contrat_pro, reserver_cumul_contrat_pro
 from events.catalogue import CATALOGUE
 from events.delivery import Livrable, deliver
-from models.evenements import CloudEvent
+from models.contrat_pro import EntreeCumul, ReservationFaite
 from tests.api.conftest import Pile
 from tests.attente import attendre
 from tests.factories import contrat_enregistre, demande_deposee
 from tests.fakes import FakePublisher
-from workers.runtime.temporal import build_worker
+from workers.runtime import temporal
 
 
-class PublieurRetenu(FakePublisher):
-    """Holds the publication of the notification `objet` until the test releases it: the
-    workflow is then in the middle of applying a decision, its status not changed yet."""
+class ReservationRetenue:
+    """Holds the acceptance's reservation on the beneficiary's ledger (the step's first
+    activity, `reserver_aide_contrat_pro`) until the test releases it: the workflow is then in
+    the middle of applying the decision, its status not changed yet."""
 
-    def __init__(self, objet: str) -> None:
-        super().__init__()
-        self.objet = objet
-        self.retenu = asyncio.Event()
-        self.libere = asyncio.Event()
+    def __init__(self) -> None:
+        self.retenue = asyncio.Event()
+        self.liberee = asyncio.Event()
 
-    async def publish(self, topic: str, key: str, value: bytes, headers: object = ()) -> None:
-        event = CloudEvent.model_validate_json(value)
-        if event.data.get("objet") == self.objet and not self.libere.is_set():
-            self.retenu.set()
-            await self.libere.wait()
-        await super().publish(topic, key, value)
+    @activity.defn(name="reserver_aide_contrat_pro")
+    async def reserver(self, entree: EntreeCumul) -> ReservationFaite:
+        self.retenue.set()
+        await self.liberee.wait()
+        return await reserver_aide_contrat_pro(entree)
 
 
 async def _mises_a_jour_acceptees(pile: Pile, cle: str) -> int:
@@ -49,14 +50,19 @@ async def _mises_a_jour_acceptees(pile: Pile, cle: str) -> int:
 
 
 async def test_a_decision_refused_when_applied_gets_409_and_leaves_no_audit_line(
-    pile: Pile, tmp_path: Path
+    pile: Pile, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    publieur = PublieurRetenu("DECISION_ACCEPTATION")
+    reservation = ReservationRetenue()
+    monkeypatch.setattr(
+        temporal, "ACTIVITES_CUMUL", (reservation.reserver, reserver_cumul_contrat_pro)
+    )
     task_queue = f"concurrentes-{uuid.uuid4()}"
     numero = f"CONC-{uuid.uuid4().hex[:8]}"
     cle = f"contrat-pro:{numero}"
     debut = datetime.now(UTC).date()
-    async with build_worker(pile.client, task_queue, publieur, pile.engine, tmp_path):
+    async with temporal.build_worker(
+        pile.client, task_queue, FakePublisher(), pile.engine, tmp_path
+    ):
         for event in (
             contrat_enregistre(numero, debut=debut, event_id=f"{numero}/reg"),
             demande_deposee(numero, debut + timedelta(days=1)),
@@ -77,7 +83,7 @@ async def test_a_decision_refused_when_applied_gets_409_and_leaves_no_audit_line
             )
 
         acceptation = decider("accepter", "instructeur")
-        await attendre(publieur.retenu.is_set, 30, "l'acceptation en cours d'application")
+        await attendre(reservation.retenue.is_set, 30, "l'acceptation en cours d'application")
         rejet = decider("rejeter", "admin")
         await attendre(
             lambda: _mises_a_jour_acceptees(pile, cle),
@@ -85,7 +91,7 @@ async def test_a_decision_refused_when_applied_gets_409_and_leaves_no_audit_line
             "le rejet accepté par le validateur (statut encore « instruction »)",
             jusqu_a=lambda n: n == 2,
         )
-        publieur.libere.set()
+        reservation.liberee.set()
 
         accepte, refuse = await acceptation, await rejet
         assert accepte.status_code == 200, accepte.text
