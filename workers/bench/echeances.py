@@ -77,7 +77,8 @@ class ResultatsEcheances:
     """Per dossier with both effects seen: seconds from the instant to the later of the two."""
     manques: int
     doublons: int
-    """Prescription events seen twice for a dossier (a retried publication: at least once)."""
+    """Prescription events seen twice for a dossier while the storm drains (a retried
+    publication: at least once)."""
     cpu_guichet_s: float
 
     def lignes(self) -> list[str]:
