@@ -1,6 +1,6 @@
 """The production install starts: the wheel, installed without extras in a fresh virtualenv (as
 the Dockerfile does), imports every module, reads its packaged reference data and templates, and
-answers `guichet --help` and every subcommand's `--help`. A dev-only library (httpx, pytest...)
+answers `guichet --help` and every subcommand's `--help`. A dev-only library (pytest, playwright...)
 imported at a product module's top level fails here, not in production."""
 
 import json

@@ -13,14 +13,22 @@ from workers.bench.redaction import run_redaction
 from workers.runtime.settings import Settings
 
 
+def _imprimer(commande: str, lignes: list[str]) -> int:
+    """A run's figures under the command that gave them, the time and the machine."""
+    print(commande)
+    print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, {platform.machine()}")
+    for ligne in lignes:
+        print(ligne)
+    return 0
+
+
 async def _ingest(_settings: Settings, args: argparse.Namespace) -> int:
     resultats = await run_ingest(args.dossiers, args.events, args.debit)
     debit = "" if args.debit is None else f" --debit {args.debit:g}"
-    print(f"guichet bench ingest --dossiers {args.dossiers} --events {args.events}{debit}")
-    print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, {platform.machine()}")
-    for line in resultats.lignes():
-        print(line)
-    return 0
+    return _imprimer(
+        f"guichet bench ingest --dossiers {args.dossiers} --events {args.events}{debit}",
+        resultats.lignes(),
+    )
 
 
 async def _echeances(_settings: Settings, args: argparse.Namespace) -> int:
@@ -31,11 +39,10 @@ async def _echeances(_settings: Settings, args: argparse.Namespace) -> int:
         )
         return 2
     resultats = await run_echeances(args.dossiers, args.cache)
-    print(f"guichet bench echeances --dossiers {args.dossiers} --cache {args.cache}")
-    print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, {platform.machine()}")
-    for line in resultats.lignes():
-        print(line)
-    return 0
+    return _imprimer(
+        f"guichet bench echeances --dossiers {args.dossiers} --cache {args.cache}",
+        resultats.lignes(),
+    )
 
 
 async def _export(_settings: Settings, args: argparse.Namespace) -> int:
@@ -47,11 +54,10 @@ async def _export(_settings: Settings, args: argparse.Namespace) -> int:
         return 2
     formats = FORMATS if args.format == "both" else (args.format,)
     resultats = await run_export(args.dossiers, formats, args.database_url)
-    print(f"guichet bench export --dossiers {args.dossiers} --format {args.format}")
-    print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, {platform.machine()}")
-    for line in resultats.lignes():
-        print(line)
-    return 0
+    return _imprimer(
+        f"guichet bench export --dossiers {args.dossiers} --format {args.format}",
+        resultats.lignes(),
+    )
 
 
 def _redaction(_settings: Settings, args: argparse.Namespace) -> int:
@@ -62,11 +68,7 @@ def _redaction(_settings: Settings, args: argparse.Namespace) -> int:
         )
         return 2
     resultats = run_redaction(args.delai)
-    print(f"guichet bench redaction --delai {args.delai:g}")
-    print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, {platform.machine()}")
-    for line in resultats.lignes():
-        print(line)
-    return 0
+    return _imprimer(f"guichet bench redaction --delai {args.delai:g}", resultats.lignes())
 
 
 def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
